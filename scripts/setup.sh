@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package Bulwark needs to build, test and benchmark.
+# Idempotent and non-interactive: packages already present are skipped.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev
+  libsimdjson-dev nlohmann-json3-dev
+  libsqlite3-dev libsqlitecpp-dev sqlite3
+  libpqxx-dev postgresql
+  libhyperscan-dev libre2-dev libicu-dev libfasttext-dev
+  libcli11-dev libspdlog-dev libfmt-dev
+  libkainjow-mustache-dev libsodium-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  clang-14 libclang-rt-14-dev clang-format
+  curl procps wrk
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
