@@ -1,0 +1,26 @@
+#pragma once
+
+// Subcommands of the `bulwark` executable. Each Add*Command registers one subcommand (with its
+// --help text and an example). A command that fails prints "error: ..." to stderr and throws
+// CLI::RuntimeError(exit_code), which main() turns into the process exit status.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "core/status.h"
+
+namespace bulwark::cli {
+
+void AddServeCommand(CLI::App& app);
+void AddKeysCommand(CLI::App& app);
+void AddIngestCommand(CLI::App& app);
+void AddDbCommand(CLI::App& app);
+
+// Prints `status` as "error: <message>" (with the field, if any) and throws
+// CLI::RuntimeError(exit_code).
+[[noreturn]] void Fail(const Status& status, int exit_code = 1);
+
+// The default database URL: an SQLite file in the working directory.
+inline constexpr const char* kDefaultDb = "sqlite:bulwark.db";
+
+}  // namespace bulwark::cli

@@ -1,0 +1,103 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "core/metrics.h"
+#include "ingest/ingest_service.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "store/store.h"
+
+namespace bulwark::cli {
+namespace {
+
+struct ServeOptions {
+  std::string db = kDefaultDb;
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  int threads = 4;
+  std::string port_file;
+  bool sync_normal = false;
+  ingest::IngestOptions ingest;
+};
+
+void RunServe(const ServeOptions& o) {
+  // Block the termination signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  MetricsRegistry metrics;
+  store::OpenOptions open;
+  open.synchronous_full = !o.sync_normal;
+  open.read_connections = std::max(2, o.threads);
+  open.metrics = &metrics;
+  auto db = store::OpenDatabase(o.db, open);
+  if (!db.ok()) Fail(db.status());
+
+  SystemClock clock;
+  ingest::IngestService ingest(**db, o.ingest, clock, &metrics);
+  server::Api api(server::ApiContext{db->get(), &ingest, &metrics, &clock, "0.1.0"});
+
+  server::HttpServerOptions http;
+  http.address = o.address;
+  http.port = static_cast<std::uint16_t>(o.port);
+  http.threads = o.threads;
+  http.max_body_bytes = o.ingest.limits.max_body_bytes;
+  auto srv = server::HttpServer::Start(
+      http, [&api](const server::HttpRequest& req) { return api.Handle(req); });
+  if (!srv.ok()) Fail(srv.status());
+
+  std::string host = o.address.find(':') != std::string::npos ? "[" + o.address + "]" : o.address;
+  std::printf("Bulwark listening on http://%s:%u (db: %s, schema v%d)\n", host.c_str(),
+              (*srv)->port(), o.db.c_str(), (*db)->schema_version());
+  std::fflush(stdout);
+  if (!o.port_file.empty()) {
+    std::ofstream pf(o.port_file + ".tmp");
+    pf << (*srv)->port() << "\n";
+    pf.close();
+    std::rename((o.port_file + ".tmp").c_str(), o.port_file.c_str());
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "bulwark: received signal %d, shutting down\n", sig);
+  (*srv)->Stop();
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Run the HTTP API (ingest, items, metrics, OpenAPI).\n"
+      "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
+  cmd->add_option("--db", o->db, "Database URL: sqlite:PATH (default sqlite:bulwark.db)");
+  cmd->add_option("--address", o->address, "Listen address (default 127.0.0.1)");
+  cmd->add_option("--port", o->port, "Listen port; 0 picks a free one (default 8080)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--threads", o->threads, "HTTP worker threads (default 4)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
+  cmd->add_flag("--sync-normal", o->sync_normal,
+                "Do not fsync every commit: survives a process crash, not a power loss");
+  cmd->add_option("--max-body-bytes", o->ingest.limits.max_body_bytes,
+                  "Largest request body accepted (default 16 MiB)");
+  cmd->add_option("--max-batch", o->ingest.limits.max_batch,
+                  "Most entries in one batch (default 1000)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-text-bytes", o->ingest.limits.max_text_bytes,
+                  "Largest item text accepted (default 64 KiB)");
+  cmd->add_option("--view-sample-rate", o->ingest.view_sample_rate,
+                  "Share of views kept in the audit sample log (default 0.01)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->callback([o] { RunServe(*o); });
+}
+
+}  // namespace bulwark::cli

@@ -1,0 +1,33 @@
+#pragma once
+
+// Decoding and validation of the JSON batches the platform sends (docs/api.md gives the
+// formats). Decoding is strict: unknown fields, duplicate fields, wrong types, out-of-range
+// values, invalid UTF-8 and duplicate ids are errors whose Status names the field path, e.g.
+// "items[3].created_at". Nothing partially decoded is ever returned.
+//
+// Thread safety: the functions are reentrant; each call allocates its own parser.
+
+#include <string_view>
+#include <vector>
+
+#include "core/events.h"
+#include "core/status.h"
+#include "ingest/limits.h"
+
+namespace bulwark::ingest {
+
+// {"items": [Item, ...]}
+Result<std::vector<Item>> DecodeItemBatch(std::string_view json, const IngestLimits& limits);
+// {"views": [ViewEvent, ...]}; a missing viewed_at becomes `now`.
+Result<std::vector<ViewEvent>> DecodeViewBatch(std::string_view json, const IngestLimits& limits,
+                                               UnixMillis now);
+// {"reports": [Report, ...]}
+Result<std::vector<Report>> DecodeReportBatch(std::string_view json, const IngestLimits& limits);
+// {"impressions": [AdImpression, ...]}
+Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
+                                                          const IngestLimits& limits);
+
+// One item object on its own (a line of a JSONL bulk-load file).
+Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits);
+
+}  // namespace bulwark::ingest

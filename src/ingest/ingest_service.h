@@ -1,0 +1,65 @@
+#pragma once
+
+// IngestService: the one path by which platform events enter Bulwark, shared by the HTTP API
+// and `bulwark ingest`. It decodes and validates a batch, then stores it in one transaction:
+// a batch is accepted whole or rejected whole, and an OK result means it is durable.
+//
+// Thread safety: all methods may be called concurrently.
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "ingest/limits.h"
+#include "store/store.h"
+
+namespace bulwark::ingest {
+
+struct IngestOptions {
+  IngestLimits limits;
+  // Share of views kept in the sampled view log (the audit's view-weighted sample frame).
+  double view_sample_rate = 0.01;
+  // At most this many sampled rows per view event; above it the stored rate is adjusted so each
+  // row still stands for the right number of views.
+  int max_samples_per_event = 100;
+  std::uint64_t seed = 0x5eed;
+};
+
+class IngestService {
+ public:
+  // `db`, `clock` and `metrics` (optional) must outlive the service.
+  IngestService(store::Database& db, IngestOptions options, const Clock& clock,
+                MetricsRegistry* metrics);
+
+  Result<store::UpsertSummary> IngestItemsJson(std::string_view json);
+  Result<store::AppendSummary> IngestViewsJson(std::string_view json);
+  Result<store::AppendSummary> IngestReportsJson(std::string_view json);
+  Result<store::AppendSummary> IngestAdImpressionsJson(std::string_view json);
+
+  // Already-decoded items (bulk load).
+  Result<store::UpsertSummary> StoreItems(std::span<const Item> items);
+  Result<store::AppendSummary> StoreViews(std::span<const ViewEvent> views);
+
+  const IngestOptions& options() const { return options_; }
+
+ private:
+  std::vector<store::ViewSample> SampleViews(std::span<const ViewEvent> views);
+  void Count(std::string_view kind, std::uint64_t n, bool ok);
+
+  store::Database& db_;
+  const IngestOptions options_;
+  const Clock& clock_;
+  MetricsRegistry* metrics_;
+
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace bulwark::ingest

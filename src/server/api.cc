@@ -1,0 +1,315 @@
+#include "server/api.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "auth/api_keys.h"
+
+namespace bulwark::server {
+namespace {
+
+using nlohmann::json;
+
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = Dump(body);
+  r.body += '\n';
+  return r;
+}
+
+// Index of the first "[N]" in a field path ("items[3].text" -> 3), or -1.
+long long FirstIndex(std::string_view field) {
+  auto open = field.find('[');
+  auto close = field.find(']', open);
+  if (open == std::string_view::npos || close == std::string_view::npos) return -1;
+  long long v = 0;
+  for (size_t i = open + 1; i < close; ++i) {
+    if (field[i] < '0' || field[i] > '9') return -1;
+    v = v * 10 + (field[i] - '0');
+  }
+  return v;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsJsonContentType(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return IEquals(media, "application/json");
+}
+
+// Percent-decodes one path segment; nullopt on malformed escapes or NUL.
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) parts.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return parts;
+}
+
+json UpsertJson(const store::UpsertSummary& s) {
+  return {{"accepted", s.created + s.revised + s.unchanged},
+          {"created", s.created},
+          {"revised", s.revised},
+          {"unchanged", s.unchanged}};
+}
+
+json AppendJson(const store::AppendSummary& s) {
+  return {{"accepted", s.accepted}, {"duplicates", s.duplicates}};
+}
+
+}  // namespace
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kOk: return 200;
+    case Code::kInvalidArgument: return 400;
+    case Code::kNotFound: return 404;
+    case Code::kAlreadyExists: return 409;
+    case Code::kFailedPrecondition: return 422;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kResourceExhausted: return 413;
+    case Code::kUnavailable: return 503;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse ErrorResponse(const Status& status) {
+  json err = {{"code", CodeName(status.code())}};
+  // Internal details stay in the server log; clients get a generic message.
+  err["message"] = status.code() == Code::kInternal ? "internal error" : status.message();
+  if (!status.field().empty()) {
+    err["field"] = status.field();
+    if (long long idx = FirstIndex(status.field()); idx >= 0) err["index"] = idx;
+  }
+  HttpResponse r = JsonResponse(HttpStatusFor(status.code()), {{"error", err}});
+  if (status.code() == Code::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bulwark\"");
+  }
+  return r;
+}
+
+Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
+  const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
+  auto ingest_route = [this](auto method) -> Fn {
+    return [this, method](const HttpRequest& req, const Params&, const Caller&) {
+      auto r = (ctx_.ingest->*method)(req.body);
+      if (!r.ok()) return ErrorResponse(r.status());
+      if constexpr (std::is_same_v<std::decay_t<decltype(*r)>, store::UpsertSummary>) {
+        return JsonResponse(200, UpsertJson(*r));
+      } else {
+        return JsonResponse(200, AppendJson(*r));
+      }
+    };
+  };
+  routes_ = {
+      {"GET", "/healthz", false, {},
+       [this](const HttpRequest&, const Params&, const Caller&) { return Healthz(); }},
+      {"GET", "/metrics", false, {},
+       [this](const HttpRequest&, const Params&, const Caller&) {
+         HttpResponse r;
+         r.content_type = "text/plain; version=0.0.4";
+         r.body = ctx_.metrics ? ctx_.metrics->RenderPrometheus() : "";
+         return r;
+       }},
+      {"GET", "/v1/openapi.json", false, {},
+       [](const HttpRequest&, const Params&, const Caller&) {
+         HttpResponse r;
+         r.body = std::string(OpenApiJson());
+         return r;
+       }},
+      {"POST", "/v1/items", true, writers, ingest_route(&ingest::IngestService::IngestItemsJson)},
+      {"GET", "/v1/items/{id}", true, {},
+       [this](const HttpRequest&, const Params& p, const Caller&) { return GetItem(p[0]); }},
+      {"POST", "/v1/views", true, writers, ingest_route(&ingest::IngestService::IngestViewsJson)},
+      {"POST", "/v1/reports", true, writers,
+       ingest_route(&ingest::IngestService::IngestReportsJson)},
+      {"POST", "/v1/ad-impressions", true, writers,
+       ingest_route(&ingest::IngestService::IngestAdImpressionsJson)},
+  };
+}
+
+std::vector<std::pair<std::string, std::string>> Api::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
+HttpResponse Api::Handle(const HttpRequest& req) {
+  auto start = std::chrono::steady_clock::now();
+  std::string route_label = "unmatched";
+  HttpResponse res = Dispatch(req, &route_label);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (ctx_.metrics) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ctx_.metrics
+        ->GetHistogram("bulwark_http_request_seconds", "HTTP request latency, by route.",
+                       {{"route", route_label}})
+        .Observe(secs);
+    ctx_.metrics
+        ->GetCounter("bulwark_http_requests_total", "HTTP requests, by route, method and status.",
+                     {{"route", route_label},
+                      {"method", req.method.size() <= 10 ? req.method : "other"},
+                      {"status", std::to_string(res.status)}})
+        .Inc();
+  }
+  return res;
+}
+
+HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
+  auto parts = Split(req.path);
+  std::vector<std::string> allowed;
+  for (const Route& route : routes_) {
+    auto pattern = Split(route.pattern);
+    if (pattern.size() != parts.size()) continue;
+    Params params;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      if (pattern[i].starts_with('{')) {
+        auto decoded = PercentDecode(parts[i]);
+        if (!decoded) {
+          return ErrorResponse(InvalidArgument("malformed percent-encoding in path", "path"));
+        }
+        params.push_back(std::move(*decoded));
+      } else {
+        match = pattern[i] == parts[i];
+      }
+    }
+    if (!match) continue;
+    if (route.method != req.method) {
+      allowed.push_back(route.method);
+      continue;
+    }
+    *route_label = route.pattern;
+    Caller caller;
+    if (route.authenticated) {
+      auto c = Authenticate(req);
+      if (!c.ok()) return ErrorResponse(c.status());
+      caller = *c;
+      if (!route.roles.empty() &&
+          std::find(route.roles.begin(), route.roles.end(), caller.role) == route.roles.end()) {
+        return ErrorResponse(PermissionDenied("role '" + std::string(RoleName(caller.role)) +
+                                              "' may not call " + route.method + " " +
+                                              route.pattern));
+      }
+    }
+    if (req.method == "POST" && !IsJsonContentType(req.content_type)) {
+      HttpResponse r = ErrorResponse(
+          InvalidArgument("Content-Type must be application/json", "Content-Type"));
+      r.status = 415;
+      return r;
+    }
+    return route.fn(req, params, caller);
+  }
+  if (!allowed.empty()) {
+    HttpResponse r = ErrorResponse(
+        Status(Code::kInvalidArgument, "method " + req.method + " is not allowed here"));
+    r.status = 405;
+    std::string allow;
+    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  }
+  return ErrorResponse(NotFound("no such endpoint: " + req.path.substr(0, 200)));
+}
+
+Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {
+  std::string_view h = req.authorization;
+  if (h.empty()) {
+    return Unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
+  }
+  if (h.size() < 7 || !IEquals(h.substr(0, 7), "Bearer ")) {
+    return Unauthenticated("Authorization must use the Bearer scheme");
+  }
+  auto rec = auth::VerifyApiKey(ctx_.db->keys(), h.substr(7));
+  if (!rec.ok()) return rec.status();
+  return Caller{rec->role, rec->id};
+}
+
+HttpResponse Api::Healthz() {
+  Status s = ctx_.db->Ping();
+  if (!s.ok()) {
+    return JsonResponse(503, {{"status", "unavailable"}, {"error", s.message()}});
+  }
+  return JsonResponse(200, {{"status", "ok"},
+                            {"version", ctx_.version},
+                            {"schema_version", ctx_.db->schema_version()}});
+}
+
+HttpResponse Api::GetItem(const std::string& id) {
+  auto r = ctx_.db->items().GetItem(id);
+  if (!r.ok()) return ErrorResponse(r.status());
+  const store::StoredItem& s = *r;
+  json revisions = json::array();
+  for (const auto& rev : s.revisions) {
+    revisions.push_back({{"revision", rev.revision},
+                         {"text", rev.text},
+                         {"received_at", FormatRfc3339(rev.received_at)}});
+  }
+  json j = {{"id", s.item.id},
+            {"kind", ItemKindName(s.item.kind)},
+            {"author_id", s.item.author_id},
+            {"author_public_figure", s.item.author_is_public_figure},
+            {"group_id", s.item.group_id.empty() ? json(nullptr) : json(s.item.group_id)},
+            {"group_visibility",
+             s.item.group_id.empty() ? json(nullptr)
+                                     : json(VisibilityName(s.item.group_visibility))},
+            {"parent_id", s.item.parent_id.empty() ? json(nullptr) : json(s.item.parent_id)},
+            {"lang", s.item.lang},
+            {"text", s.item.text},
+            {"created_at", FormatRfc3339(s.item.created_at)},
+            {"revision", s.revision},
+            {"revisions", revisions},
+            {"views", s.views},
+            {"reports", s.reports},
+            {"first_seen_at", FormatRfc3339(s.first_seen_at)},
+            {"updated_at", FormatRfc3339(s.updated_at)}};
+  return JsonResponse(200, j);
+}
+
+}  // namespace bulwark::server

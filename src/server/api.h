@@ -1,0 +1,72 @@
+#pragma once
+
+// The HTTP API: routing, authentication, the Status -> HTTP mapping and JSON encoding of
+// responses. Transport-independent: it maps an HttpRequest to an HttpResponse, so tests can
+// call it directly and the server (http_server.h) stays a thin shell.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/roles.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "ingest/ingest_service.h"
+#include "server/http_server.h"
+#include "store/store.h"
+
+namespace bulwark::server {
+
+struct ApiContext {
+  store::Database* db = nullptr;
+  ingest::IngestService* ingest = nullptr;
+  MetricsRegistry* metrics = nullptr;
+  const Clock* clock = nullptr;
+  std::string version = "0.0.0";
+};
+
+// The one table mapping Status codes to HTTP statuses.
+int HttpStatusFor(Code code);
+// {"error":{"code":..., "message":..., "field":..., "index":...}}
+HttpResponse ErrorResponse(const Status& status);
+
+class Api {
+ public:
+  explicit Api(ApiContext ctx);
+  // Thread-safe.
+  HttpResponse Handle(const HttpRequest& req);
+
+  // (method, pattern) of every route, for the OpenAPI consistency test.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
+ private:
+  struct Caller {
+    Role role = Role::kPlatform;
+    std::string key_id;
+  };
+  using Params = std::vector<std::string>;  // values of {placeholders}, percent-decoded
+  using Fn = std::function<HttpResponse(const HttpRequest&, const Params&, const Caller&)>;
+  struct Route {
+    std::string method;
+    std::string pattern;
+    bool authenticated;
+    std::vector<Role> roles;  // empty: any authenticated role
+    Fn fn;
+  };
+
+  HttpResponse Dispatch(const HttpRequest& req, std::string* route_label);
+  Result<Caller> Authenticate(const HttpRequest& req);
+
+  HttpResponse Healthz();
+  HttpResponse GetItem(const std::string& id);
+
+  ApiContext ctx_;
+  std::vector<Route> routes_;
+};
+
+// The OpenAPI 3 document served at /v1/openapi.json.
+std::string_view OpenApiJson();
+
+}  // namespace bulwark::server

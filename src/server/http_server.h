@@ -1,0 +1,67 @@
+#pragma once
+
+// A small HTTP/1.1 server (Boost.Beast underneath; Beast is confined to http_server.cc so the
+// rest of the code base compiles quickly and never sees it).
+//
+// Requests are read with strict limits (header bytes, body bytes, idle timeout) and handed to
+// one synchronous handler on a pool of I/O threads. Protocol-level failures get JSON errors
+// like the rest of the API: 400 malformed HTTP, 413 body too large, 431 headers too large.
+// Keep-alive, pipelining-safe (one request at a time per connection), TCP_NODELAY.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace bulwark::server {
+
+struct HttpRequest {
+  std::string method;         // "GET", "POST", ...
+  std::string path;           // percent-encoded, without the query
+  std::string query;          // after '?', raw
+  std::string authorization;  // Authorization header
+  std::string content_type;
+  std::string cookie;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // every header, in order
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: pick a free port (see HttpServer::port())
+  int threads = 2;
+  std::size_t max_body_bytes = 16u << 20;
+  std::size_t max_header_bytes = 16u << 10;
+  int idle_timeout_seconds = 30;
+};
+
+class HttpServer {
+ public:
+  // Binds, listens and starts the I/O threads. The handler must be thread-safe and must not
+  // throw (an exception becomes a 500 with no detail for the client).
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   HttpHandler handler);
+  virtual ~HttpServer() = default;
+
+  virtual std::uint16_t port() const = 0;
+  // Stops accepting, finishes the request each thread is handling, joins the threads.
+  // Idempotent; called by the destructor.
+  virtual void Stop() = 0;
+  // Blocks until Stop() has been called from another thread (or a signal handler path).
+  virtual void Wait() = 0;
+};
+
+}  // namespace bulwark::server

@@ -1,0 +1,123 @@
+#include "store/migrations.h"
+
+#include <string_view>
+
+namespace bulwark::store {
+namespace {
+
+constexpr Migration kMigrations[] = {
+    {1, "events: accounts, groups, items, views, reports, ad impressions, api keys", R"sql(
+CREATE TABLE accounts (
+  id              TEXT PRIMARY KEY,
+  is_public_figure INTEGER NOT NULL DEFAULT 0,
+  first_seen_at   BIGINT NOT NULL,
+  last_seen_at    BIGINT NOT NULL
+);
+CREATE TABLE platform_groups (
+  id              TEXT PRIMARY KEY,
+  visibility      TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+  first_seen_at   BIGINT NOT NULL,
+  last_seen_at    BIGINT NOT NULL
+);
+CREATE TABLE items (
+  id              TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  author_id       TEXT NOT NULL,
+  group_id        TEXT,
+  parent_id       TEXT,
+  lang            TEXT NOT NULL DEFAULT '',
+  created_at      BIGINT NOT NULL,
+  revision        INTEGER NOT NULL,
+  first_seen_at   BIGINT NOT NULL,
+  updated_at      BIGINT NOT NULL
+);
+CREATE INDEX items_author ON items (author_id);
+CREATE INDEX items_group ON items (group_id);
+CREATE INDEX items_parent ON items (parent_id);
+CREATE TABLE item_revisions (
+  item_id         TEXT NOT NULL,
+  revision        INTEGER NOT NULL,
+  text            TEXT NOT NULL,
+  received_at     BIGINT NOT NULL,
+  PRIMARY KEY (item_id, revision)
+);
+CREATE TABLE view_counts (
+  item_id         TEXT PRIMARY KEY,
+  views           BIGINT NOT NULL,
+  first_view_at   BIGINT NOT NULL,
+  last_view_at    BIGINT NOT NULL
+);
+CREATE TABLE view_samples (
+  id              {{AUTO_ID}},
+  item_id         TEXT NOT NULL,
+  viewed_at       BIGINT NOT NULL,
+  surface         TEXT NOT NULL,
+  sample_rate     {{REAL}} NOT NULL,
+  received_at     BIGINT NOT NULL
+);
+CREATE INDEX view_samples_item ON view_samples (item_id);
+CREATE INDEX view_samples_time ON view_samples (viewed_at);
+CREATE TABLE reports (
+  id              TEXT PRIMARY KEY,
+  item_id         TEXT NOT NULL,
+  reporter_id     TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  comment         TEXT NOT NULL DEFAULT '',
+  created_at      BIGINT NOT NULL,
+  received_at     BIGINT NOT NULL
+);
+CREATE INDEX reports_item ON reports (item_id);
+CREATE TABLE ad_impressions (
+  id              TEXT PRIMARY KEY,
+  ad_id           TEXT NOT NULL,
+  advertiser_id   TEXT NOT NULL,
+  price_micros    BIGINT NOT NULL CHECK (price_micros >= 0),
+  currency        TEXT NOT NULL,
+  shown_at        BIGINT NOT NULL,
+  received_at     BIGINT NOT NULL
+);
+CREATE INDEX ad_impressions_advertiser ON ad_impressions (advertiser_id, shown_at);
+CREATE TABLE ad_adjacency (
+  impression_id   TEXT NOT NULL,
+  item_id         TEXT NOT NULL,
+  position        INTEGER NOT NULL,
+  PRIMARY KEY (impression_id, item_id)
+);
+CREATE INDEX ad_adjacency_item ON ad_adjacency (item_id);
+CREATE TABLE api_keys (
+  id              TEXT PRIMARY KEY,
+  name            TEXT NOT NULL,
+  role            TEXT NOT NULL,
+  secret_hash     TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  revoked_at      BIGINT
+)
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> AllMigrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+std::string ExpandSql(const char* sql, Dialect dialect) {
+  struct Sub {
+    std::string_view from, sqlite, postgres;
+  };
+  static constexpr Sub kSubs[] = {
+      {"{{AUTO_ID}}", "INTEGER PRIMARY KEY", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
+      {"{{REAL}}", "REAL", "DOUBLE PRECISION"},
+  };
+  std::string out(sql);
+  for (const Sub& sub : kSubs) {
+    std::string_view to = dialect == Dialect::kSqlite ? sub.sqlite : sub.postgres;
+    for (size_t pos = out.find(sub.from); pos != std::string::npos;
+         pos = out.find(sub.from, pos + to.size())) {
+      out.replace(pos, sub.from.size(), to);
+    }
+  }
+  return out;
+}
+
+}  // namespace bulwark::store

@@ -1,0 +1,30 @@
+#pragma once
+
+// Versioned schema migrations, shared by every backend. Each migration is written once in
+// portable SQL; the few dialect differences are placeholders expanded per backend:
+//   {{AUTO_ID}}  an auto-assigned 64-bit integer primary key
+//   {{REAL}}     a double-precision float
+// Migrations are append-only: never edit one that has shipped, add the next version instead.
+//
+// Every large table is keyed by a platform-supplied text id (or by the id of the item it
+// belongs to) so that a distributed PostgreSQL (Citus) can hash-distribute it; see
+// docs/operations.md.
+
+#include <span>
+#include <string>
+
+namespace bulwark::store {
+
+enum class Dialect { kSqlite, kPostgres };
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;  // may contain several statements separated by ';'
+};
+
+std::span<const Migration> AllMigrations();
+int LatestSchemaVersion();
+std::string ExpandSql(const char* sql, Dialect dialect);
+
+}  // namespace bulwark::store

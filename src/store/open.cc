@@ -1,0 +1,19 @@
+#include <string>
+
+#include "store/sqlite/sqlite_database.h"
+#include "store/store.h"
+
+namespace bulwark::store {
+
+Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options) {
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return FailedPrecondition("the PostgreSQL backend is not built into this version yet",
+                              "db");
+  }
+  std::string_view path = url;
+  if (path.starts_with("sqlite:")) path.remove_prefix(7);
+  if (path.empty()) return InvalidArgument("database path is empty", "db");
+  return OpenSqliteDatabase(std::string(path), options);
+}
+
+}  // namespace bulwark::store

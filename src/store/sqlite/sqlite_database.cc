@@ -1,0 +1,603 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/metrics.h"
+#include "store/migrations.h"
+#include "store/sqlite/connection.h"
+
+namespace bulwark::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+// SQL statements as named constants, so each is prepared once per connection.
+constexpr std::string_view kUpsertAccount =
+    "INSERT INTO accounts (id, is_public_figure, first_seen_at, last_seen_at) "
+    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (id) DO UPDATE SET "
+    "is_public_figure = excluded.is_public_figure, last_seen_at = excluded.last_seen_at";
+constexpr std::string_view kUpsertGroup =
+    "INSERT INTO platform_groups (id, visibility, first_seen_at, last_seen_at) "
+    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (id) DO UPDATE SET "
+    "visibility = excluded.visibility, last_seen_at = excluded.last_seen_at";
+constexpr std::string_view kItemExists = "SELECT 1 FROM items WHERE id = ?1";
+constexpr std::string_view kCurrentRevision =
+    "SELECT i.revision, r.text FROM items i JOIN item_revisions r "
+    "ON r.item_id = i.id AND r.revision = i.revision WHERE i.id = ?1";
+constexpr std::string_view kInsertItem =
+    "INSERT INTO items (id, kind, author_id, group_id, parent_id, lang, created_at, revision, "
+    "first_seen_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)";
+constexpr std::string_view kUpdateItem =
+    "UPDATE items SET kind = ?2, author_id = ?3, group_id = ?4, parent_id = ?5, lang = ?6, "
+    "created_at = ?7, revision = ?8, updated_at = ?9 WHERE id = ?1";
+constexpr std::string_view kInsertRevision =
+    "INSERT INTO item_revisions (item_id, revision, text, received_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kSelectItem =
+    "SELECT i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
+    "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, "
+    "i.first_seen_at, i.updated_at, COALESCE(v.views, 0), "
+    "(SELECT COUNT(*) FROM reports r WHERE r.item_id = i.id) "
+    "FROM items i LEFT JOIN accounts a ON a.id = i.author_id "
+    "LEFT JOIN platform_groups g ON g.id = i.group_id "
+    "LEFT JOIN view_counts v ON v.item_id = i.id WHERE i.id = ?1";
+constexpr std::string_view kSelectRevisions =
+    "SELECT revision, text, received_at FROM item_revisions WHERE item_id = ?1 ORDER BY revision";
+constexpr std::string_view kUpsertViewCount =
+    "INSERT INTO view_counts (item_id, views, first_view_at, last_view_at) "
+    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (item_id) DO UPDATE SET "
+    "views = view_counts.views + excluded.views, "
+    "first_view_at = CASE WHEN excluded.first_view_at < view_counts.first_view_at "
+    "THEN excluded.first_view_at ELSE view_counts.first_view_at END, "
+    "last_view_at = CASE WHEN excluded.last_view_at > view_counts.last_view_at "
+    "THEN excluded.last_view_at ELSE view_counts.last_view_at END";
+constexpr std::string_view kInsertViewSample =
+    "INSERT INTO view_samples (item_id, viewed_at, surface, sample_rate, received_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kInsertReport =
+    "INSERT INTO reports (id, item_id, reporter_id, reason, comment, created_at, received_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+constexpr std::string_view kInsertImpression =
+    "INSERT INTO ad_impressions (id, ad_id, advertiser_id, price_micros, currency, shown_at, "
+    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+constexpr std::string_view kInsertAdjacency =
+    "INSERT INTO ad_adjacency (impression_id, item_id, position) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kInsertKey =
+    "INSERT INTO api_keys (id, name, role, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kSelectKey =
+    "SELECT id, name, role, secret_hash, created_at, revoked_at FROM api_keys WHERE id = ?1";
+constexpr std::string_view kSelectKeys =
+    "SELECT id, name, role, secret_hash, created_at, revoked_at FROM api_keys ORDER BY created_at";
+constexpr std::string_view kRevokeKey =
+    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+
+constexpr const char* kStatTables[] = {"accounts",       "platform_groups", "items",
+                                       "item_revisions", "view_counts",     "view_samples",
+                                       "reports",        "ad_impressions",  "ad_adjacency",
+                                       "api_keys"};
+
+std::string Indexed(size_t i, std::string_view field) {
+  return "[" + std::to_string(i) + "]." + std::string(field);
+}
+
+// Runs `body` inside one IMMEDIATE transaction on `conn`; commits on OK, rolls back otherwise.
+template <typename Fn>
+Status InTransaction(Connection& conn, Fn&& body) {
+  BULWARK_RETURN_IF_ERROR(conn.Begin());
+  Status s = body();
+  if (!s.ok()) {
+    conn.Rollback();
+    return s;
+  }
+  s = conn.Commit();
+  if (!s.ok()) conn.Rollback();
+  return s;
+}
+
+class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
+ public:
+  SqliteDatabase(std::string path, const OpenOptions& options)
+      : path_(std::move(path)), options_(options) {}
+
+  Status Init() {
+    BULWARK_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, options_.create_if_missing,
+                                                       options_.synchronous_full, false));
+    BULWARK_RETURN_IF_ERROR(writer_->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    BULWARK_RETURN_IF_ERROR(ReadSchemaVersion());
+    if (options_.migrate) {
+      BULWARK_ASSIGN_OR_RETURN(int applied, Migrate());
+      (void)applied;
+    }
+    for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
+      BULWARK_ASSIGN_OR_RETURN(auto conn,
+                               Connection::Open(path_, false, options_.synchronous_full, false));
+      readers_.push_back(std::move(conn));
+    }
+    if (options_.metrics) {
+      for (const char* op : {"upsert_items", "append_views", "append_reports",
+                             "append_ad_impressions", "get_item", "keys"}) {
+        timers_.emplace_back(op, &options_.metrics->GetHistogram(
+                                     "bulwark_db_transaction_seconds",
+                                     "Time spent in one database transaction, by operation.",
+                                     {{"backend", "sqlite"}, {"op", op}}));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Database
+  ItemStore& items() override { return *this; }
+  EventStore& events() override { return *this; }
+  KeyStore& keys() override { return *this; }
+  int schema_version() const override {
+    std::lock_guard lock(write_mu_);
+    return schema_version_;
+  }
+  int latest_schema_version() const override { return LatestSchemaVersion(); }
+
+  Result<int> Migrate() override {
+    std::lock_guard lock(write_mu_);
+    int applied = 0;
+    for (const Migration& m : AllMigrations()) {
+      if (m.version <= schema_version_) continue;
+      Status s = InTransaction(*writer_, [&]() -> Status {
+        BULWARK_RETURN_IF_ERROR(writer_->Exec(ExpandSql(m.sql, Dialect::kSqlite)));
+        BULWARK_ASSIGN_OR_RETURN(
+            Statement * st,
+            writer_->Prepare(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"));
+        st->BindInt(1, m.version);
+        st->BindText(2, m.name);
+        st->BindInt(3, WallNowMillis());
+        return st->Run();
+      });
+      if (!s.ok()) {
+        return Status(s.code(), "migration " + std::to_string(m.version) + ": " + s.message());
+      }
+      schema_version_ = m.version;
+      ++applied;
+    }
+    return applied;
+  }
+
+  Result<DatabaseStats> Stats() override {
+    auto lease = AcquireReader();
+    Connection& c = *lease.conn;
+    DatabaseStats stats;
+    stats.backend = "sqlite";
+    stats.location = path_;
+    stats.schema_version = schema_version();
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal"}) {
+      auto size = std::filesystem::file_size(path_ + suffix, ec);
+      if (!ec) stats.size_bytes += static_cast<std::int64_t>(size);
+    }
+    if (stats.schema_version == 0) return stats;
+    for (const char* table : kStatTables) {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st,
+                               c.Prepare(std::string("SELECT COUNT(*) FROM ") + table));
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      stats.tables.push_back({table, row ? st->ColumnInt(0) : 0});
+    }
+    return stats;
+  }
+
+  Status Ping() override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare("SELECT 1"));
+    return st->Step().status();
+  }
+
+  // ItemStore
+  Result<UpsertSummary> UpsertItems(std::span<const Item> items, UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("upsert_items"));
+    UpsertSummary summary;
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      std::unordered_set<std::string_view> batch_ids;
+      std::unordered_set<std::string_view> seen_authors, seen_groups;
+      batch_ids.reserve(items.size());
+      for (size_t i = 0; i < items.size(); ++i) {
+        const Item& item = items[i];
+        if (!batch_ids.insert(item.id).second) {
+          return InvalidArgument("duplicate item id '" + item.id + "' in batch",
+                                 Indexed(i, "id"));
+        }
+        if (seen_authors.insert(item.author_id).second) {
+          BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertAccount));
+          st->BindText(1, item.author_id);
+          st->BindInt(2, item.author_is_public_figure ? 1 : 0);
+          st->BindInt(3, now);
+          BULWARK_RETURN_IF_ERROR(st->Run());
+        }
+        if (!item.group_id.empty() && seen_groups.insert(item.group_id).second) {
+          BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertGroup));
+          st->BindText(1, item.group_id);
+          st->BindText(2, VisibilityName(item.group_visibility));
+          st->BindInt(3, now);
+          BULWARK_RETURN_IF_ERROR(st->Run());
+        }
+        if (!item.parent_id.empty() && !batch_ids.contains(item.parent_id)) {
+          BULWARK_ASSIGN_OR_RETURN(bool exists, ItemExists(*writer_, item.parent_id));
+          if (!exists) {
+            return FailedPrecondition("parent item '" + item.parent_id + "' is not known",
+                                      Indexed(i, "parent_id"));
+          }
+        }
+        BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentRevision));
+        cur->BindText(1, item.id);
+        BULWARK_ASSIGN_OR_RETURN(bool found, cur->Step());
+        if (!found) {
+          BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kInsertItem));
+          BindItemColumns(ins, item);
+          ins->BindInt(8, now);
+          BULWARK_RETURN_IF_ERROR(ins->Run());
+          BULWARK_RETURN_IF_ERROR(InsertRevision(item, 1, now));
+          ++summary.created;
+          continue;
+        }
+        int revision = static_cast<int>(cur->ColumnInt(0));
+        bool changed = cur->ColumnText(1) != item.text;
+        cur->Reset();
+        if (changed) ++revision;
+        BULWARK_ASSIGN_OR_RETURN(Statement * upd, writer_->Prepare(kUpdateItem));
+        BindItemColumns(upd, item);
+        upd->BindInt(8, revision);
+        upd->BindInt(9, now);
+        BULWARK_RETURN_IF_ERROR(upd->Run());
+        if (changed) {
+          BULWARK_RETURN_IF_ERROR(InsertRevision(item, revision, now));
+          ++summary.revised;
+        } else {
+          ++summary.unchanged;
+        }
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return summary;
+  }
+
+  Result<StoredItem> GetItem(std::string_view id) override {
+    ScopedTimer timer(Timer("get_item"));
+    auto lease = AcquireReader();
+    Connection& c = *lease.conn;
+    // Both reads in one read transaction so metadata and revisions are a consistent snapshot.
+    BULWARK_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    Result<StoredItem> r = ReadItem(c, id);
+    c.Rollback();
+    return r;
+  }
+
+  // EventStore
+  Result<AppendSummary> AppendViews(std::span<const ViewEvent> views,
+                                    std::span<const ViewSample> samples,
+                                    UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("append_views"));
+    AppendSummary summary;
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      std::unordered_set<std::string_view> known;
+      for (size_t i = 0; i < views.size(); ++i) {
+        const ViewEvent& v = views[i];
+        BULWARK_RETURN_IF_ERROR(CheckItem(known, v.item_id, Indexed(i, "item_id")));
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertViewCount));
+        st->BindText(1, v.item_id);
+        st->BindInt(2, v.count);
+        st->BindInt(3, v.viewed_at);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        ++summary.accepted;
+      }
+      for (size_t i = 0; i < samples.size(); ++i) {
+        const ViewSample& v = samples[i];
+        BULWARK_RETURN_IF_ERROR(CheckItem(known, v.item_id, "samples" + Indexed(i, "item_id")));
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertViewSample));
+        st->BindText(1, v.item_id);
+        st->BindInt(2, v.viewed_at);
+        st->BindText(3, v.surface);
+        st->BindDouble(4, v.sample_rate);
+        st->BindInt(5, now);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return summary;
+  }
+
+  Result<AppendSummary> AppendReports(std::span<const Report> reports,
+                                      UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("append_reports"));
+    AppendSummary summary;
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      std::unordered_set<std::string_view> known;
+      for (size_t i = 0; i < reports.size(); ++i) {
+        const Report& r = reports[i];
+        BULWARK_RETURN_IF_ERROR(CheckItem(known, r.item_id, Indexed(i, "item_id")));
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertReport));
+        st->BindText(1, r.id);
+        st->BindText(2, r.item_id);
+        st->BindText(3, r.reporter_id);
+        st->BindText(4, ReportReasonName(r.reason));
+        st->BindText(5, r.comment);
+        st->BindInt(6, r.created_at);
+        st->BindInt(7, now);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        if (writer_->changes() == 0) {
+          ++summary.duplicates;
+        } else {
+          ++summary.accepted;
+        }
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return summary;
+  }
+
+  Result<AppendSummary> AppendAdImpressions(std::span<const AdImpression> impressions,
+                                            UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("append_ad_impressions"));
+    AppendSummary summary;
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      std::unordered_set<std::string_view> known;
+      for (size_t i = 0; i < impressions.size(); ++i) {
+        const AdImpression& imp = impressions[i];
+        for (size_t j = 0; j < imp.adjacent.size(); ++j) {
+          BULWARK_RETURN_IF_ERROR(
+              CheckItem(known, imp.adjacent[j].item_id,
+                        Indexed(i, "adjacent") + Indexed(j, "item_id")));
+        }
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertImpression));
+        st->BindText(1, imp.id);
+        st->BindText(2, imp.ad_id);
+        st->BindText(3, imp.advertiser_id);
+        st->BindInt(4, imp.price_micros);
+        st->BindText(5, imp.currency);
+        st->BindInt(6, imp.shown_at);
+        st->BindInt(7, now);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        if (writer_->changes() == 0) {
+          ++summary.duplicates;
+          continue;
+        }
+        for (const AdjacentItem& adj : imp.adjacent) {
+          BULWARK_ASSIGN_OR_RETURN(Statement * a, writer_->Prepare(kInsertAdjacency));
+          a->BindText(1, imp.id);
+          a->BindText(2, adj.item_id);
+          a->BindInt(3, adj.position);
+          BULWARK_RETURN_IF_ERROR(a->Run());
+        }
+        ++summary.accepted;
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return summary;
+  }
+
+  // KeyStore
+  Status CreateKey(const ApiKeyRecord& key) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("keys"));
+    return InTransaction(*writer_, [&]() -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * probe, writer_->Prepare(kSelectKey));
+      probe->BindText(1, key.id);
+      BULWARK_ASSIGN_OR_RETURN(bool exists, probe->Step());
+      probe->Reset();
+      if (exists) return AlreadyExists("api key id '" + key.id + "' already exists");
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertKey));
+      st->BindText(1, key.id);
+      st->BindText(2, key.name);
+      st->BindText(3, RoleName(key.role));
+      st->BindText(4, key.secret_hash);
+      st->BindInt(5, key.created_at);
+      return st->Run();
+    });
+  }
+
+  Result<ApiKeyRecord> FindKey(std::string_view id) override {
+    ScopedTimer timer(Timer("keys"));
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kSelectKey));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("api key '" + std::string(id) + "' not found");
+    ApiKeyRecord k = ReadKey(*st);
+    st->Reset();
+    return k;
+  }
+
+  Result<std::vector<ApiKeyRecord>> ListKeys() override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kSelectKeys));
+    std::vector<ApiKeyRecord> out;
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadKey(*st));
+    }
+    st->Reset();
+    return out;
+  }
+
+  Status RevokeKey(std::string_view id, UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("keys"));
+    return InTransaction(*writer_, [&]() -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * probe, writer_->Prepare(kSelectKey));
+      probe->BindText(1, id);
+      BULWARK_ASSIGN_OR_RETURN(bool exists, probe->Step());
+      probe->Reset();
+      if (!exists) return NotFound("api key '" + std::string(id) + "' not found");
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kRevokeKey));
+      st->BindText(1, id);
+      st->BindInt(2, now);
+      return st->Run();
+    });
+  }
+
+ private:
+  struct ReaderLease {
+    SqliteDatabase* db;
+    std::unique_ptr<Connection> conn;
+    ReaderLease(SqliteDatabase* d, std::unique_ptr<Connection> c) : db(d), conn(std::move(c)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease() {
+      if (conn) db->ReleaseReader(std::move(conn));
+    }
+  };
+
+  ReaderLease AcquireReader() {
+    std::unique_lock lock(read_mu_);
+    read_cv_.wait(lock, [&] { return !readers_.empty(); });
+    auto conn = std::move(readers_.back());
+    readers_.pop_back();
+    return ReaderLease(this, std::move(conn));
+  }
+
+  void ReleaseReader(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard lock(read_mu_);
+      readers_.push_back(std::move(conn));
+    }
+    read_cv_.notify_one();
+  }
+
+  Histogram* Timer(std::string_view op) {
+    for (auto& [name, h] : timers_) {
+      if (name == op) return h;
+    }
+    return nullptr;
+  }
+
+  Status ReadSchemaVersion() {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st,
+                             writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    schema_version_ = row ? static_cast<int>(st->ColumnInt(0)) : 0;
+    st->Reset();
+    if (schema_version_ > LatestSchemaVersion()) {
+      return FailedPrecondition("database schema version " + std::to_string(schema_version_) +
+                                " is newer than this binary supports (" +
+                                std::to_string(LatestSchemaVersion()) + ")");
+    }
+    return Status::Ok();
+  }
+
+  static Result<bool> ItemExists(Connection& c, std::string_view id) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kItemExists));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    st->Reset();
+    return row;
+  }
+
+  Status CheckItem(std::unordered_set<std::string_view>& known, std::string_view item_id,
+                   std::string field) {
+    if (known.contains(item_id)) return Status::Ok();
+    BULWARK_ASSIGN_OR_RETURN(bool exists, ItemExists(*writer_, item_id));
+    if (!exists) {
+      return FailedPrecondition("item '" + std::string(item_id) + "' is not known",
+                                std::move(field));
+    }
+    known.insert(item_id);
+    return Status::Ok();
+  }
+
+  static void BindItemColumns(Statement* st, const Item& item) {
+    st->BindText(1, item.id);
+    st->BindText(2, ItemKindName(item.kind));
+    st->BindText(3, item.author_id);
+    st->BindOptionalText(4, item.group_id);
+    st->BindOptionalText(5, item.parent_id);
+    st->BindText(6, item.lang);
+    st->BindInt(7, item.created_at);
+  }
+
+  Status InsertRevision(const Item& item, int revision, UnixMillis now) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertRevision));
+    st->BindText(1, item.id);
+    st->BindInt(2, revision);
+    st->BindText(3, item.text);
+    st->BindInt(4, now);
+    return st->Run();
+  }
+
+  static Result<StoredItem> ReadItem(Connection& c, std::string_view id) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSelectItem));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("item '" + std::string(id) + "' not found");
+    StoredItem out;
+    out.item.id = std::string(id);
+    out.item.kind = ParseItemKind(st->ColumnText(0)).value_or(ItemKind::kPost);
+    out.item.author_id = st->ColumnText(1);
+    out.item.author_is_public_figure = st->ColumnInt(2) != 0;
+    out.item.group_id = st->ColumnText(3);
+    out.item.group_visibility = ParseVisibility(st->ColumnText(4)).value_or(Visibility::kPublic);
+    out.item.parent_id = st->ColumnText(5);
+    out.item.lang = st->ColumnText(6);
+    out.item.created_at = st->ColumnInt(7);
+    out.revision = static_cast<int>(st->ColumnInt(8));
+    out.first_seen_at = st->ColumnInt(9);
+    out.updated_at = st->ColumnInt(10);
+    out.views = st->ColumnInt(11);
+    out.reports = st->ColumnInt(12);
+    st->Reset();
+    BULWARK_ASSIGN_OR_RETURN(Statement * rev, c.Prepare(kSelectRevisions));
+    rev->BindText(1, id);
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool r, rev->Step());
+      if (!r) break;
+      out.revisions.push_back(
+          {static_cast<int>(rev->ColumnInt(0)), rev->ColumnText(1), rev->ColumnInt(2)});
+    }
+    rev->Reset();
+    if (!out.revisions.empty()) out.item.text = out.revisions.back().text;
+    return out;
+  }
+
+  static ApiKeyRecord ReadKey(const Statement& st) {
+    ApiKeyRecord k;
+    k.id = st.ColumnText(0);
+    k.name = st.ColumnText(1);
+    k.role = ParseRole(st.ColumnText(2)).value_or(Role::kPlatform);
+    k.secret_hash = st.ColumnText(3);
+    k.created_at = st.ColumnInt(4);
+    if (!st.ColumnIsNull(5)) k.revoked_at = st.ColumnInt(5);
+    return k;
+  }
+
+  const std::string path_;
+  const OpenOptions options_;
+  std::vector<std::pair<std::string_view, Histogram*>> timers_;
+
+  mutable std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  int schema_version_ = 0;
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
+                                                     const OpenOptions& options) {
+  auto db = std::make_unique<SqliteDatabase>(path, options);
+  BULWARK_RETURN_IF_ERROR(db->Init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace bulwark::store

@@ -1,0 +1,152 @@
+#pragma once
+
+// Storage interfaces, one per domain area. Domain components talk to storage only through
+// these; backends (sqlite/, later postgres/) implement them and pass one conformance suite.
+//
+// Contracts shared by every method:
+//  - A method that takes a batch applies all of it or none of it (one transaction).
+//  - A method that returns OK has made its writes durable (committed and synced per the
+//    backend's durability setting; the default survives process kill and power loss).
+//  - References to other entities are checked inside the transaction; a dangling reference
+//    fails the whole batch with FailedPrecondition naming the field ("[3].item_id").
+//  - Every method is thread-safe. Writes are serialised by the backend; reads run concurrently.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/events.h"
+#include "core/roles.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace bulwark {
+class MetricsRegistry;
+}
+
+namespace bulwark::store {
+
+struct ItemRevision {
+  int revision = 0;
+  std::string text;
+  UnixMillis received_at = 0;
+};
+
+// An item as stored: its latest metadata and every revision of its text (oldest first).
+struct StoredItem {
+  Item item;  // text = latest revision
+  int revision = 0;
+  UnixMillis first_seen_at = 0;
+  UnixMillis updated_at = 0;
+  std::vector<ItemRevision> revisions;
+  std::int64_t views = 0;
+  std::int64_t reports = 0;
+};
+
+struct UpsertSummary {
+  int created = 0;    // ids not seen before
+  int revised = 0;    // known ids whose text changed (a new revision was kept)
+  int unchanged = 0;  // known ids with the same text (metadata may have been updated)
+};
+
+class ItemStore {
+ public:
+  virtual ~ItemStore() = default;
+  // Upserts by item id. A parent_id must name an item already stored or earlier in `items`.
+  // Ids must be unique within `items` (callers validate; duplicates are InvalidArgument).
+  virtual Result<UpsertSummary> UpsertItems(std::span<const Item> items, UnixMillis now) = 0;
+  // NotFound if the id is unknown.
+  virtual Result<StoredItem> GetItem(std::string_view id) = 0;
+};
+
+struct AppendSummary {
+  int accepted = 0;
+  int duplicates = 0;  // ids already stored (idempotent retries): not written again
+};
+
+// A sampled view kept for audits: one row stands for 1/sample_rate views.
+struct ViewSample {
+  std::string item_id;
+  UnixMillis viewed_at = 0;
+  std::string surface;
+  double sample_rate = 1.0;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  // Adds counts per item and stores the given samples. Every item_id must exist.
+  virtual Result<AppendSummary> AppendViews(std::span<const ViewEvent> views,
+                                            std::span<const ViewSample> samples,
+                                            UnixMillis now) = 0;
+  // Idempotent by report id. Every item_id must exist.
+  virtual Result<AppendSummary> AppendReports(std::span<const Report> reports, UnixMillis now) = 0;
+  // Idempotent by impression id. Every adjacent item must exist.
+  virtual Result<AppendSummary> AppendAdImpressions(std::span<const AdImpression> impressions,
+                                                    UnixMillis now) = 0;
+};
+
+struct ApiKeyRecord {
+  std::string id;           // public key id (the part of the key before the secret)
+  std::string name;
+  Role role = Role::kPlatform;
+  std::string secret_hash;  // hex SHA-256 of the secret; the secret itself is never stored
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> revoked_at;
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual Status CreateKey(const ApiKeyRecord& key) = 0;  // AlreadyExists on id collision
+  virtual Result<ApiKeyRecord> FindKey(std::string_view id) = 0;  // NotFound
+  virtual Result<std::vector<ApiKeyRecord>> ListKeys() = 0;
+  virtual Status RevokeKey(std::string_view id, UnixMillis now) = 0;  // NotFound
+};
+
+struct TableCount {
+  std::string table;
+  std::int64_t rows = 0;
+};
+
+struct DatabaseStats {
+  std::string backend;      // "sqlite"
+  std::string location;     // file path
+  int schema_version = 0;
+  std::int64_t size_bytes = 0;
+  std::vector<TableCount> tables;
+};
+
+struct OpenOptions {
+  bool create_if_missing = true;
+  bool migrate = true;            // apply pending migrations on open
+  bool synchronous_full = true;   // fsync every commit (survives power loss), else process-kill safe
+  int read_connections = 4;
+  MetricsRegistry* metrics = nullptr;  // optional; must outlive the database
+};
+
+// One open database: the stores for each domain area, plus administration.
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual ItemStore& items() = 0;
+  virtual EventStore& events() = 0;
+  virtual KeyStore& keys() = 0;
+
+  virtual int schema_version() const = 0;
+  virtual int latest_schema_version() const = 0;
+  // Applies pending migrations; returns how many were applied.
+  virtual Result<int> Migrate() = 0;
+  virtual Result<DatabaseStats> Stats() = 0;
+  // A cheap liveness check (a read on a pooled connection).
+  virtual Status Ping() = 0;
+};
+
+// Opens "sqlite:PATH" (or a bare path). "postgresql://..." is reserved for the server backend.
+Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options);
+
+}  // namespace bulwark::store
