@@ -33,8 +33,10 @@ function(bulwark_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  set(props TIMEOUT ${ARG_TIMEOUT}
-      ENVIRONMENT "BULWARK_SOURCE_DIR=${PROJECT_SOURCE_DIR};BULWARK_BINARY=$<TARGET_FILE:bulwark>")
+  # Tests find the source tree (data/, testdata) and the CLI binary through these definitions.
+  target_compile_definitions(${name} PRIVATE BULWARK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                             BULWARK_BINARY_PATH="$<TARGET_FILE:bulwark>")
+  set(props TIMEOUT ${ARG_TIMEOUT})
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
   endif()

@@ -11,9 +11,10 @@ void AddDbCommand(CLI::App& app) {
   auto url = std::make_shared<std::string>(kDefaultDb);
   dbcmd->add_option("--db", *url, "Database URL (default sqlite:bulwark.db)");
 
-  auto* migrate = dbcmd->add_subcommand(
-      "migrate", "Apply pending schema migrations (serve also does this at start-up).\n"
-                 "Example: bulwark db migrate --db sqlite:/var/lib/bulwark/bulwark.db");
+  auto* migrate =
+      dbcmd->add_subcommand("migrate",
+                            "Apply pending schema migrations (serve also does this at start-up).\n"
+                            "Example: bulwark db migrate --db sqlite:/var/lib/bulwark/bulwark.db");
   migrate->fallthrough();
   migrate->callback([url] {
     store::OpenOptions o;
@@ -27,8 +28,9 @@ void AddDbCommand(CLI::App& app) {
                 (*db)->schema_version(), *applied, *applied == 1 ? "" : "s");
   });
 
-  auto* stats = dbcmd->add_subcommand("stats", "Row counts per table and size on disk.\n"
-                                               "Example: bulwark db stats");
+  auto* stats = dbcmd->add_subcommand("stats",
+                                      "Row counts per table and size on disk.\n"
+                                      "Example: bulwark db stats");
   stats->fallthrough();
   stats->callback([url] {
     store::OpenOptions o;
@@ -38,10 +40,11 @@ void AddDbCommand(CLI::App& app) {
     if (!db.ok()) Fail(db.status());
     auto s = (*db)->Stats();
     if (!s.ok()) Fail(s.status());
-    std::printf("backend         %s\nlocation        %s\nschema version  %d (latest %d)\n"
-                "size            %.1f MiB\n",
-                s->backend.c_str(), s->location.c_str(), s->schema_version,
-                (*db)->latest_schema_version(), s->size_bytes / 1048576.0);
+    std::printf(
+        "backend         %s\nlocation        %s\nschema version  %d (latest %d)\n"
+        "size            %.1f MiB\n",
+        s->backend.c_str(), s->location.c_str(), s->schema_version, (*db)->latest_schema_version(),
+        s->size_bytes / 1048576.0);
     for (const auto& t : s->tables) {
       std::printf("%-16s%lld\n", t.table.c_str(), static_cast<long long>(t.rows));
     }

@@ -25,7 +25,9 @@ struct IngestFileOptions {
 class Progress {
  public:
   Progress(std::string_view what, std::uint64_t total_bytes, bool enabled)
-      : what_(what), total_(total_bytes), enabled_(enabled && isatty(STDERR_FILENO)),
+      : what_(what),
+        total_(total_bytes),
+        enabled_(enabled && isatty(STDERR_FILENO)),
         start_(std::chrono::steady_clock::now()) {}
 
   void Update(std::uint64_t bytes_done, std::uint64_t items, bool force = false) {
@@ -105,8 +107,8 @@ void RunIngest(const IngestFileOptions& o) {
     if (!r.ok()) {
       load.Finish();
       std::fprintf(stderr, "stored %zu of %zu items before the failure\n", begin, items.size());
-      Fail(Status(r.status().code(), "item " + std::to_string(begin) + "+: " +
-                                         r.status().field() + ": " + r.status().message()));
+      Fail(Status(r.status().code(), "item " + std::to_string(begin) + "+: " + r.status().field() +
+                                         ": " + r.status().message()));
     }
     sum.created += r->created;
     sum.revised += r->revised;

@@ -23,10 +23,10 @@ void AddKeysCommand(CLI::App& app) {
 
   auto name = std::make_shared<std::string>();
   auto role = std::make_shared<std::string>("platform");
-  auto* create = keys->add_subcommand(
-      "create",
-      "Create a key and print it once.\n"
-      "Example: bulwark keys create --name acme-forum --role platform");
+  auto* create =
+      keys->add_subcommand("create",
+                           "Create a key and print it once.\n"
+                           "Example: bulwark keys create --name acme-forum --role platform");
   create->add_option("--name", *name, "A label for the key")->required();
   create->add_option("--role", *role,
                      "admin, platform, civil_rights, policy_author, reviewer, auditor, "
@@ -43,8 +43,9 @@ void AddKeysCommand(CLI::App& app) {
                  key->record.id.c_str(), key->record.name.c_str(), role->c_str());
   });
 
-  auto* list = keys->add_subcommand("list", "List keys (never their secrets).\n"
-                                            "Example: bulwark keys list");
+  auto* list = keys->add_subcommand("list",
+                                    "List keys (never their secrets).\n"
+                                    "Example: bulwark keys list");
   list->fallthrough();
   list->callback([db_url] {
     auto db = Open(*db_url);
@@ -59,8 +60,9 @@ void AddKeysCommand(CLI::App& app) {
   });
 
   auto id = std::make_shared<std::string>();
-  auto* revoke = keys->add_subcommand("revoke", "Revoke a key by id; it stops working at once.\n"
-                                                "Example: bulwark keys revoke 3f9a1c0b7d2e");
+  auto* revoke = keys->add_subcommand("revoke",
+                                      "Revoke a key by id; it stops working at once.\n"
+                                      "Example: bulwark keys revoke 3f9a1c0b7d2e");
   revoke->add_option("id", *id, "Key id (from keys list)")->required();
   revoke->fallthrough();
   revoke->callback([db_url, id] {

@@ -25,6 +25,8 @@ struct ServeOptions {
 };
 
 void RunServe(const ServeOptions& o) {
+  // A client that disconnects mid-response must not kill the server.
+  signal(SIGPIPE, SIG_IGN);
   // Block the termination signals in every thread; the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);
@@ -74,10 +76,9 @@ void RunServe(const ServeOptions& o) {
 
 void AddServeCommand(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
-  auto* cmd = app.add_subcommand(
-      "serve",
-      "Run the HTTP API (ingest, items, metrics, OpenAPI).\n"
-      "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
+  auto* cmd = app.add_subcommand("serve",
+                                 "Run the HTTP API (ingest, items, metrics, OpenAPI).\n"
+                                 "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
   cmd->add_option("--db", o->db, "Database URL: sqlite:PATH (default sqlite:bulwark.db)");
   cmd->add_option("--address", o->address, "Listen address (default 127.0.0.1)");
   cmd->add_option("--port", o->port, "Listen port; 0 picks a free one (default 8080)")

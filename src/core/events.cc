@@ -4,12 +4,18 @@ namespace bulwark {
 
 std::string_view ItemKindName(ItemKind kind) {
   switch (kind) {
-    case ItemKind::kPost: return "post";
-    case ItemKind::kComment: return "comment";
-    case ItemKind::kMessage: return "message";
-    case ItemKind::kAdCreative: return "ad_creative";
-    case ItemKind::kGroupProfile: return "group_profile";
-    case ItemKind::kUserProfile: return "user_profile";
+    case ItemKind::kPost:
+      return "post";
+    case ItemKind::kComment:
+      return "comment";
+    case ItemKind::kMessage:
+      return "message";
+    case ItemKind::kAdCreative:
+      return "ad_creative";
+    case ItemKind::kGroupProfile:
+      return "group_profile";
+    case ItemKind::kUserProfile:
+      return "user_profile";
   }
   return "post";
 }
@@ -33,13 +39,20 @@ std::optional<Visibility> ParseVisibility(std::string_view name) {
 
 std::string_view ReportReasonName(ReportReason r) {
   switch (r) {
-    case ReportReason::kHate: return "hate";
-    case ReportReason::kHarassment: return "harassment";
-    case ReportReason::kThreat: return "threat";
-    case ReportReason::kExtremism: return "extremism";
-    case ReportReason::kMisinformation: return "misinformation";
-    case ReportReason::kSpam: return "spam";
-    case ReportReason::kOther: return "other";
+    case ReportReason::kHate:
+      return "hate";
+    case ReportReason::kHarassment:
+      return "harassment";
+    case ReportReason::kThreat:
+      return "threat";
+    case ReportReason::kExtremism:
+      return "extremism";
+    case ReportReason::kMisinformation:
+      return "misinformation";
+    case ReportReason::kSpam:
+      return "spam";
+    case ReportReason::kOther:
+      return "other";
   }
   return "other";
 }

@@ -22,8 +22,8 @@ enum class ItemKind : std::uint8_t {
   kGroupProfile,
   kUserProfile,
 };
-inline constexpr ItemKind kAllItemKinds[] = {ItemKind::kPost,       ItemKind::kComment,
-                                             ItemKind::kMessage,    ItemKind::kAdCreative,
+inline constexpr ItemKind kAllItemKinds[] = {ItemKind::kPost,         ItemKind::kComment,
+                                             ItemKind::kMessage,      ItemKind::kAdCreative,
                                              ItemKind::kGroupProfile, ItemKind::kUserProfile};
 std::string_view ItemKindName(ItemKind kind);
 std::optional<ItemKind> ParseItemKind(std::string_view name);
@@ -41,9 +41,9 @@ struct Item {
   bool author_is_public_figure = false;  // recorded, never used to weaken enforcement
   std::string group_id;                  // empty: not posted in a group
   Visibility group_visibility = Visibility::kPublic;
-  std::string parent_id;                 // empty: top-level
+  std::string parent_id;  // empty: top-level
   std::string text;
-  std::string lang;                      // BCP 47 tag, empty if unknown
+  std::string lang;  // BCP 47 tag, empty if unknown
   UnixMillis created_at = 0;
 };
 
@@ -65,8 +65,8 @@ enum class ReportReason : std::uint8_t {
   kOther,
 };
 inline constexpr ReportReason kAllReportReasons[] = {
-    ReportReason::kHate,           ReportReason::kHarassment, ReportReason::kThreat,
-    ReportReason::kExtremism,      ReportReason::kMisinformation, ReportReason::kSpam,
+    ReportReason::kHate,      ReportReason::kHarassment,     ReportReason::kThreat,
+    ReportReason::kExtremism, ReportReason::kMisinformation, ReportReason::kSpam,
     ReportReason::kOther};
 std::string_view ReportReasonName(ReportReason r);
 std::optional<ReportReason> ParseReportReason(std::string_view name);

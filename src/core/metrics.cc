@@ -82,8 +82,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
     out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + (f.is_histogram ? " histogram\n" : " counter\n");
     for (const auto& [labels, c] : f.counters) {
-      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " +
-             std::to_string(c->value()) + "\n";
+      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(c->value()) +
+             "\n";
     }
     for (const auto& [labels, h] : f.histograms) {
       std::uint64_t cumulative = 0;

@@ -4,14 +4,22 @@ namespace bulwark {
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kPlatform: return "platform";
-    case Role::kCivilRights: return "civil_rights";
-    case Role::kPolicyAuthor: return "policy_author";
-    case Role::kReviewer: return "reviewer";
-    case Role::kAuditor: return "auditor";
-    case Role::kAdvertiser: return "advertiser";
-    case Role::kSupportAgent: return "support_agent";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kPlatform:
+      return "platform";
+    case Role::kCivilRights:
+      return "civil_rights";
+    case Role::kPolicyAuthor:
+      return "policy_author";
+    case Role::kReviewer:
+      return "reviewer";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kAdvertiser:
+      return "advertiser";
+    case Role::kSupportAgent:
+      return "support_agent";
   }
   return "admin";
 }

@@ -10,14 +10,14 @@
 namespace bulwark {
 
 enum class Role {
-  kAdmin,           // manages users, keys and configuration
-  kPlatform,        // the integrating platform: sends events, reads decisions
-  kCivilRights,     // signs off policy versions (recommendation 1)
-  kPolicyAuthor,    // drafts policy versions
-  kReviewer,        // decides review cases in their expertise queues
-  kAuditor,         // independent auditor: read access, blind labelling
-  kAdvertiser,      // sees own impressions and refunds
-  kSupportAgent,    // answers victims in the live-help queue
+  kAdmin,         // manages users, keys and configuration
+  kPlatform,      // the integrating platform: sends events, reads decisions
+  kCivilRights,   // signs off policy versions (recommendation 1)
+  kPolicyAuthor,  // drafts policy versions
+  kReviewer,      // decides review cases in their expertise queues
+  kAuditor,       // independent auditor: read access, blind labelling
+  kAdvertiser,    // sees own impressions and refunds
+  kSupportAgent,  // answers victims in the live-help queue
 };
 inline constexpr std::array<Role, 8> kAllRoles = {
     Role::kAdmin,    Role::kPlatform, Role::kCivilRights, Role::kPolicyAuthor,

@@ -21,15 +21,15 @@ namespace bulwark {
 
 enum class Code : int {
   kOk = 0,
-  kInvalidArgument,    // the caller sent something malformed or out of range
-  kNotFound,           // the named thing does not exist
-  kAlreadyExists,      // a create collided with an existing thing
-  kFailedPrecondition, // the request is well formed but refers to state that forbids it
-  kUnauthenticated,    // no or unknown credentials
-  kPermissionDenied,   // credentials valid but role lacks the right
-  kResourceExhausted,  // a configured limit was exceeded (size, count, depth)
-  kUnavailable,        // transient: retry may succeed (busy database, shutting down)
-  kInternal,           // a bug or an environment failure: never the caller's fault
+  kInvalidArgument,     // the caller sent something malformed or out of range
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // a create collided with an existing thing
+  kFailedPrecondition,  // the request is well formed but refers to state that forbids it
+  kUnauthenticated,     // no or unknown credentials
+  kPermissionDenied,    // credentials valid but role lacks the right
+  kResourceExhausted,   // a configured limit was exceeded (size, count, depth)
+  kUnavailable,         // transient: retry may succeed (busy database, shutting down)
+  kInternal,            // a bug or an environment failure: never the caller's fault
 };
 
 std::string_view CodeName(Code code);
@@ -96,7 +96,7 @@ inline Status Internal(std::string message) { return Status(Code::kInternal, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     BULWARK_CHECK(!std::get<Status>(v_).ok());
   }
@@ -133,10 +133,10 @@ class [[nodiscard]] Result {
 #define BULWARK_CONCAT(a, b) BULWARK_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define BULWARK_RETURN_IF_ERROR(expr)                     \
-  do {                                                     \
-    ::bulwark::Status bulwark_status_ = (expr);            \
-    if (!bulwark_status_.ok()) return bulwark_status_;     \
+#define BULWARK_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::bulwark::Status bulwark_status_ = (expr);        \
+    if (!bulwark_status_.ok()) return bulwark_status_; \
   } while (0)
 
 // BULWARK_ASSIGN_OR_RETURN(auto x, MakeX()); declares x or returns MakeX()'s Status.

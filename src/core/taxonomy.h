@@ -13,21 +13,27 @@
 namespace bulwark {
 
 enum class Category : std::uint8_t {
-  kHate,                     // identity-based attacks on a protected group
-  kHarassment,               // attacks on an individual not based on identity
-  kThreat,                   // violent threats and incitement to violence
-  kExtremism,                // support for violent organisations / ideologies
-  kMisinfoVoting,            // false claims about how, when, where or whether to vote
-  kMisinfoHealth,            // health / vaccine misinformation
-  kMisinfoClimate,           // climate-change denial
-  kMisinfoHolocaustDenial,   // denial or distortion of the Holocaust
-  kMisinfoConspiracy,        // violent conspiracy theories (QAnon, "great replacement", ...)
+  kHate,                    // identity-based attacks on a protected group
+  kHarassment,              // attacks on an individual not based on identity
+  kThreat,                  // violent threats and incitement to violence
+  kExtremism,               // support for violent organisations / ideologies
+  kMisinfoVoting,           // false claims about how, when, where or whether to vote
+  kMisinfoHealth,           // health / vaccine misinformation
+  kMisinfoClimate,          // climate-change denial
+  kMisinfoHolocaustDenial,  // denial or distortion of the Holocaust
+  kMisinfoConspiracy,       // violent conspiracy theories (QAnon, "great replacement", ...)
 };
 inline constexpr int kNumCategories = 9;
 inline constexpr std::array<Category, kNumCategories> kAllCategories = {
-    Category::kHate,          Category::kHarassment,      Category::kThreat,
-    Category::kExtremism,     Category::kMisinfoVoting,   Category::kMisinfoHealth,
-    Category::kMisinfoClimate, Category::kMisinfoHolocaustDenial, Category::kMisinfoConspiracy};
+    Category::kHate,
+    Category::kHarassment,
+    Category::kThreat,
+    Category::kExtremism,
+    Category::kMisinfoVoting,
+    Category::kMisinfoHealth,
+    Category::kMisinfoClimate,
+    Category::kMisinfoHolocaustDenial,
+    Category::kMisinfoConspiracy};
 
 // "hate", "harassment", "threat", "extremism", "misinformation.voting", "misinformation.health",
 // "misinformation.climate", "misinformation.holocaust_denial", "misinformation.conspiracy".
@@ -63,21 +69,33 @@ enum class TargetGroup : std::uint8_t {
   kChristian,
   kHindu,
   kSikh,
-  kImmigrants,     // national origin / migration status
+  kImmigrants,  // national origin / migration status
   kWomen,
   kMen,
-  kLgb,            // lesbian, gay, bisexual
-  kTransgender,    // gender identity
-  kDisabled,       // physical and mental disability
+  kLgb,          // lesbian, gay, bisexual
+  kTransgender,  // gender identity
+  kDisabled,     // physical and mental disability
 };
 inline constexpr int kNumTargetGroups = 18;
 inline constexpr std::array<TargetGroup, kNumTargetGroups> kAllTargetGroups = {
-    TargetGroup::kBlack,     TargetGroup::kAsian,     TargetGroup::kLatino,
-    TargetGroup::kIndigenous, TargetGroup::kArabMiddleEastern, TargetGroup::kRoma,
-    TargetGroup::kWhite,     TargetGroup::kJewish,    TargetGroup::kMuslim,
-    TargetGroup::kChristian, TargetGroup::kHindu,     TargetGroup::kSikh,
-    TargetGroup::kImmigrants, TargetGroup::kWomen,    TargetGroup::kMen,
-    TargetGroup::kLgb,       TargetGroup::kTransgender, TargetGroup::kDisabled};
+    TargetGroup::kBlack,
+    TargetGroup::kAsian,
+    TargetGroup::kLatino,
+    TargetGroup::kIndigenous,
+    TargetGroup::kArabMiddleEastern,
+    TargetGroup::kRoma,
+    TargetGroup::kWhite,
+    TargetGroup::kJewish,
+    TargetGroup::kMuslim,
+    TargetGroup::kChristian,
+    TargetGroup::kHindu,
+    TargetGroup::kSikh,
+    TargetGroup::kImmigrants,
+    TargetGroup::kWomen,
+    TargetGroup::kMen,
+    TargetGroup::kLgb,
+    TargetGroup::kTransgender,
+    TargetGroup::kDisabled};
 
 // "black", "asian", "latino", "indigenous", "arab_middle_eastern", "roma", "white", "jewish",
 // "muslim", "christian", "hindu", "sikh", "immigrants", "women", "men", "lgb", "transgender",

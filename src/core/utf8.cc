@@ -22,8 +22,7 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
     unsigned char c1 = b(i + 1);
     if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
     if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
-    return (c1 & 0xC0) == 0x80 && (b(i + 2) & 0xC0) == 0x80 && (b(i + 3) & 0xC0) == 0x80 ? 4
-                                                                                          : 0;
+    return (c1 & 0xC0) == 0x80 && (b(i + 2) & 0xC0) == 0x80 && (b(i + 3) & 0xC0) == 0x80 ? 4 : 0;
   }
   return 0;
 }

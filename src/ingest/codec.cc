@@ -28,22 +28,29 @@ struct Ctx {
 
 std::string_view TypeName(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
-    case element_type::UINT64: return "an integer";
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
 
 Status WrongType(element e, std::string_view want, std::string field) {
-  return InvalidArgument("must be " + std::string(want) + ", got " +
-                             std::string(TypeName(e.type())),
-                         std::move(field));
+  return InvalidArgument(
+      "must be " + std::string(want) + ", got " + std::string(TypeName(e.type())),
+      std::move(field));
 }
 
 bool HasControlChars(std::string_view s) {
@@ -62,9 +69,9 @@ Status ReadString(const Ctx& ctx, element e, const std::string& field, size_t ma
     return InvalidArgument("is not valid UTF-8", field);
   }
   if (s.size() > max_bytes) {
-    return InvalidArgument("is " + std::to_string(s.size()) + " bytes, the limit is " +
-                               std::to_string(max_bytes),
-                           field);
+    return InvalidArgument(
+        "is " + std::to_string(s.size()) + " bytes, the limit is " + std::to_string(max_bytes),
+        field);
   }
   if (id_like) {
     if (s.empty()) return InvalidArgument("must not be empty", field);
@@ -212,9 +219,8 @@ Status DecodeItemInto(const Ctx& ctx, element e, const std::string& path, Item* 
     if (v.type() == element_type::NULL_VALUE) return Status::Ok();
     return ReadString(ctx, v, f, 35, true, &item->lang);
   });
-  w.On("created_at", true, [&](element v, const std::string& f) {
-    return ReadTime(ctx, v, f, &item->created_at);
-  });
+  w.On("created_at", true,
+       [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &item->created_at); });
   BULWARK_RETURN_IF_ERROR(w.Walk(e));
   auto sub = [&](std::string_view name) {
     return path.empty() ? std::string(name) : path + "." + std::string(name);
@@ -242,9 +248,8 @@ Status DecodeViewInto(const Ctx& ctx, element e, const std::string& path, UnixMi
   w.On("count", false, [&](element v, const std::string& f) {
     return ReadInt(v, f, 1, L.max_view_count, &view->count);
   });
-  w.On("viewed_at", false, [&](element v, const std::string& f) {
-    return ReadTime(ctx, v, f, &view->viewed_at);
-  });
+  w.On("viewed_at", false,
+       [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &view->viewed_at); });
   w.On("surface", false, [&](element v, const std::string& f) {
     return ReadString(ctx, v, f, 64, false, &view->surface);
   });
@@ -277,14 +282,12 @@ Status DecodeReportInto(const Ctx& ctx, element e, const std::string& path, Repo
   w.On("comment", false, [&](element v, const std::string& f) {
     return ReadString(ctx, v, f, L.max_short_bytes, false, &r->comment);
   });
-  w.On("created_at", true, [&](element v, const std::string& f) {
-    return ReadTime(ctx, v, f, &r->created_at);
-  });
+  w.On("created_at", true,
+       [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &r->created_at); });
   return w.Walk(e);
 }
 
-Status DecodeImpressionInto(const Ctx& ctx, element e, const std::string& path,
-                            AdImpression* imp) {
+Status DecodeImpressionInto(const Ctx& ctx, element e, const std::string& path, AdImpression* imp) {
   const auto& L = ctx.limits;
   FieldWalker w(path);
   w.On("id", true, [&](element v, const std::string& f) {
@@ -301,16 +304,14 @@ Status DecodeImpressionInto(const Ctx& ctx, element e, const std::string& path,
   });
   w.On("currency", false, [&](element v, const std::string& f) -> Status {
     BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 3, true, &imp->currency));
-    if (imp->currency.size() != 3 ||
-        !std::all_of(imp->currency.begin(), imp->currency.end(),
-                     [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (imp->currency.size() != 3 || !std::all_of(imp->currency.begin(), imp->currency.end(),
+                                                  [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return InvalidArgument("must be an ISO 4217 code such as USD", f);
     }
     return Status::Ok();
   });
-  w.On("shown_at", true, [&](element v, const std::string& f) {
-    return ReadTime(ctx, v, f, &imp->shown_at);
-  });
+  w.On("shown_at", true,
+       [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &imp->shown_at); });
   w.On("adjacent", true, [&](element v, const std::string& f) -> Status {
     if (v.type() != element_type::ARRAY) return WrongType(v, "an array", f);
     const simdjson::dom::array arr = v.get_array().value_unsafe();
@@ -329,9 +330,8 @@ Status DecodeImpressionInto(const Ctx& ctx, element e, const std::string& path,
       aw.On("item_id", true, [&](element x, const std::string& ff) {
         return ReadString(ctx, x, ff, L.max_id_bytes, true, &adj.item_id);
       });
-      aw.On("position", true, [&](element x, const std::string& ff) {
-        return ReadInt(x, ff, -1000, 1000, &pos);
-      });
+      aw.On("position", true,
+            [&](element x, const std::string& ff) { return ReadInt(x, ff, -1000, 1000, &pos); });
       BULWARK_RETURN_IF_ERROR(aw.Walk(a));
       adj.position = static_cast<std::int32_t>(pos);
       if (!seen.insert(adj.item_id).second) {
@@ -408,10 +408,10 @@ Result<std::vector<T>> DecodeBatch(std::string_view json, const IngestLimits& li
     const object root_obj = root.get_object().value_unsafe();
     for (auto [key, value] : root_obj) {
       if (key != name) {
-        return InvalidArgument("unknown field", IsValidUtf8(key) && key.find(kInvalidMarker) ==
-                                                                        std::string_view::npos
-                                                    ? std::string(key)
-                                                    : std::string());
+        return InvalidArgument(
+            "unknown field", IsValidUtf8(key) && key.find(kInvalidMarker) == std::string_view::npos
+                                 ? std::string(key)
+                                 : std::string());
       }
       if (found) return InvalidArgument("field appears more than once", std::string(name));
       found = true;
@@ -459,10 +459,10 @@ Status CheckUniqueIds(const std::vector<T>& batch, std::string_view name) {
 }  // namespace
 
 Result<std::vector<Item>> DecodeItemBatch(std::string_view json, const IngestLimits& limits) {
-  auto r = DecodeBatch<Item>(
-      json, limits, "items", [](const Ctx& ctx, element e, const std::string& p, Item* out) {
-        return DecodeItemInto(ctx, e, p, out);
-      });
+  auto r = DecodeBatch<Item>(json, limits, "items",
+                             [](const Ctx& ctx, element e, const std::string& p, Item* out) {
+                               return DecodeItemInto(ctx, e, p, out);
+                             });
   if (!r.ok()) return r;
   BULWARK_RETURN_IF_ERROR(CheckUniqueIds(*r, "items"));
   return r;
@@ -478,10 +478,10 @@ Result<std::vector<ViewEvent>> DecodeViewBatch(std::string_view json, const Inge
 }
 
 Result<std::vector<Report>> DecodeReportBatch(std::string_view json, const IngestLimits& limits) {
-  auto r = DecodeBatch<Report>(
-      json, limits, "reports", [](const Ctx& ctx, element e, const std::string& p, Report* out) {
-        return DecodeReportInto(ctx, e, p, out);
-      });
+  auto r = DecodeBatch<Report>(json, limits, "reports",
+                               [](const Ctx& ctx, element e, const std::string& p, Report* out) {
+                                 return DecodeReportInto(ctx, e, p, out);
+                               });
   if (!r.ok()) return r;
   BULWARK_RETURN_IF_ERROR(CheckUniqueIds(*r, "reports"));
   return r;

@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 HttpResponse JsonResponse(int status, const json& body) {
   HttpResponse r;
@@ -104,16 +102,26 @@ json AppendJson(const store::AppendSummary& s) {
 
 int HttpStatusFor(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
-    case Code::kAlreadyExists: return 409;
-    case Code::kFailedPrecondition: return 422;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kResourceExhausted: return 413;
-    case Code::kUnavailable: return 503;
-    case Code::kInternal: return 500;
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+      return 409;
+    case Code::kFailedPrecondition:
+      return 422;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kResourceExhausted:
+      return 413;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -147,23 +155,35 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
     };
   };
   routes_ = {
-      {"GET", "/healthz", false, {},
+      {"GET",
+       "/healthz",
+       false,
+       {},
        [this](const HttpRequest&, const Params&, const Caller&) { return Healthz(); }},
-      {"GET", "/metrics", false, {},
+      {"GET",
+       "/metrics",
+       false,
+       {},
        [this](const HttpRequest&, const Params&, const Caller&) {
          HttpResponse r;
          r.content_type = "text/plain; version=0.0.4";
          r.body = ctx_.metrics ? ctx_.metrics->RenderPrometheus() : "";
          return r;
        }},
-      {"GET", "/v1/openapi.json", false, {},
+      {"GET",
+       "/v1/openapi.json",
+       false,
+       {},
        [](const HttpRequest&, const Params&, const Caller&) {
          HttpResponse r;
          r.body = std::string(OpenApiJson());
          return r;
        }},
       {"POST", "/v1/items", true, writers, ingest_route(&ingest::IngestService::IngestItemsJson)},
-      {"GET", "/v1/items/{id}", true, {},
+      {"GET",
+       "/v1/items/{id}",
+       true,
+       {},
        [this](const HttpRequest&, const Params& p, const Caller&) { return GetItem(p[0]); }},
       {"POST", "/v1/views", true, writers, ingest_route(&ingest::IngestService::IngestViewsJson)},
       {"POST", "/v1/reports", true, writers,
@@ -239,8 +259,8 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
       }
     }
     if (req.method == "POST" && !IsJsonContentType(req.content_type)) {
-      HttpResponse r = ErrorResponse(
-          InvalidArgument("Content-Type must be application/json", "Content-Type"));
+      HttpResponse r =
+          ErrorResponse(InvalidArgument("Content-Type must be application/json", "Content-Type"));
       r.status = 415;
       return r;
     }
@@ -276,9 +296,9 @@ HttpResponse Api::Healthz() {
   if (!s.ok()) {
     return JsonResponse(503, {{"status", "unavailable"}, {"error", s.message()}});
   }
-  return JsonResponse(200, {{"status", "ok"},
-                            {"version", ctx_.version},
-                            {"schema_version", ctx_.db->schema_version()}});
+  return JsonResponse(
+      200,
+      {{"status", "ok"}, {"version", ctx_.version}, {"schema_version", ctx_.db->schema_version()}});
 }
 
 HttpResponse Api::GetItem(const std::string& id) {
@@ -291,24 +311,24 @@ HttpResponse Api::GetItem(const std::string& id) {
                          {"text", rev.text},
                          {"received_at", FormatRfc3339(rev.received_at)}});
   }
-  json j = {{"id", s.item.id},
-            {"kind", ItemKindName(s.item.kind)},
-            {"author_id", s.item.author_id},
-            {"author_public_figure", s.item.author_is_public_figure},
-            {"group_id", s.item.group_id.empty() ? json(nullptr) : json(s.item.group_id)},
-            {"group_visibility",
-             s.item.group_id.empty() ? json(nullptr)
-                                     : json(VisibilityName(s.item.group_visibility))},
-            {"parent_id", s.item.parent_id.empty() ? json(nullptr) : json(s.item.parent_id)},
-            {"lang", s.item.lang},
-            {"text", s.item.text},
-            {"created_at", FormatRfc3339(s.item.created_at)},
-            {"revision", s.revision},
-            {"revisions", revisions},
-            {"views", s.views},
-            {"reports", s.reports},
-            {"first_seen_at", FormatRfc3339(s.first_seen_at)},
-            {"updated_at", FormatRfc3339(s.updated_at)}};
+  json j = {
+      {"id", s.item.id},
+      {"kind", ItemKindName(s.item.kind)},
+      {"author_id", s.item.author_id},
+      {"author_public_figure", s.item.author_is_public_figure},
+      {"group_id", s.item.group_id.empty() ? json(nullptr) : json(s.item.group_id)},
+      {"group_visibility",
+       s.item.group_id.empty() ? json(nullptr) : json(VisibilityName(s.item.group_visibility))},
+      {"parent_id", s.item.parent_id.empty() ? json(nullptr) : json(s.item.parent_id)},
+      {"lang", s.item.lang},
+      {"text", s.item.text},
+      {"created_at", FormatRfc3339(s.item.created_at)},
+      {"revision", s.revision},
+      {"revisions", revisions},
+      {"views", s.views},
+      {"reports", s.reports},
+      {"first_seen_at", FormatRfc3339(s.first_seen_at)},
+      {"updated_at", FormatRfc3339(s.updated_at)}};
   return JsonResponse(200, j);
 }
 

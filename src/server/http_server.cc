@@ -42,8 +42,7 @@ struct Shared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Shared& shared)
-      : stream_(std::move(socket)), shared_(shared) {}
+  Session(tcp::socket socket, const Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -55,24 +54,26 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.max_header_bytes));
     parser_->body_limit(shared_.options.max_body_bytes);
     stream_.expires_after(std::chrono::seconds(shared_.options.idle_timeout_seconds));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::connection_reset) {
       return Close();
     }
     if (ec == http::error::header_limit) {
       return SendError(431, "resource_exhausted", "request headers are too large", "headers");
     }
-    if (ec) return SendError(400, "invalid_argument", "malformed HTTP request", "");
+    // Beast checks Content-Length against the body limit while parsing the header.
+    const bool too_large = ec == http::error::body_limit ||
+                           (!ec && parser_->content_length() &&
+                            *parser_->content_length() > shared_.options.max_body_bytes);
+    if (ec && !too_large) return SendError(400, "invalid_argument", "malformed HTTP request", "");
     auto& req = parser_->get();
-    auto length = parser_->content_length();
-    if (length && *length > shared_.options.max_body_bytes) {
+    if (too_large) {
       body_unread_ = !Expects100Continue();
       return SendError(413, "resource_exhausted",
                        "request body is larger than the limit of " +
@@ -81,7 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (Expects100Continue() && !parser_->is_done()) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                      req.version());
+                                                                     req.version());
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
                           if (wec) return self->Close();
@@ -98,10 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnBody(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -112,8 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
                            std::to_string(shared_.options.max_body_bytes) + " bytes",
                        "body");
     }
-    if (ec == beast::error::timeout || ec == net::error::eof ||
-        ec == http::error::end_of_stream || ec == net::error::connection_reset) {
+    if (ec == beast::error::timeout || ec == net::error::eof || ec == http::error::end_of_stream ||
+        ec == net::error::connection_reset) {
       return Close();
     }
     if (ec) {

@@ -7,8 +7,7 @@ namespace bulwark::store {
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return FailedPrecondition("the PostgreSQL backend is not built into this version yet",
-                              "db");
+    return FailedPrecondition("the PostgreSQL backend is not built into this version yet", "db");
   }
   std::string_view path = url;
   if (path.starts_with("sqlite:")) path.remove_prefix(7);

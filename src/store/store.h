@@ -91,7 +91,7 @@ class EventStore {
 };
 
 struct ApiKeyRecord {
-  std::string id;           // public key id (the part of the key before the secret)
+  std::string id;  // public key id (the part of the key before the secret)
   std::string name;
   Role role = Role::kPlatform;
   std::string secret_hash;  // hex SHA-256 of the secret; the secret itself is never stored
@@ -102,7 +102,7 @@ struct ApiKeyRecord {
 class KeyStore {
  public:
   virtual ~KeyStore() = default;
-  virtual Status CreateKey(const ApiKeyRecord& key) = 0;  // AlreadyExists on id collision
+  virtual Status CreateKey(const ApiKeyRecord& key) = 0;          // AlreadyExists on id collision
   virtual Result<ApiKeyRecord> FindKey(std::string_view id) = 0;  // NotFound
   virtual Result<std::vector<ApiKeyRecord>> ListKeys() = 0;
   virtual Status RevokeKey(std::string_view id, UnixMillis now) = 0;  // NotFound
@@ -114,8 +114,8 @@ struct TableCount {
 };
 
 struct DatabaseStats {
-  std::string backend;      // "sqlite"
-  std::string location;     // file path
+  std::string backend;   // "sqlite"
+  std::string location;  // file path
   int schema_version = 0;
   std::int64_t size_bytes = 0;
   std::vector<TableCount> tables;
@@ -123,8 +123,8 @@ struct DatabaseStats {
 
 struct OpenOptions {
   bool create_if_missing = true;
-  bool migrate = true;            // apply pending migrations on open
-  bool synchronous_full = true;   // fsync every commit (survives power loss), else process-kill safe
+  bool migrate = true;           // apply pending migrations on open
+  bool synchronous_full = true;  // fsync every commit (survives power loss), else process-kill safe
   int read_connections = 4;
   MetricsRegistry* metrics = nullptr;  // optional; must outlive the database
 };

@@ -8,11 +8,15 @@ Status SqliteStatus(int rc, std::string_view context, sqlite3* db) {
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Unavailable(std::move(msg));
-    case SQLITE_FULL: return ResourceExhausted(std::move(msg));
+    case SQLITE_LOCKED:
+      return Unavailable(std::move(msg));
+    case SQLITE_FULL:
+      return ResourceExhausted(std::move(msg));
     case SQLITE_CANTOPEN:
-    case SQLITE_NOTADB: return FailedPrecondition(std::move(msg));
-    default: return Internal(std::move(msg));
+    case SQLITE_NOTADB:
+      return FailedPrecondition(std::move(msg));
+    default:
+      return Internal(std::move(msg));
   }
 }
 

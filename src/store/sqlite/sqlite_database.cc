@@ -76,10 +76,9 @@ constexpr std::string_view kSelectKeys =
 constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
-constexpr const char* kStatTables[] = {"accounts",       "platform_groups", "items",
-                                       "item_revisions", "view_counts",     "view_samples",
-                                       "reports",        "ad_impressions",  "ad_adjacency",
-                                       "api_keys"};
+constexpr const char* kStatTables[] = {
+    "accounts",     "platform_groups", "items",          "item_revisions", "view_counts",
+    "view_samples", "reports",         "ad_impressions", "ad_adjacency",   "api_keys"};
 
 std::string Indexed(size_t i, std::string_view field) {
   return "[" + std::to_string(i) + "]." + std::string(field);
@@ -107,9 +106,9 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
   Status Init() {
     BULWARK_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, options_.create_if_missing,
                                                        options_.synchronous_full, false));
-    BULWARK_RETURN_IF_ERROR(writer_->Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    BULWARK_RETURN_IF_ERROR(
+        writer_->Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                      "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
     BULWARK_RETURN_IF_ERROR(ReadSchemaVersion());
     if (options_.migrate) {
       BULWARK_ASSIGN_OR_RETURN(int applied, Migrate());
@@ -207,8 +206,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
       for (size_t i = 0; i < items.size(); ++i) {
         const Item& item = items[i];
         if (!batch_ids.insert(item.id).second) {
-          return InvalidArgument("duplicate item id '" + item.id + "' in batch",
-                                 Indexed(i, "id"));
+          return InvalidArgument("duplicate item id '" + item.id + "' in batch", Indexed(i, "id"));
         }
         if (seen_authors.insert(item.author_id).second) {
           BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertAccount));
@@ -278,8 +276,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
 
   // EventStore
   Result<AppendSummary> AppendViews(std::span<const ViewEvent> views,
-                                    std::span<const ViewSample> samples,
-                                    UnixMillis now) override {
+                                    std::span<const ViewSample> samples, UnixMillis now) override {
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_views"));
     AppendSummary summary;
@@ -312,8 +309,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
     return summary;
   }
 
-  Result<AppendSummary> AppendReports(std::span<const Report> reports,
-                                      UnixMillis now) override {
+  Result<AppendSummary> AppendReports(std::span<const Report> reports, UnixMillis now) override {
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_reports"));
     AppendSummary summary;
@@ -353,9 +349,8 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
       for (size_t i = 0; i < impressions.size(); ++i) {
         const AdImpression& imp = impressions[i];
         for (size_t j = 0; j < imp.adjacent.size(); ++j) {
-          BULWARK_RETURN_IF_ERROR(
-              CheckItem(known, imp.adjacent[j].item_id,
-                        Indexed(i, "adjacent") + Indexed(j, "item_id")));
+          BULWARK_RETURN_IF_ERROR(CheckItem(known, imp.adjacent[j].item_id,
+                                            Indexed(i, "adjacent") + Indexed(j, "item_id")));
         }
         BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertImpression));
         st->BindText(1, imp.id);
@@ -481,8 +476,9 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
   }
 
   Status ReadSchemaVersion() {
-    BULWARK_ASSIGN_OR_RETURN(Statement * st,
-                             writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    BULWARK_ASSIGN_OR_RETURN(
+        Statement * st,
+        writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
     schema_version_ = row ? static_cast<int>(st->ColumnInt(0)) : 0;
     st->Reset();

@@ -1,0 +1,180 @@
+// `bulwark train` and `bulwark eval`: train the fastText classifier bundle on the labelled data
+// sets and evaluate it on their held-out test splits. See docs/classifier.md.
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "detect/classifier.h"
+#include "detect/metrics_eval.h"
+#include "detect/training.h"
+
+namespace bulwark::cli {
+namespace {
+
+constexpr const char* kDefaultDataDir = "../shared/data";
+constexpr const char* kDefaultModelDir = "data/models/hate-ft-v1";
+
+[[noreturn]] void Fail(const Status& status) {
+  std::cerr << "error: " << status.ToString() << "\n";
+  throw CLI::RuntimeError(1);
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+struct TrainFlags {
+  std::string data_dir = kDefaultDataDir;
+  std::string out = kDefaultModelDir;
+  std::vector<std::string> datasets;
+  detect::Hyperparameters hp;
+  std::uint64_t split_seed = detect::LoadOptions{}.split_seed;
+  bool no_quantize = false;
+};
+
+struct EvalFlags {
+  std::string model = kDefaultModelDir;
+  std::string data_dir = kDefaultDataDir;
+  std::vector<std::string> datasets;
+  std::string json;
+  std::string split = "test";
+};
+
+// The canonical command line that reproduces a training run (recorded in the manifest).
+std::string CanonicalTrainCommand(const TrainFlags& f) {
+  std::ostringstream o;
+  o << "bulwark train --data-dir " << f.data_dir << " --out " << f.out;
+  if (!f.datasets.empty()) o << " --datasets " << Join(f.datasets);
+  o << " --dim " << f.hp.dim << " --epoch " << f.hp.epoch << " --lr " << f.hp.lr
+    << " --word-ngrams " << f.hp.word_ngrams << " --minn " << f.hp.minn << " --maxn " << f.hp.maxn
+    << " --min-count " << f.hp.min_count << " --bucket " << f.hp.bucket << " --cutoff "
+    << f.hp.cutoff << " --seed " << f.hp.seed << " --threads " << f.hp.thread << " --split-seed "
+    << f.split_seed;
+  if (f.no_quantize) o << " --no-quantize";
+  return o.str();
+}
+
+void RunTrain(const TrainFlags& f) {
+  detect::TrainOptions options;
+  options.data_dir = f.data_dir;
+  options.out_dir = f.out;
+  options.datasets = f.datasets;
+  options.load.split_seed = f.split_seed;
+  options.hp = f.hp;
+  options.hp.quantize = !f.no_quantize;
+  options.command_line = CanonicalTrainCommand(f);
+  const auto started = std::chrono::steady_clock::now();
+  auto report = detect::TrainBundle(options);
+  if (!report.ok()) Fail(report.status());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& m = report->manifest;
+  std::cout << "wrote " << f.out << " (model " << report->model_bytes << " bytes, "
+            << m.model_version << ") in " << seconds << " s\n";
+  std::cout << "data sets (after de-duplication): " << m.training["datasets"].dump() << "\n";
+  std::cout << "de-duplication: " << m.training["dedup"].dump() << "\n";
+  for (detect::ClassLabel l : m.labels) {
+    const size_t i = static_cast<size_t>(l);
+    std::cout << "  " << detect::ClassLabelName(l) << ": platt a=" << m.calibration[i].a()
+              << " b=" << m.calibration[i].b() << " threshold=" << m.thresholds[i] << "\n";
+  }
+}
+
+void RunEval(const EvalFlags& f) {
+  auto clf = detect::Classifier::Load(f.model);
+  if (!clf.ok()) Fail(clf.status());
+  const auto& training = (*clf)->manifest().training;
+  // Rebuild exactly the splits the model was trained with: same seed and, unless told
+  // otherwise, the same data sets (de-duplication works across all of them).
+  detect::LoadOptions load;
+  if (training.contains("split_seed") && training["split_seed"].is_number_unsigned()) {
+    load.split_seed = training["split_seed"].get<std::uint64_t>();
+  }
+  std::vector<std::string> datasets = f.datasets;
+  if (datasets.empty() && training.contains("datasets") && training["datasets"].is_object()) {
+    for (const auto& [name, counts] : training["datasets"].items()) datasets.push_back(name);
+  }
+  auto examples =
+      detect::LoadSplitDeduplicated(f.data_dir, datasets, (*clf)->input(), load, nullptr);
+  if (!examples.ok()) Fail(examples.status());
+  const auto started = std::chrono::steady_clock::now();
+  const detect::Split split =
+      f.split == "validation" ? detect::Split::kValidation : detect::Split::kTest;
+  const detect::EvalReport report = detect::Evaluate(**clf, *examples, split);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  long long n_test = 0;
+  for (const auto& e : *examples) n_test += e.split == split ? 1 : 0;
+  std::cout << report.ToTable();
+  std::cout << "\nscored " << n_test << " " << f.split << " texts in " << seconds
+            << " s (single thread, " << static_cast<long long>(n_test / (seconds > 0 ? seconds : 1))
+            << " texts/s)\n";
+  if (!f.json.empty()) {
+    nlohmann::json j = report.ToJson();
+    j["model_dir"] = f.model;
+    j["datasets"] = datasets;
+    j["split_seed"] = load.split_seed;
+    std::ofstream out(f.json, std::ios::trunc);
+    out << j.dump(2) << "\n";
+    if (!out) Fail(Internal("cannot write " + f.json));
+  }
+}
+
+}  // namespace
+
+void AddTrainCommands(CLI::App& app) {
+  auto train_flags = std::make_shared<TrainFlags>();
+  CLI::App* train = app.add_subcommand(
+      "train", "Train the fastText classifier bundle (model.ftz + manifest.json)");
+  train->add_option("--data-dir", train_flags->data_dir, "Folder holding the labelled data sets")
+      ->capture_default_str();
+  train->add_option("--out", train_flags->out, "Bundle directory to write")->capture_default_str();
+  train->add_option("--datasets", train_flags->datasets, "Data sets to use (default: all)")
+      ->delimiter(',');
+  auto& hp = train_flags->hp;
+  train->add_option("--dim", hp.dim, "Embedding dimension")->capture_default_str();
+  train->add_option("--epoch", hp.epoch, "Epochs")->capture_default_str();
+  train->add_option("--lr", hp.lr, "Learning rate")->capture_default_str();
+  train->add_option("--word-ngrams", hp.word_ngrams, "Word n-gram length")->capture_default_str();
+  train->add_option("--minn", hp.minn, "Min char n-gram (0 = off)")->capture_default_str();
+  train->add_option("--maxn", hp.maxn, "Max char n-gram (0 = off)")->capture_default_str();
+  train->add_option("--min-count", hp.min_count, "Min word count")->capture_default_str();
+  train->add_option("--bucket", hp.bucket, "Hash buckets for n-grams")->capture_default_str();
+  train->add_option("--cutoff", hp.cutoff, "Rows kept when quantising (0 = all)")
+      ->capture_default_str();
+  train->add_option("--seed", hp.seed, "fastText seed")->capture_default_str();
+  train->add_option("--threads", hp.thread, "Training threads (1 = reproducible)")
+      ->capture_default_str();
+  train->add_option("--split-seed", train_flags->split_seed, "Seed of the hash splits")
+      ->capture_default_str();
+  train->add_flag("--no-quantize", train_flags->no_quantize, "Keep the full-precision model");
+  train->callback([train_flags] { RunTrain(*train_flags); });
+
+  auto eval_flags = std::make_shared<EvalFlags>();
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Evaluate a classifier bundle on the data sets' held-out test splits");
+  eval->add_option("--model", eval_flags->model, "Bundle directory")->capture_default_str();
+  eval->add_option("--data-dir", eval_flags->data_dir, "Folder holding the labelled data sets")
+      ->capture_default_str();
+  eval->add_option("--datasets", eval_flags->datasets,
+                   "Data sets (default: those the model was trained with)")
+      ->delimiter(',');
+  eval->add_option("--json", eval_flags->json, "Also write the report as JSON to this file");
+  eval->add_option("--split", eval_flags->split,
+                   "test (report) or validation (for choosing hyper-parameters)")
+      ->check(CLI::IsMember({"test", "validation"}))
+      ->capture_default_str();
+  eval->callback([eval_flags] { RunEval(*eval_flags); });
+}
+
+}  // namespace bulwark::cli

@@ -1,0 +1,98 @@
+// The bulwark command line: keys, ingest, db, help.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bin_ = testing::BulwarkBinary();
+    db_ = "sqlite:" + dir_.File("cli.db");
+  }
+  int Run(const std::string& args, std::string* out, bool with_stderr = true) {
+    out->clear();
+    return testing::RunCommand(bin_ + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"), out);
+  }
+  std::string bin_, db_;
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, HelpExplainsEveryCommandWithAnExample) {
+  std::string out;
+  EXPECT_EQ(Run("--help", &out), 0);
+  for (const char* cmd : {"serve", "keys", "ingest", "db"}) {
+    EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
+  }
+  for (const char* cmd :
+       {"serve", "keys create", "keys list", "keys revoke", "ingest", "db migrate", "db stats"}) {
+    EXPECT_EQ(Run(std::string(cmd) + " --help", &out), 0) << cmd;
+    EXPECT_NE(out.find("Example: bulwark"), std::string::npos) << cmd << "\n" << out;
+  }
+  EXPECT_NE(Run("frobnicate", &out), 0);
+}
+
+TEST_F(CliTest, KeysCreateListRevoke) {
+  std::string out;
+  ASSERT_EQ(Run("keys create --db " + db_ + " --name acme --role auditor", &out, false), 0) << out;
+  ASSERT_EQ(out.rfind("bwk_", 0), 0u) << out;
+  std::string id = out.substr(4, 12);
+  ASSERT_EQ(Run("keys list --db " + db_, &out), 0);
+  EXPECT_NE(out.find(id), std::string::npos);
+  EXPECT_NE(out.find("auditor"), std::string::npos);
+  EXPECT_EQ(out.find("bwk_"), std::string::npos) << "list must never show secrets";
+  ASSERT_EQ(Run("keys revoke --db " + db_ + " " + id, &out), 0) << out;
+  EXPECT_NE(Run("keys revoke --db " + db_ + " 000000000000", &out), 0);
+  EXPECT_NE(Run("keys create --db " + db_ + " --name x --role emperor", &out), 0);
+  EXPECT_NE(out.find("unknown role"), std::string::npos);
+}
+
+TEST_F(CliTest, IngestLoadsAFileAndRejectsABadOneWhole) {
+  std::string good = dir_.File("good.jsonl");
+  {
+    std::ofstream f(good);
+    for (int i = 0; i < 2500; ++i) {
+      f << R"({"id":"i)" << i << R"(","author_id":"u","text":"post )" << i
+        << R"(","created_at":"2026-01-01T00:00:00Z"})"
+        << "\n";
+    }
+    f << R"({"id":"i0","author_id":"u","text":"edited","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+  }
+  std::string out;
+  ASSERT_EQ(Run("ingest " + good + " --db " + db_ + " --quiet", &out), 0) << out;
+  EXPECT_NE(out.find("2500 created, 1 revised"), std::string::npos) << out;
+
+  std::string bad = dir_.File("bad.jsonl");
+  {
+    std::ofstream f(bad);
+    f << R"({"id":"n1","author_id":"u","text":"ok","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+    f << R"({"id":"n2","author_id":"u","text":"ok","created_at":"never"})"
+      << "\n";
+  }
+  EXPECT_NE(Run("ingest " + bad + " --db " + db_ + " --quiet", &out), 0);
+  EXPECT_NE(out.find("bad.jsonl:2: created_at"), std::string::npos) << out;
+
+  ASSERT_EQ(Run("db stats --db " + db_, &out), 0) << out;
+  EXPECT_NE(out.find("items           2500"), std::string::npos) << out;  // n1 not loaded
+  EXPECT_NE(out.find("item_revisions  2501"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, DbMigrateIsIdempotent) {
+  std::string out;
+  ASSERT_EQ(Run("db migrate --db " + db_, &out), 0) << out;
+  EXPECT_NE(out.find("schema version 0 -> 1"), std::string::npos) << out;
+  ASSERT_EQ(Run("db migrate --db " + db_, &out), 0) << out;
+  EXPECT_NE(out.find("0 migrations applied"), std::string::npos) << out;
+  EXPECT_NE(Run("db stats --db sqlite:" + dir_.File("missing/none.db"), &out), 0);
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -1,0 +1,298 @@
+// The HTTP API over real loopback sockets: authentication, every endpoint, and the bad-input
+// contract (every client mistake is a 4xx JSON error naming the field; batches are atomic).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "testing/test_server.h"
+
+namespace bulwark {
+namespace {
+
+using nlohmann::json;
+
+const char* kJson = "application/json";
+
+std::string ItemJson(const std::string& id, const std::string& extra = "") {
+  return R"({"id":")" + id + R"(","author_id":"u1","text":"text of )" + id +
+         R"(","created_at":"2026-01-01T00:00:00Z")" + extra + "}";
+}
+
+std::string ItemsBody(int n, const std::string& prefix = "p") {
+  std::string body = R"({"items":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i) body += ',';
+    body += ItemJson(prefix + std::to_string(i));
+  }
+  return body + "]}";
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { key_ = server_.CreateKey(Role::kPlatform); }
+
+  httplib::Result Post(const std::string& path, const std::string& body,
+                       const std::string& key = "") {
+    auto c = server_.Client();
+    httplib::Headers h = {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}};
+    return c.Post(path.c_str(), h, body, kJson);
+  }
+  httplib::Result Get(const std::string& path, const std::string& key = "") {
+    auto c = server_.Client();
+    httplib::Headers h = {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}};
+    return c.Get(path.c_str(), h);
+  }
+  static json ErrorOf(const httplib::Result& r) {
+    auto j = json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r->body;
+    EXPECT_TRUE(j.contains("error")) << r->body;
+    return j.is_discarded() ? json::object() : j["error"];
+  }
+
+  testing::TestServer server_;
+  std::string key_;
+};
+
+TEST_F(ApiTest, HealthzIsPublic) {
+  auto r = server_.Client().Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto j = json::parse(r->body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_GE(j["schema_version"].get<int>(), 1);
+}
+
+TEST_F(ApiTest, IngestThenReadBack) {
+  auto r = Post("/v1/items", ItemsBody(3));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["created"], 3);
+
+  auto edit = Post("/v1/items", R"({"items":[)" +
+                                    std::string(R"({"id":"p1","author_id":"u1","text":"edited",)"
+                                                R"("created_at":"2026-01-01T00:00:00Z"})") +
+                                    "]}");
+  ASSERT_EQ(edit->status, 200) << edit->body;
+  EXPECT_EQ(json::parse(edit->body)["revised"], 1);
+
+  auto g = Get("/v1/items/p1");
+  ASSERT_EQ(g->status, 200) << g->body;
+  auto item = json::parse(g->body);
+  EXPECT_EQ(item["text"], "edited");
+  EXPECT_EQ(item["revision"], 2);
+  EXPECT_EQ(item["revisions"].size(), 2u);
+  EXPECT_EQ(item["revisions"][0]["text"], "text of p1");
+
+  EXPECT_EQ(Get("/v1/items/nope")->status, 404);
+}
+
+TEST_F(ApiTest, ViewsReportsAndImpressions) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(2))->status, 200);
+  auto v = Post("/v1/views", R"({"views":[{"item_id":"p0","count":40},{"item_id":"p1"}]})");
+  ASSERT_EQ(v->status, 200) << v->body;
+  EXPECT_EQ(json::parse(v->body)["accepted"], 2);
+  auto rep = Post("/v1/reports", R"({"reports":[{"id":"r1","item_id":"p0","reporter_id":"u7",)"
+                                 R"("reason":"hate","created_at":"2026-01-01T00:00:00Z"}]})");
+  ASSERT_EQ(rep->status, 200) << rep->body;
+  auto imp =
+      Post("/v1/ad-impressions",
+           R"({"impressions":[{"id":"i1","ad_id":"a","advertiser_id":"adv","price_micros":1200,)"
+           R"("shown_at":"2026-01-01T00:00:00Z","adjacent":[{"item_id":"p0","position":-1},)"
+           R"({"item_id":"p1","position":1}]}]})");
+  ASSERT_EQ(imp->status, 200) << imp->body;
+  auto item = json::parse(Get("/v1/items/p0")->body);
+  EXPECT_EQ(item["views"], 40);
+  EXPECT_EQ(item["reports"], 1);
+}
+
+TEST_F(ApiTest, WritesNeedAValidKeyWithAWritingRole) {
+  auto c = server_.Client();
+  auto none = c.Post("/v1/items", ItemsBody(1), kJson);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(ErrorOf(none)["code"], "unauthenticated");
+  EXPECT_EQ(Post("/v1/items", ItemsBody(1), "bwk_nothex_x")->status, 401);
+  std::string forged = key_;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(Post("/v1/items", ItemsBody(1), forged)->status, 401);
+
+  std::string auditor = server_.CreateKey(Role::kAuditor);
+  auto denied = Post("/v1/items", ItemsBody(1), auditor);
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_EQ(ErrorOf(denied)["code"], "permission_denied");
+
+  ASSERT_EQ(Post("/v1/items", ItemsBody(1))->status, 200);
+  EXPECT_EQ(Get("/v1/items/p0", auditor)->status, 200);  // reads: any role
+  EXPECT_EQ(server_.Client().Get("/v1/items/p0")->status, 401);
+
+  std::string id = key_.substr(4, 12);
+  ASSERT_TRUE(server_.db().keys().RevokeKey(id, 1).ok());
+  auto revoked = Post("/v1/items", ItemsBody(1));
+  EXPECT_EQ(revoked->status, 401);
+  EXPECT_EQ(ErrorOf(revoked)["message"], "API key has been revoked");
+}
+
+TEST_F(ApiTest, ErrorsNameTheFieldAndIndex) {
+  auto r = Post("/v1/items", R"({"items":[)" + ItemJson("a") + "," +
+                                 ItemJson("b", R"(,"created_at2":1)") + "]}");
+  ASSERT_EQ(r->status, 400);
+  auto e = ErrorOf(r);
+  EXPECT_EQ(e["code"], "invalid_argument");
+  EXPECT_EQ(e["field"], "items[1].created_at2");
+  EXPECT_EQ(e["index"], 1);
+}
+
+TEST_F(ApiTest, BatchIsAllOrNothing) {
+  std::string body = R"({"items":[)" + ItemJson("good") + "," +
+                     ItemJson("child", R"(,"parent_id":"ghost")") + "]}";
+  auto r = Post("/v1/items", body);
+  ASSERT_EQ(r->status, 422) << r->body;
+  EXPECT_EQ(ErrorOf(r)["field"], "items[1].parent_id");
+  EXPECT_EQ(Get("/v1/items/good")->status, 404);
+
+  auto imp =
+      Post("/v1/ad-impressions",
+           R"({"impressions":[{"id":"i1","ad_id":"a","advertiser_id":"adv","price_micros":1,)"
+           R"("shown_at":"2026-01-01T00:00:00Z","adjacent":[{"item_id":"ghost","position":1}]}]})");
+  EXPECT_EQ(imp->status, 422);
+  EXPECT_EQ(ErrorOf(imp)["field"], "impressions[0].adjacent[0].item_id");
+}
+
+TEST_F(ApiTest, HostileBodies) {
+  struct Case {
+    std::string name, path, body;
+    int status;
+    std::string field;
+  };
+  std::string deep = R"({"items":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::vector<Case> cases = {
+      {"bad json", "/v1/items", "{\"items\":[", 400, ""},
+      {"wrong type", "/v1/items", R"({"items":"all of them"})", 400, "items"},
+      {"missing field", "/v1/items",
+       R"({"items":[{"id":"a","author_id":"u","created_at":"2026-01-01T00:00:00Z"}]})", 400,
+       "items[0].text"},
+      {"deep nesting", "/v1/items", deep, 400, ""},
+      {"invalid utf8", "/v1/items",
+       "{\"items\":[{\"id\":\"a\",\"author_id\":\"u\",\"text\":\"\xc3\x28\","
+       "\"created_at\":\"2026-01-01T00:00:00Z\"}]}",
+       400, "items[0].text"},
+      {"negative price", "/v1/ad-impressions",
+       R"({"impressions":[{"id":"i","ad_id":"a","advertiser_id":"v","price_micros":-100,)"
+       R"("shown_at":"2026-01-01T00:00:00Z","adjacent":[]}]})",
+       400, "impressions[0].price_micros"},
+      {"duplicate ids", "/v1/items", R"({"items":[)" + ItemJson("x") + "," + ItemJson("x") + "]}",
+       400, "items[1].id"},
+      {"100k batch", "/v1/items", ItemsBody(100000), 413, "items"},
+  };
+  for (const Case& c : cases) {
+    auto r = Post(c.path, c.body);
+    ASSERT_TRUE(r) << c.name;
+    EXPECT_EQ(r->status, c.status) << c.name << ": " << r->body;
+    auto e = ErrorOf(r);
+    if (!c.field.empty()) {
+      EXPECT_EQ(e["field"], c.field) << c.name;
+    }
+    EXPECT_TRUE(e["message"].is_string()) << c.name;
+  }
+  EXPECT_EQ(Get("/v1/items/a")->status, 404);
+}
+
+TEST_F(ApiTest, FiftyMegabyteBodyIsRefusedWith413) {
+  std::string big(50u << 20, ' ');
+  auto r = Post("/v1/items", big);
+  ASSERT_TRUE(r) << "connection failed instead of a 413";
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(ErrorOf(r)["field"], "body");
+  EXPECT_EQ(server_.Client().Get("/healthz")->status, 200);  // server still fine
+}
+
+TEST_F(ApiTest, ContentTypeMethodAndRouteErrors) {
+  auto c = server_.Client();
+  httplib::Headers h = {{"Authorization", "Bearer " + key_}};
+  auto form = c.Post("/v1/items", h, ItemsBody(1), "application/x-www-form-urlencoded");
+  EXPECT_EQ(form->status, 415);
+  EXPECT_EQ(ErrorOf(form)["field"], "Content-Type");
+  auto with_charset = c.Post("/v1/items", h, ItemsBody(1), "application/json; charset=utf-8");
+  EXPECT_EQ(with_charset->status, 200);
+  auto wrong_method = c.Delete("/v1/items", h);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "POST");
+  EXPECT_EQ(c.Get("/v2/nothing", h)->status, 404);
+  EXPECT_EQ(Get("/v1/items/%zz")->status, 400);
+}
+
+int RawRequest(std::uint16_t port, const std::string& raw, std::string* response) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return -1;
+  (void)!write(fd, raw.data(), raw.size());
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) response->append(buf, static_cast<size_t>(n));
+  close(fd);
+  return 0;
+}
+
+TEST_F(ApiTest, MalformedHttpGetsAJsonError) {
+  std::string resp;
+  ASSERT_EQ(RawRequest(server_.port(), "NONSENSE\r\n\r\n", &resp), 0);
+  EXPECT_NE(resp.find("400"), std::string::npos) << resp;
+  EXPECT_NE(resp.find("\"error\""), std::string::npos) << resp;
+
+  resp.clear();
+  std::string huge_header =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a') + "\r\n\r\n";
+  ASSERT_EQ(RawRequest(server_.port(), huge_header, &resp), 0);
+  EXPECT_NE(resp.find("431"), std::string::npos) << resp.substr(0, 200);
+}
+
+TEST_F(ApiTest, OpenApiDescribesEveryRoute) {
+  auto r = server_.Client().Get("/v1/openapi.json");
+  ASSERT_EQ(r->status, 200);
+  auto doc = json::parse(r->body, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  for (const auto& [method, pattern] : server_.api().Routes()) {
+    std::string m = method;
+    for (char& ch : m) ch = static_cast<char>(std::tolower(ch));
+    EXPECT_TRUE(doc["paths"].contains(pattern)) << pattern;
+    EXPECT_TRUE(doc["paths"][pattern].contains(m)) << method << " " << pattern;
+  }
+}
+
+TEST_F(ApiTest, MetricsCountRequestsIngestAndDatabaseTime) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(5))->status, 200);
+  Post("/v1/items", "nope");
+  auto m = server_.Client().Get("/metrics");
+  ASSERT_EQ(m->status, 200);
+  const std::string& t = m->body;
+  EXPECT_NE(
+      t.find(R"(bulwark_http_requests_total{route="/v1/items",method="POST",status="200"} 1)"),
+      std::string::npos)
+      << t;
+  EXPECT_NE(t.find(R"(status="400"} 1)"), std::string::npos);
+  EXPECT_NE(t.find(R"(bulwark_ingest_events_total{kind="item"} 5)"), std::string::npos);
+  EXPECT_NE(t.find(R"(bulwark_db_transaction_seconds_count{backend="sqlite",op="upsert_items"} 1)"),
+            std::string::npos);
+  EXPECT_NE(t.find("bulwark_http_request_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(ApiTest, KeepAliveServesManyRequestsOnOneConnection) {
+  auto c = server_.Client();
+  c.set_keep_alive(true);
+  for (int i = 0; i < 50; ++i) {
+    auto r = c.Get("/healthz");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+  }
+}
+
+}  // namespace
+}  // namespace bulwark

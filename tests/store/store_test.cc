@@ -1,0 +1,233 @@
+// Conformance suite for store::Database. Every backend must pass it; today the factory list has
+// the embedded SQLite backend (PostgreSQL joins it when its backend lands).
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/store.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::store {
+namespace {
+
+using testing::MakeItem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { db_ = Open(); }
+  std::unique_ptr<Database> Open(OpenOptions o = {}) {
+    auto db = OpenDatabase("sqlite:" + dir_.File("test.db"), o);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(StoreTest, OpensAtLatestSchemaAndReopensWithoutMigrating) {
+  EXPECT_EQ(db_->schema_version(), db_->latest_schema_version());
+  db_.reset();
+  OpenOptions o;
+  o.migrate = false;
+  auto again = Open(o);
+  EXPECT_EQ(again->schema_version(), again->latest_schema_version());
+  auto applied = again->Migrate();
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 0);
+}
+
+TEST_F(StoreTest, RefusesADatabaseFromTheFuture) {
+  db_.reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("test.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO schema_migrations VALUES (999, 'future', 0)", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto db = OpenDatabase("sqlite:" + dir_.File("test.db"), OpenOptions{});
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, UpsertCreatesRevisesAndKeepsEveryRevision) {
+  std::vector<Item> batch = {MakeItem("a", "first"), MakeItem("b", "other")};
+  auto r = db_->items().UpsertItems(batch, 1000);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->created, 2);
+
+  batch = {MakeItem("a", "edited"), MakeItem("b", "other")};
+  batch[1].lang = "en";
+  r = db_->items().UpsertItems(batch, 2000);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->revised, 1);
+  EXPECT_EQ(r->unchanged, 1);
+
+  auto a = db_->items().GetItem("a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->item.text, "edited");
+  EXPECT_EQ(a->revision, 2);
+  ASSERT_EQ(a->revisions.size(), 2u);
+  EXPECT_EQ(a->revisions[0].text, "first");
+  EXPECT_EQ(a->revisions[0].received_at, 1000);
+  EXPECT_EQ(a->revisions[1].text, "edited");
+  EXPECT_EQ(a->first_seen_at, 1000);
+  EXPECT_EQ(a->updated_at, 2000);
+
+  auto b = db_->items().GetItem("b");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->revision, 1);
+  EXPECT_EQ(b->item.lang, "en");  // metadata updates without a new revision
+}
+
+TEST_F(StoreTest, KeepsGroupVisibilityAndPublicFigureFlag) {
+  Item item = MakeItem("p", "text", "senator");
+  item.author_is_public_figure = true;
+  item.group_id = "g";
+  item.group_visibility = Visibility::kPrivate;
+  item.kind = ItemKind::kComment;
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{item}, 1).ok());
+  auto got = db_->items().GetItem("p");
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->item.author_is_public_figure);
+  EXPECT_EQ(got->item.group_id, "g");
+  EXPECT_EQ(got->item.group_visibility, Visibility::kPrivate);
+  EXPECT_EQ(got->item.kind, ItemKind::kComment);
+}
+
+TEST_F(StoreTest, UnknownItemIsNotFound) {
+  EXPECT_EQ(db_->items().GetItem("nope").status().code(), Code::kNotFound);
+}
+
+TEST_F(StoreTest, DanglingParentRejectsTheWholeBatch) {
+  Item child = MakeItem("c", "reply");
+  child.parent_id = "missing";
+  std::vector<Item> batch = {MakeItem("ok", "fine"), child};
+  auto r = db_->items().UpsertItems(batch, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(r.status().field(), "[1].parent_id");
+  EXPECT_EQ(db_->items().GetItem("ok").status().code(), Code::kNotFound);  // all or nothing
+}
+
+TEST_F(StoreTest, ParentEarlierInTheSameBatchIsAccepted) {
+  Item child = MakeItem("c", "reply");
+  child.parent_id = "p";
+  std::vector<Item> batch = {MakeItem("p", "post"), child};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  EXPECT_EQ(db_->items().GetItem("c")->item.parent_id, "p");
+}
+
+TEST_F(StoreTest, DuplicateIdsInABatchAreRejected) {
+  std::vector<Item> batch = {MakeItem("x", "1"), MakeItem("x", "2")};
+  auto r = db_->items().UpsertItems(batch, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "[1].id");
+}
+
+TEST_F(StoreTest, ViewsAccumulateAndSamplesAreKept) {
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{MakeItem("a", "t")}, 1).ok());
+  std::vector<ViewEvent> views = {{"a", 5, 100, "feed"}, {"a", 7, 50, "group"}};
+  std::vector<ViewSample> samples = {{"a", 100, "feed", 0.5}};
+  auto r = db_->events().AppendViews(views, samples, 200);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 2);
+  EXPECT_EQ(db_->items().GetItem("a")->views, 12);
+  auto stats = db_->Stats();
+  ASSERT_TRUE(stats.ok());
+  for (const auto& t : stats->tables) {
+    if (t.table == "view_samples") {
+      EXPECT_EQ(t.rows, 1);
+    }
+  }
+}
+
+TEST_F(StoreTest, ViewOfUnknownItemRejectsTheBatch) {
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{MakeItem("a", "t")}, 1).ok());
+  std::vector<ViewEvent> views = {{"a", 1, 1, ""}, {"ghost", 1, 1, ""}};
+  auto r = db_->events().AppendViews(views, {}, 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "[1].item_id");
+  EXPECT_EQ(db_->items().GetItem("a")->views, 0);
+}
+
+TEST_F(StoreTest, ReportsAreIdempotentByIdAndCounted) {
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{MakeItem("a", "t")}, 1).ok());
+  Report rep{"r1", "a", "u9", ReportReason::kHate, "slur", 10};
+  auto r = db_->events().AppendReports(std::vector<Report>{rep}, 11);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1);
+  r = db_->events().AppendReports(std::vector<Report>{rep}, 12);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 1);
+  EXPECT_EQ(db_->items().GetItem("a")->reports, 1);
+  Report bad{"r2", "ghost", "u9", ReportReason::kHate, "", 10};
+  EXPECT_EQ(db_->events().AppendReports(std::vector<Report>{bad}, 12).status().code(),
+            Code::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, AdImpressionsCheckEveryAdjacentItem) {
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{MakeItem("a", "t")}, 1).ok());
+  AdImpression imp{"i1", "ad", "adv", 1500, "USD", 5, {{"a", -1}}};
+  auto r = db_->events().AppendAdImpressions(std::vector<AdImpression>{imp}, 6);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(db_->events().AppendAdImpressions(std::vector<AdImpression>{imp}, 6)->duplicates, 1);
+  AdImpression dangling{"i2", "ad", "adv", 1500, "USD", 5, {{"a", -1}, {"ghost", 1}}};
+  auto bad = db_->events().AppendAdImpressions(std::vector<AdImpression>{dangling}, 6);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().field(), "[0].adjacent[1].item_id");
+}
+
+TEST_F(StoreTest, KeysCreateFindListRevoke) {
+  ApiKeyRecord k{"abc", "platform-a", Role::kPlatform, "hash", 5, std::nullopt};
+  ASSERT_TRUE(db_->keys().CreateKey(k).ok());
+  EXPECT_EQ(db_->keys().CreateKey(k).code(), Code::kAlreadyExists);
+  auto found = db_->keys().FindKey("abc");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->secret_hash, "hash");
+  EXPECT_FALSE(found->revoked_at.has_value());
+  ASSERT_TRUE(db_->keys().RevokeKey("abc", 9).ok());
+  EXPECT_EQ(db_->keys().FindKey("abc")->revoked_at, 9);
+  EXPECT_EQ(db_->keys().RevokeKey("zzz", 9).code(), Code::kNotFound);
+  EXPECT_EQ(db_->keys().ListKeys()->size(), 1u);
+}
+
+TEST_F(StoreTest, ConcurrentReadersSeeCommittedBatchesWhileWriting) {
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, failures{0};
+  std::thread writer([&] {
+    for (int b = 0; b < 50; ++b) {
+      std::vector<Item> batch;
+      for (int i = 0; i < 20; ++i) {
+        batch.push_back(MakeItem("i" + std::to_string(b * 20 + i), "text"));
+      }
+      if (!db_->items().UpsertItems(batch, b).ok()) failures++;
+    }
+    done = true;
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto r = db_->items().GetItem("i0");
+        if (r.ok()) {
+          reads++;
+        } else if (r.status().code() != Code::kNotFound) {
+          failures++;
+        }
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(db_->items().GetItem("i999").ok());
+}
+
+}  // namespace
+}  // namespace bulwark::store

@@ -1,0 +1,62 @@
+#pragma once
+
+// An in-process Bulwark API server on a free loopback port with its own temporary database.
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "auth/api_keys.h"
+#include "core/metrics.h"
+#include "ingest/ingest_service.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "store/store.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::testing {
+
+class TestServer {
+ public:
+  explicit TestServer(ingest::IngestOptions ingest_options = {}) {
+    store::OpenOptions open;
+    open.metrics = &metrics_;
+    db_ = std::move(store::OpenDatabase("sqlite:" + dir_.File("server.db"), open)).value();
+    ingest_ = std::make_unique<ingest::IngestService>(*db_, ingest_options, clock_, &metrics_);
+    api_ = std::make_unique<server::Api>(
+        server::ApiContext{db_.get(), ingest_.get(), &metrics_, &clock_, "test"});
+    server::HttpServerOptions http;
+    http.port = 0;
+    http.threads = 2;
+    http.max_body_bytes = ingest_options.limits.max_body_bytes;
+    server_ = std::move(server::HttpServer::Start(http, [this](const server::HttpRequest& r) {
+                return api_->Handle(r);
+              })).value();
+  }
+  ~TestServer() { server_->Stop(); }
+
+  std::string CreateKey(Role role, const std::string& name = "test") {
+    return auth::CreateApiKey(db_->keys(), name, role, clock_.NowMillis())->token;
+  }
+  httplib::Client Client() const {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(30, 0);
+    c.set_write_timeout(30, 0);
+    return c;
+  }
+  std::uint16_t port() const { return server_->port(); }
+  store::Database& db() { return *db_; }
+  server::Api& api() { return *api_; }
+
+ private:
+  TempDir dir_;
+  SystemClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<server::Api> api_;
+  std::unique_ptr<server::HttpServer> server_;
+};
+
+}  // namespace bulwark::testing
