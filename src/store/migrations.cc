@@ -12,13 +12,13 @@ CREATE TABLE accounts (
   is_public_figure INTEGER NOT NULL DEFAULT 0,
   first_seen_at   BIGINT NOT NULL,
   last_seen_at    BIGINT NOT NULL
-);
+){{WITHOUT_ROWID}};
 CREATE TABLE platform_groups (
   id              TEXT PRIMARY KEY,
   visibility      TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
   first_seen_at   BIGINT NOT NULL,
   last_seen_at    BIGINT NOT NULL
-);
+){{WITHOUT_ROWID}};
 CREATE TABLE items (
   id              TEXT PRIMARY KEY,
   kind            TEXT NOT NULL,
@@ -30,10 +30,10 @@ CREATE TABLE items (
   revision        INTEGER NOT NULL,
   first_seen_at   BIGINT NOT NULL,
   updated_at      BIGINT NOT NULL
-);
+){{WITHOUT_ROWID}};
 CREATE INDEX items_author ON items (author_id);
-CREATE INDEX items_group ON items (group_id);
-CREATE INDEX items_parent ON items (parent_id);
+CREATE INDEX items_group ON items (group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX items_parent ON items (parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE item_revisions (
   item_id         TEXT NOT NULL,
   revision        INTEGER NOT NULL,
@@ -46,7 +46,7 @@ CREATE TABLE view_counts (
   views           BIGINT NOT NULL,
   first_view_at   BIGINT NOT NULL,
   last_view_at    BIGINT NOT NULL
-);
+){{WITHOUT_ROWID}};
 CREATE TABLE view_samples (
   id              {{AUTO_ID}},
   item_id         TEXT NOT NULL,
@@ -82,7 +82,7 @@ CREATE TABLE ad_adjacency (
   item_id         TEXT NOT NULL,
   position        INTEGER NOT NULL,
   PRIMARY KEY (impression_id, item_id)
-);
+){{WITHOUT_ROWID}};
 CREATE INDEX ad_adjacency_item ON ad_adjacency (item_id);
 CREATE TABLE api_keys (
   id              TEXT PRIMARY KEY,
@@ -108,6 +108,9 @@ std::string ExpandSql(const char* sql, Dialect dialect) {
   static constexpr Sub kSubs[] = {
       {"{{AUTO_ID}}", "INTEGER PRIMARY KEY", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
       {"{{REAL}}", "REAL", "DOUBLE PRECISION"},
+      // SQLite stores a table with a text primary key twice (rowid b-tree + key index) unless
+      // told otherwise; PostgreSQL heap tables have no such option or need.
+      {"{{WITHOUT_ROWID}}", " WITHOUT ROWID", ""},
   };
   std::string out(sql);
   for (const Sub& sub : kSubs) {

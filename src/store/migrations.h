@@ -4,6 +4,7 @@
 // portable SQL; the few dialect differences are placeholders expanded per backend:
 //   {{AUTO_ID}}  an auto-assigned 64-bit integer primary key
 //   {{REAL}}     a double-precision float
+//   {{WITHOUT_ROWID}}  after a table with a small row and a text key (SQLite: WITHOUT ROWID)
 // Migrations are append-only: never edit one that has shipped, add the next version instead.
 //
 // Every large table is keyed by a platform-supplied text id (or by the id of the item it

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up everything and runs Bulwark on the embedded SQLite database (./bulwark.db):
+# installs what is missing, builds, creates a development API key on first run, serves.
+#   PORT=8080 ADDRESS=127.0.0.1 scripts/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+PORT=${PORT:-8080}
+ADDRESS=${ADDRESS:-127.0.0.1}
+DB=${DB:-sqlite:bulwark.db}
+
+scripts/setup.sh
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBULWARK_BUILD_TESTS=OFF \
+      -DBULWARK_BUILD_BENCH=OFF >/dev/null
+cmake --build build-release -j "$JOBS" --target bulwark
+BIN=build-release/src/cli/bulwark
+
+# A development key, kept in .bulwark-dev-key (git-ignored); recreated if it stops working.
+KEYFILE=.bulwark-dev-key
+if [ ! -s "$KEYFILE" ] || ! "$BIN" keys list --db "$DB" 2>/dev/null | grep -q "$(cut -c5-16 "$KEYFILE")"; then
+  "$BIN" keys create --db "$DB" --name dev --role platform > "$KEYFILE" 2>/dev/null
+fi
+KEY=$(cat "$KEYFILE")
+cat <<MSG
+
+Development API key (role platform): $KEY
+Try it:
+  curl -s -X POST http://$ADDRESS:$PORT/v1/items \\
+    -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\
+    -d '{"items":[{"id":"post-1","author_id":"user-1","text":"Hello, world","created_at":"2026-11-29T12:00:00Z"}]}'
+
+MSG
+exec "$BIN" serve --db "$DB" --address "$ADDRESS" --port "$PORT"
