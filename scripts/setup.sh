@@ -14,7 +14,7 @@ PACKAGES=(
   libkainjow-mustache-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang-14 libclang-rt-14-dev clang-format
-  curl procps wrk
+  curl procps wrk python3
 )
 
 missing=()
