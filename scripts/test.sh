@@ -32,4 +32,8 @@ if [ "$FAST" = 0 ]; then
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest -j "$JOBS" --output-on-failure --timeout 900)
 fi
+if [ "$FAST" = 0 ]; then
+  echo "== short fuzz runs (long runs: scripts/fuzz.sh 3600)"
+  scripts/fuzz.sh 15
+fi
 echo "== all tests passed"
