@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/sha256.h"
+
 namespace bulwark::auth {
 namespace {
 
@@ -37,12 +39,6 @@ Status EnsureSodium() {
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(digest, sizeof(digest));
-}
 
 Result<NewApiKey> CreateApiKey(store::KeyStore& keys, std::string_view name, Role role,
                                UnixMillis now) {

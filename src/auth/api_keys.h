@@ -28,7 +28,4 @@ Result<NewApiKey> CreateApiKey(store::KeyStore& keys, std::string_view name, Rol
 // message never says which part was wrong).
 Result<store::ApiKeyRecord> VerifyApiKey(store::KeyStore& keys, std::string_view token);
 
-// Hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace bulwark::auth

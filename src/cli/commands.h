@@ -15,6 +15,7 @@ void AddServeCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);
 void AddIngestCommand(CLI::App& app);
 void AddDbCommand(CLI::App& app);
+void AddLogCommand(CLI::App& app);
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

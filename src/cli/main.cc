@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddKeysCommand(app);
   bulwark::cli::AddIngestCommand(app);
   bulwark::cli::AddDbCommand(app);
+  bulwark::cli::AddLogCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
 #include "server/api.h"
 
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "auth/api_keys.h"
@@ -92,6 +93,64 @@ json UpsertJson(const store::UpsertSummary& s) {
           {"created", s.created},
           {"revised", s.revised},
           {"unchanged", s.unchanged}};
+}
+
+// Value of `key` in an application/x-www-form-urlencoded query string (no decoding needed for
+// the numeric parameters read with it), or nullopt.
+std::optional<std::string_view> QueryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std::int64_t min,
+                                std::int64_t max) {
+  std::int64_t n = 0;
+  if (v.empty() || v.size() > 18) {
+    return InvalidArgument(
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+        std::string(field));
+  }
+  for (char c : v) {
+    if (c < '0' || c > '9') {
+      return InvalidArgument(
+          "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+          std::string(field));
+    }
+    n = n * 10 + (c - '0');
+  }
+  if (n < min || n > max) {
+    return InvalidArgument(
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+        std::string(field));
+  }
+  return n;
+}
+
+json DecisionJson(const Decision& d) {
+  json evidence = json::parse(d.evidence, nullptr, false);
+  return {{"seq", d.seq},
+          {"item_id", d.item_id},
+          {"item_revision", d.item_revision},
+          {"action", ActionName(d.action)},
+          {"category", d.category},
+          {"rule_id", d.rule_id},
+          {"policy_version", d.policy_version},
+          {"model_version", d.model_version},
+          {"actor", d.actor},
+          {"reason", d.reason},
+          {"evidence", evidence.is_discarded() ? json(d.evidence) : evidence},
+          {"created_at", FormatRfc3339(d.created_at)},
+          {"prev_hash", d.prev_hash},
+          {"hash", d.hash}};
 }
 
 json AppendJson(const store::AppendSummary& s) {
@@ -190,6 +249,16 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        ingest_route(&ingest::IngestService::IngestReportsJson)},
       {"POST", "/v1/ad-impressions", true, writers,
        ingest_route(&ingest::IngestService::IngestAdImpressionsJson)},
+      {"GET",
+       "/v1/log/head",
+       false,
+       {},
+       [this](const HttpRequest&, const Params&, const Caller&) { return LogHead(); }},
+      {"GET",
+       "/v1/decisions",
+       true,
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return Decisions(req); }},
   };
 }
 
@@ -299,6 +368,34 @@ HttpResponse Api::Healthz() {
   return JsonResponse(
       200,
       {{"status", "ok"}, {"version", ctx_.version}, {"schema_version", ctx_.db->schema_version()}});
+}
+
+HttpResponse Api::LogHead() {
+  auto head = ctx_.db->decisions().Head();
+  if (!head.ok()) return ErrorResponse(head.status());
+  return JsonResponse(200, {{"seq", head->seq}, {"hash", head->hash}});
+}
+
+HttpResponse Api::Decisions(const HttpRequest& req) {
+  std::int64_t after = 0, limit = 100;
+  if (auto v = QueryParam(req.query, "after")) {
+    auto n = ParseCount(*v, "after", 0, std::numeric_limits<std::int64_t>::max() / 10);
+    if (!n.ok()) return ErrorResponse(n.status());
+    after = *n;
+  }
+  if (auto v = QueryParam(req.query, "limit")) {
+    auto n = ParseCount(*v, "limit", 1, 1000);
+    if (!n.ok()) return ErrorResponse(n.status());
+    limit = *n;
+  }
+  auto list = ctx_.db->decisions().ListDecisions(after, static_cast<int>(limit));
+  if (!list.ok()) return ErrorResponse(list.status());
+  json out = json::array();
+  for (const Decision& d : *list) out.push_back(DecisionJson(d));
+  std::int64_t next = list->empty() ? after : list->back().seq;
+  return JsonResponse(200, {{"decisions", out},
+                            {"next_cursor", std::to_string(next)},
+                            {"has_more", static_cast<std::int64_t>(list->size()) == limit}});
 }
 
 HttpResponse Api::GetItem(const std::string& id) {

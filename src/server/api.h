@@ -61,6 +61,8 @@ class Api {
 
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
+  HttpResponse LogHead();
+  HttpResponse Decisions(const HttpRequest& req);
 
   ApiContext ctx_;
   std::vector<Route> routes_;

@@ -93,6 +93,31 @@ CREATE TABLE api_keys (
   revoked_at      BIGINT
 )
 )sql"},
+    {2, "decision log: append-only, hash-chained", R"sql(
+CREATE TABLE decisions (
+  seq             {{INT64_KEY}},
+  item_id         TEXT NOT NULL,
+  item_revision   INTEGER NOT NULL,
+  action          TEXT NOT NULL,
+  category        TEXT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  policy_version  TEXT NOT NULL,
+  model_version   TEXT NOT NULL,
+  actor           TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  evidence        TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  prev_hash       TEXT NOT NULL,
+  hash            TEXT NOT NULL
+);
+CREATE INDEX decisions_item ON decisions (item_id, seq)
+)sql",
+     R"sql(
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END
+)sql"},
 };
 
 }  // namespace
@@ -108,6 +133,7 @@ std::string ExpandSql(const char* sql, Dialect dialect) {
   static constexpr Sub kSubs[] = {
       {"{{AUTO_ID}}", "INTEGER PRIMARY KEY", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"},
       {"{{REAL}}", "REAL", "DOUBLE PRECISION"},
+      {"{{INT64_KEY}}", "INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY"},
       // SQLite stores a table with a text primary key twice (rowid b-tree + key index) unless
       // told otherwise; PostgreSQL heap tables have no such option or need.
       {"{{WITHOUT_ROWID}}", " WITHOUT ROWID", ""},

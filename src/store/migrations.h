@@ -4,6 +4,7 @@
 // portable SQL; the few dialect differences are placeholders expanded per backend:
 //   {{AUTO_ID}}  an auto-assigned 64-bit integer primary key
 //   {{REAL}}     a double-precision float
+//   {{INT64_KEY}}  a 64-bit integer primary key assigned by Bulwark (not auto-incremented)
 //   {{WITHOUT_ROWID}}  after a table with a small row and a text key (SQLite: WITHOUT ROWID)
 // Migrations are append-only: never edit one that has shipped, add the next version instead.
 //
@@ -21,7 +22,8 @@ enum class Dialect { kSqlite, kPostgres };
 struct Migration {
   int version;
   const char* name;
-  const char* sql;  // may contain several statements separated by ';'
+  const char* sql;               // portable; may contain several statements separated by ';'
+  const char* sqlite_only = "";  // then, on SQLite only (triggers: the dialects differ)
 };
 
 std::span<const Migration> AllMigrations();

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/decision.h"
 #include "core/events.h"
 #include "core/roles.h"
 #include "core/status.h"
@@ -108,6 +109,39 @@ class KeyStore {
   virtual Status RevokeKey(std::string_view id, UnixMillis now) = 0;  // NotFound
 };
 
+// The newest entry of the decision log (seq 0 and GenesisHash() when the log is empty).
+struct LogHead {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
+struct LogVerification {
+  std::int64_t entries_checked = 0;
+  bool ok = true;
+  std::int64_t first_broken_seq = 0;  // when !ok: the first entry that fails a check
+  std::string problem;                // when !ok: what is wrong with it
+  LogHead head;                       // as recomputed (when ok, equals the stored head)
+};
+
+// The append-only, hash-chained decision log. Entries are never updated or deleted; a later
+// decision about the same item (a re-scan, a review, an appeal) is a new entry.
+class DecisionStore {
+ public:
+  virtual ~DecisionStore() = default;
+  // Appends in order, assigning seq, prev_hash and hash (fields set by the caller are
+  // overwritten). Every item_id must exist. Returns the entries as stored.
+  virtual Result<std::vector<Decision>> AppendDecisions(std::vector<Decision> decisions) = 0;
+  virtual Result<LogHead> Head() = 0;
+  // Entries with seq > after_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<Decision>> ListDecisions(std::int64_t after_seq, int limit) = 0;
+  virtual Result<std::vector<Decision>> DecisionsForItem(std::string_view item_id) = 0;
+  // Re-reads the whole log in seq order and checks that seqs are 1..n without gaps, that each
+  // entry's prev_hash is its predecessor's hash and that each hash matches the entry's fields.
+  // Reports the first entry that fails. (Truncation of the newest entries leaves a valid chain:
+  // compare the head with a published one to detect it.)
+  virtual Result<LogVerification> VerifyLog() = 0;
+};
+
 struct TableCount {
   std::string table;
   std::int64_t rows = 0;
@@ -136,6 +170,7 @@ class Database {
   virtual ItemStore& items() = 0;
   virtual EventStore& events() = 0;
   virtual KeyStore& keys() = 0;
+  virtual DecisionStore& decisions() = 0;
 
   virtual int schema_version() const = 0;
   virtual int latest_schema_version() const = 0;

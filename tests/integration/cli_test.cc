@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "store/store.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
@@ -92,6 +93,73 @@ TEST_F(CliTest, DbMigrateIsIdempotent) {
   ASSERT_EQ(Run("db migrate --db " + db_, &out), 0) << out;
   EXPECT_NE(out.find("0 migrations applied"), std::string::npos) << out;
   EXPECT_NE(Run("db stats --db sqlite:" + dir_.File("missing/none.db"), &out), 0);
+}
+
+}  // namespace
+}  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+TEST_F(CliTest, LogVerifyPassesCleanAndNamesTheFirstEditedEntry) {
+  std::string out;
+  std::string items = dir_.File("items.jsonl");
+  {
+    std::ofstream f(items);
+    f << R"({"id":"a","author_id":"u","text":"x","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+  }
+  ASSERT_EQ(Run("ingest " + items + " --db " + db_ + " --quiet", &out), 0) << out;
+  {
+    auto db = std::move(store::OpenDatabase(db_, store::OpenOptions{})).value();
+    std::vector<Decision> ds(4);
+    for (auto& d : ds) {
+      d.item_id = "a";
+      d.action = ActionType::kReview;
+      d.reason = "r";
+    }
+    ASSERT_TRUE(db->decisions().AppendDecisions(ds).ok());
+  }
+  ASSERT_EQ(Run("log verify --db " + db_, &out), 0) << out;
+  EXPECT_NE(out.find("OK: 4 entries"), std::string::npos) << out;
+
+  // Edit entry 3 directly in the file, as someone with disk access could.
+  std::string path = dir_.File("cli.db");
+  std::string sql =
+      "DROP TRIGGER decisions_no_update; UPDATE decisions SET action='none' WHERE seq=3;";
+  ASSERT_EQ(testing::RunCommand("sqlite3 " + path + " \"" + sql + "\" 2>&1", &out), 0) << out;
+  EXPECT_EQ(Run("log verify --db " + db_, &out), 1) << out;
+  EXPECT_NE(out.find("BROKEN at entry 3"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, LogVerifyDetectsTruncationAgainstAPublishedHead) {
+  std::string out;
+  std::string items = dir_.File("items.jsonl");
+  {
+    std::ofstream f(items);
+    f << R"({"id":"a","author_id":"u","text":"x","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+  }
+  ASSERT_EQ(Run("ingest " + items + " --db " + db_ + " --quiet", &out), 0) << out;
+  {
+    auto db = std::move(store::OpenDatabase(db_, store::OpenOptions{})).value();
+    std::vector<Decision> ds(3);
+    for (auto& d : ds) d.item_id = "a";
+    ASSERT_TRUE(db->decisions().AppendDecisions(ds).ok());
+  }
+  ASSERT_EQ(Run("log head --db " + db_, &out, false), 0);
+  std::string published = out.substr(out.find(' ') + 1, 64);
+  ASSERT_EQ(Run("log verify --db " + db_ + " --expect-head " + published, &out), 0) << out;
+  std::string path = dir_.File("cli.db");
+  ASSERT_EQ(testing::RunCommand("sqlite3 " + path +
+                                    " \"DROP TRIGGER decisions_no_delete; DELETE FROM decisions "
+                                    "WHERE seq=3;\" 2>&1",
+                                &out),
+            0)
+      << out;
+  EXPECT_EQ(Run("log verify --db " + db_, &out), 0) << "a truncated chain is still a chain";
+  EXPECT_EQ(Run("log verify --db " + db_ + " --expect-head " + published, &out), 1) << out;
+  EXPECT_NE(out.find("not in the log"), std::string::npos) << out;
 }
 
 }  // namespace

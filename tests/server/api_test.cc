@@ -296,3 +296,48 @@ TEST_F(ApiTest, KeepAliveServesManyRequestsOnOneConnection) {
 
 }  // namespace
 }  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+TEST_F(ApiTest, DecisionFeedPagesWithACursorAndHeadIsPublic) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(3))->status, 200);
+  std::vector<Decision> ds(5);
+  for (int i = 0; i < 5; ++i) {
+    ds[i].item_id = "p" + std::to_string(i % 3);
+    ds[i].action = ActionType::kRemove;
+    ds[i].rule_id = "threat.remove";
+    ds[i].evidence = R"({"score":0.97})";
+  }
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions(ds).ok());
+
+  auto head = server_.Client().Get("/v1/log/head");
+  ASSERT_EQ(head->status, 200);
+  auto h = json::parse(head->body);
+  EXPECT_EQ(h["seq"], 5);
+  EXPECT_EQ(h["hash"].get<std::string>().size(), 64u);
+
+  auto page1 = Get("/v1/decisions?limit=2");
+  ASSERT_EQ(page1->status, 200) << page1->body;
+  auto p1 = json::parse(page1->body);
+  ASSERT_EQ(p1["decisions"].size(), 2u);
+  EXPECT_EQ(p1["decisions"][0]["action"], "remove");
+  EXPECT_EQ(p1["decisions"][0]["evidence"]["score"], 0.97);
+  EXPECT_TRUE(p1["has_more"].get<bool>());
+  auto page2 = Get("/v1/decisions?after=" + p1["next_cursor"].get<std::string>() + "&limit=10");
+  auto p2 = json::parse(page2->body);
+  ASSERT_EQ(p2["decisions"].size(), 3u);
+  EXPECT_EQ(p2["decisions"][0]["seq"], 3);
+  EXPECT_EQ(p2["decisions"][2]["hash"], h["hash"]);
+  EXPECT_FALSE(p2["has_more"].get<bool>());
+
+  EXPECT_EQ(ErrorOf(Get("/v1/decisions?limit=0"))["field"], "limit");
+  EXPECT_EQ(ErrorOf(Get("/v1/decisions?after=-1"))["field"], "after");
+  EXPECT_EQ(Get("/v1/decisions?limit=abc")->status, 400);
+  EXPECT_EQ(server_.Client().Get("/v1/decisions")->status, 401);
+  EXPECT_EQ(Get("/v1/decisions", server_.CreateKey(Role::kReviewer))->status, 403);
+  EXPECT_EQ(Get("/v1/decisions", server_.CreateKey(Role::kAuditor))->status, 200);
+}
+
+}  // namespace
+}  // namespace bulwark

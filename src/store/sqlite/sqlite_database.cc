@@ -82,8 +82,18 @@ constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
 constexpr const char* kStatTables[] = {
-    "accounts",     "platform_groups", "items",          "item_revisions", "view_counts",
-    "view_samples", "reports",         "ad_impressions", "ad_adjacency",   "api_keys"};
+    "accounts", "platform_groups", "items",        "item_revisions", "view_counts", "view_samples",
+    "reports",  "ad_impressions",  "ad_adjacency", "api_keys",       "decisions"};
+
+constexpr std::string_view kDecisionColumns =
+    "seq, item_id, item_revision, action, category, rule_id, policy_version, model_version, "
+    "actor, reason, evidence, created_at, prev_hash, hash";
+constexpr std::string_view kInsertDecision =
+    "INSERT INTO decisions (seq, item_id, item_revision, action, category, rule_id, "
+    "policy_version, model_version, actor, reason, evidence, created_at, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr std::string_view kSelectHead =
+    "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1";
 
 std::string Indexed(size_t i, std::string_view field) {
   return "[" + std::to_string(i) + "]." + std::string(field);
@@ -103,7 +113,7 @@ Status InTransaction(Connection& conn, Fn&& body) {
   return s;
 }
 
-class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
+class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, DecisionStore {
  public:
   SqliteDatabase(std::string path, const OpenOptions& options)
       : path_(std::move(path)), options_(options) {}
@@ -125,8 +135,9 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
       readers_.push_back(std::move(conn));
     }
     if (options_.metrics) {
-      for (const char* op : {"upsert_items", "append_views", "append_reports",
-                             "append_ad_impressions", "get_item", "keys"}) {
+      for (const char* op :
+           {"upsert_items", "append_views", "append_reports", "append_ad_impressions", "get_item",
+            "keys", "append_decisions", "read_decisions"}) {
         timers_.emplace_back(op, &options_.metrics->GetHistogram(
                                      "bulwark_db_transaction_seconds",
                                      "Time spent in one database transaction, by operation.",
@@ -140,6 +151,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
   ItemStore& items() override { return *this; }
   EventStore& events() override { return *this; }
   KeyStore& keys() override { return *this; }
+  DecisionStore& decisions() override { return *this; }
   int schema_version() const override {
     std::lock_guard lock(write_mu_);
     return schema_version_;
@@ -153,6 +165,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
       if (m.version <= schema_version_) continue;
       Status s = InTransaction(*writer_, [&]() -> Status {
         BULWARK_RETURN_IF_ERROR(writer_->Exec(ExpandSql(m.sql, Dialect::kSqlite)));
+        if (*m.sqlite_only) BULWARK_RETURN_IF_ERROR(writer_->Exec(m.sqlite_only));
         BULWARK_ASSIGN_OR_RETURN(
             Statement * st,
             writer_->Prepare(
@@ -446,7 +459,155 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore {
     });
   }
 
+  // DecisionStore
+  Result<std::vector<Decision>> AppendDecisions(std::vector<Decision> decisions) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("append_decisions"));
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      BULWARK_ASSIGN_OR_RETURN(LogHead head, ReadHead(*writer_));
+      std::unordered_set<std::string_view> known;
+      for (size_t i = 0; i < decisions.size(); ++i) {
+        Decision& d = decisions[i];
+        BULWARK_RETURN_IF_ERROR(CheckItem(known, d.item_id, Indexed(i, "item_id")));
+        d.seq = head.seq + 1;
+        d.prev_hash = head.hash;
+        d.hash = ChainHash(d.prev_hash, d);
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kInsertDecision));
+        st->BindInt(1, d.seq);
+        st->BindText(2, d.item_id);
+        st->BindInt(3, d.item_revision);
+        st->BindText(4, ActionName(d.action));
+        st->BindText(5, d.category);
+        st->BindText(6, d.rule_id);
+        st->BindText(7, d.policy_version);
+        st->BindText(8, d.model_version);
+        st->BindText(9, d.actor);
+        st->BindText(10, d.reason);
+        st->BindText(11, d.evidence);
+        st->BindInt(12, d.created_at);
+        st->BindText(13, d.prev_hash);
+        st->BindText(14, d.hash);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        head = {d.seq, d.hash};
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return decisions;
+  }
+
+  Result<LogHead> Head() override {
+    auto lease = AcquireReader();
+    return ReadHead(*lease.conn);
+  }
+
+  Result<std::vector<Decision>> ListDecisions(std::int64_t after_seq, int limit) override {
+    ScopedTimer timer(Timer("read_decisions"));
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(
+        Statement * st,
+        lease.conn->Prepare("SELECT " + std::string(kDecisionColumns) +
+                            " FROM decisions WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    st->BindInt(1, after_seq);
+    st->BindInt(2, limit);
+    return ReadDecisions(st);
+  }
+
+  Result<std::vector<Decision>> DecisionsForItem(std::string_view item_id) override {
+    ScopedTimer timer(Timer("read_decisions"));
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(
+        Statement * st, lease.conn->Prepare("SELECT " + std::string(kDecisionColumns) +
+                                            " FROM decisions WHERE item_id = ?1 ORDER BY seq"));
+    st->BindText(1, item_id);
+    return ReadDecisions(st);
+  }
+
+  Result<LogVerification> VerifyLog() override {
+    auto lease = AcquireReader();
+    Connection& c = *lease.conn;
+    // One read transaction: a consistent snapshot even while decisions are being appended.
+    BULWARK_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    Result<LogVerification> r = VerifyWith(c);
+    c.Rollback();
+    return r;
+  }
+
  private:
+  static Result<LogHead> ReadHead(Connection& c) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSelectHead));
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    LogHead head{0, GenesisHash()};
+    if (row) head = {st->ColumnInt(0), st->ColumnText(1)};
+    st->Reset();
+    return head;
+  }
+
+  static Decision ReadDecision(const Statement& st) {
+    Decision d;
+    d.seq = st.ColumnInt(0);
+    d.item_id = st.ColumnText(1);
+    d.item_revision = static_cast<int>(st.ColumnInt(2));
+    // An unknown action name can only come from tampering: keep it detectable by the hash.
+    d.action = ParseAction(st.ColumnText(3)).value_or(ActionType::kNone);
+    d.category = st.ColumnText(4);
+    d.rule_id = st.ColumnText(5);
+    d.policy_version = st.ColumnText(6);
+    d.model_version = st.ColumnText(7);
+    d.actor = st.ColumnText(8);
+    d.reason = st.ColumnText(9);
+    d.evidence = st.ColumnText(10);
+    d.created_at = st.ColumnInt(11);
+    d.prev_hash = st.ColumnText(12);
+    d.hash = st.ColumnText(13);
+    return d;
+  }
+
+  static Result<std::vector<Decision>> ReadDecisions(Statement* st) {
+    std::vector<Decision> out;
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back(ReadDecision(*st));
+    }
+    st->Reset();
+    return out;
+  }
+
+  static Result<LogVerification> VerifyWith(Connection& c) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare("SELECT " + std::string(kDecisionColumns) +
+                                                       ", action FROM decisions ORDER BY seq"));
+    LogVerification v;
+    v.head = {0, GenesisHash()};
+    auto fail = [&](std::int64_t seq, std::string problem) {
+      v.ok = false;
+      v.first_broken_seq = seq;
+      v.problem = std::move(problem);
+    };
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      Decision d = ReadDecision(*st);
+      ++v.entries_checked;
+      const std::int64_t expected_seq = v.head.seq + 1;
+      if (d.seq != expected_seq) {
+        fail(d.seq, "expected entry " + std::to_string(expected_seq) + " here, found " +
+                        std::to_string(d.seq) + " (entries deleted or reordered)");
+      } else if (!ParseAction(st->ColumnText(14))) {
+        fail(d.seq, "unknown action '" + st->ColumnText(14) + "' (entry edited)");
+      } else if (d.prev_hash != v.head.hash) {
+        fail(d.seq, "prev_hash does not match the hash of entry " + std::to_string(v.head.seq) +
+                        " (entries deleted, reordered or rewritten)");
+      } else if (ChainHash(d.prev_hash, d) != d.hash) {
+        fail(d.seq, "hash does not match the entry's contents (entry edited)");
+      }
+      if (!v.ok) break;
+      v.head = {d.seq, d.hash};
+    }
+    st->Reset();
+    return v;
+  }
+
   struct ReaderLease {
     SqliteDatabase* db;
     std::unique_ptr<Connection> conn;

@@ -1,0 +1,54 @@
+#pragma once
+
+// A Decision is one entry of the append-only decision log: what was done to an item, by whom,
+// under which rule, policy and model versions, why, and on what evidence. Entries are
+// hash-chained: each entry's hash covers its own fields and the previous entry's hash, so any
+// edit, deletion or reordering of stored entries is detectable (see docs/decision-log.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/time.h"
+
+namespace bulwark {
+
+// Actions, weakest first. "restore" undoes an earlier removal (an appeal overturned it).
+enum class ActionType : std::uint8_t {
+  kNone,
+  kLabel,
+  kReduce,
+  kReview,
+  kEscalate,
+  kRemove,
+  kRestore
+};
+std::string_view ActionName(ActionType a);
+std::optional<ActionType> ParseAction(std::string_view name);
+
+struct Decision {
+  std::int64_t seq = 0;  // position in the log, 1-based; assigned when appended
+  std::string item_id;
+  int item_revision = 0;  // the text revision the decision was about
+  ActionType action = ActionType::kNone;
+  std::string category;  // taxonomy name (core/taxonomy.h), or "" if not category-specific
+  std::string rule_id;   // policy rule that fired, or "" for a human decision
+  std::string policy_version;
+  std::string model_version;
+  std::string actor;     // "system", "reviewer:<id>", "appeal:<id>", ...
+  std::string reason;    // reason code and text shown to the user and reviewers
+  std::string evidence;  // JSON: scores, matched spans, lexicon entries, thresholds
+  UnixMillis created_at = 0;
+  std::string prev_hash;  // hash of entry seq-1 ("" for seq 1 is represented as 64 zeros)
+  std::string hash;       // ChainHash(prev_hash, *this)
+};
+
+// The hash of the genesis predecessor: 64 '0' characters.
+const std::string& GenesisHash();
+
+// SHA-256 over prev_hash and every field of `d` except `hash` and `prev_hash` themselves,
+// each field length-prefixed so that no two different entries serialise alike.
+std::string ChainHash(std::string_view prev_hash, const Decision& d);
+
+}  // namespace bulwark

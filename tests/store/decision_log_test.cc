@@ -1,0 +1,149 @@
+// The decision log: append-only, hash-chained, and `VerifyLog` names the first entry that was
+// edited, deleted or reordered directly in the database.
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::store {
+namespace {
+
+class DecisionLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(OpenDatabase("sqlite:" + Path(), OpenOptions{})).value();
+    std::vector<Item> items = {testing::MakeItem("a", "x"), testing::MakeItem("b", "y")};
+    ASSERT_TRUE(db_->items().UpsertItems(items, 1).ok());
+    std::vector<Decision> ds;
+    for (int i = 0; i < 5; ++i) {
+      Decision d;
+      d.item_id = i % 2 ? "b" : "a";
+      d.item_revision = 1;
+      d.action = i == 3 ? ActionType::kRemove : ActionType::kReview;
+      d.category = "hate";
+      d.rule_id = "hate.review";
+      d.policy_version = "default@1";
+      d.model_version = "m1";
+      d.actor = "system";
+      d.reason = "HATE_SLUR: slur aimed at a protected group";
+      d.evidence = R"({"score":0.91})";
+      d.created_at = 1000 + i;
+      ds.push_back(d);
+    }
+    auto r = db_->decisions().AppendDecisions(ds);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  std::string Path() const { return dir_.File("log.db"); }
+
+  // Runs SQL against the file behind Bulwark's back, as an attacker with disk access would.
+  void Tamper(const std::string& sql) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(Path().c_str(), &raw), SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(raw);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(DecisionLogTest, AppendsAChainAndVerifiesClean) {
+  auto head = db_->decisions().Head();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, 5);
+  auto all = db_->decisions().ListDecisions(0, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[0].prev_hash, GenesisHash());
+  for (size_t i = 1; i < all->size(); ++i) EXPECT_EQ((*all)[i].prev_hash, (*all)[i - 1].hash);
+  EXPECT_EQ(all->back().hash, head->hash);
+  auto v = db_->decisions().VerifyLog();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->entries_checked, 5);
+  EXPECT_EQ(v->head.hash, head->hash);
+}
+
+TEST_F(DecisionLogTest, CursorPagesAndPerItemHistory) {
+  auto page = db_->decisions().ListDecisions(2, 2);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].seq, 3);
+  EXPECT_EQ((*page)[1].seq, 4);
+  auto b = db_->decisions().DecisionsForItem("b");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->size(), 2u);
+  EXPECT_EQ((*b)[1].action, ActionType::kRemove);
+}
+
+TEST_F(DecisionLogTest, ChainContinuesAcrossAppendsAndChecksItems) {
+  Decision d;
+  d.item_id = "a";
+  d.action = ActionType::kRestore;
+  d.actor = "appeal:7";
+  auto r = db_->decisions().AppendDecisions({d});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].seq, 6);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+  d.item_id = "ghost";
+  auto bad = db_->decisions().AppendDecisions({d});
+  EXPECT_EQ(bad.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(db_->decisions().Head()->seq, 6);
+}
+
+TEST_F(DecisionLogTest, TheDatabaseRefusesUpdatesAndDeletes) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(Path().c_str(), &raw), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(raw, "UPDATE decisions SET action='none' WHERE seq=2", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(raw, "DELETE FROM decisions WHERE seq=2", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(DecisionLogTest, EditedEntryIsNamed) {
+  Tamper("DROP TRIGGER decisions_no_update; UPDATE decisions SET action='none' WHERE seq=4");
+  auto v = db_->decisions().VerifyLog();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken_seq, 4);
+  EXPECT_NE(v->problem.find("edited"), std::string::npos) << v->problem;
+}
+
+TEST_F(DecisionLogTest, EditedReasonWithRecomputedHashBreaksTheNextLink) {
+  // Rewriting an entry and its own hash still breaks the link from its successor.
+  Tamper("DROP TRIGGER decisions_no_update; UPDATE decisions SET reason='ok', hash='" +
+         std::string(64, 'f') + "' WHERE seq=2");
+  auto v = db_->decisions().VerifyLog();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken_seq, 2);
+}
+
+TEST_F(DecisionLogTest, DeletedEntryIsNamed) {
+  Tamper("DROP TRIGGER decisions_no_delete; DELETE FROM decisions WHERE seq=3");
+  auto v = db_->decisions().VerifyLog();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken_seq, 4);
+  EXPECT_NE(v->problem.find("expected entry 3"), std::string::npos) << v->problem;
+}
+
+TEST_F(DecisionLogTest, ReorderedEntriesAreNamed) {
+  Tamper(
+      "DROP TRIGGER decisions_no_update;"
+      "UPDATE decisions SET seq=100 WHERE seq=2; UPDATE decisions SET seq=2 WHERE seq=3;"
+      "UPDATE decisions SET seq=3 WHERE seq=100;");
+  auto v = db_->decisions().VerifyLog();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_broken_seq, 2);
+}
+
+}  // namespace
+}  // namespace bulwark::store
