@@ -16,6 +16,7 @@ void AddKeysCommand(CLI::App& app);
 void AddIngestCommand(CLI::App& app);
 void AddDbCommand(CLI::App& app);
 void AddLogCommand(CLI::App& app);
+void AddTrainCommands(CLI::App& app);  // train, eval
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

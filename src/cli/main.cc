@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddIngestCommand(app);
   bulwark::cli::AddDbCommand(app);
   bulwark::cli::AddLogCommand(app);
+  bulwark::cli::AddTrainCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
