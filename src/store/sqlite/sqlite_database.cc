@@ -35,9 +35,12 @@ constexpr std::string_view kItemExists = "SELECT 1 FROM items WHERE id = ?1";
 constexpr std::string_view kCurrentRevision =
     "SELECT i.revision, r.text FROM items i JOIN item_revisions r "
     "ON r.item_id = i.id AND r.revision = i.revision WHERE i.id = ?1";
+// New items (the common case on ingest) cost one b-tree probe: the insert itself. Only when it
+// finds the id taken do we read the current revision.
 constexpr std::string_view kInsertItem =
     "INSERT INTO items (id, kind, author_id, group_id, parent_id, lang, created_at, revision, "
-    "first_seen_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)";
+    "first_seen_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8) "
+    "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kUpdateItem =
     "UPDATE items SET kind = ?2, author_id = ?3, group_id = ?4, parent_id = ?5, lang = ?6, "
     "created_at = ?7, revision = ?8, updated_at = ?9 WHERE id = ?1";
@@ -247,18 +250,19 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, D
                                       Indexed(i, "parent_id"));
           }
         }
-        BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentRevision));
-        cur->BindText(1, item.id);
-        BULWARK_ASSIGN_OR_RETURN(bool found, cur->Step());
-        if (!found) {
-          BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kInsertItem));
-          BindItemColumns(ins, item);
-          ins->BindInt(8, now);
-          BULWARK_RETURN_IF_ERROR(ins->Run());
+        BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kInsertItem));
+        BindItemColumns(ins, item);
+        ins->BindInt(8, now);
+        BULWARK_RETURN_IF_ERROR(ins->Run());
+        if (writer_->changes() == 1) {
           BULWARK_RETURN_IF_ERROR(InsertRevision(item, 1, now));
           ++summary.created;
           continue;
         }
+        BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentRevision));
+        cur->BindText(1, item.id);
+        BULWARK_ASSIGN_OR_RETURN(bool found, cur->Step());
+        if (!found) return Internal("item '" + item.id + "' has no current revision");
         int revision = static_cast<int>(cur->ColumnInt(0));
         bool changed = cur->ColumnText(1) != item.text;
         cur->Reset();
