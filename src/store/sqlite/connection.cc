@@ -123,7 +123,7 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<Statement*> Connection::Prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
     return it->second.get();

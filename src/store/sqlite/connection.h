@@ -74,7 +74,12 @@ class Connection {
   Status Error(std::string_view what) const;
 
   sqlite3* db_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // Transparent hashing: Prepare(string_view) looks up without building a std::string.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 // Maps an SQLite result code to a Status (BUSY/LOCKED -> Unavailable, FULL -> ResourceExhausted).
