@@ -231,3 +231,28 @@ TEST_F(StoreTest, ConcurrentReadersSeeCommittedBatchesWhileWriting) {
 
 }  // namespace
 }  // namespace bulwark::store
+
+namespace bulwark::store {
+namespace {
+
+TEST_F(StoreTest, RepeatedAuthorsStillRecordAChangedPublicFigureFlag) {
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{MakeItem("a", "x", "mayor")}, 1).ok());
+  Item b = MakeItem("b", "y", "mayor");
+  b.author_is_public_figure = true;  // the platform now marks the author as a public figure
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{b}, 2).ok());
+  EXPECT_TRUE(db_->items().GetItem("a")->item.author_is_public_figure);
+}
+
+TEST_F(StoreTest, ARolledBackBatchLeavesNoRememberedAuthor) {
+  Item bad = MakeItem("c", "reply", "newcomer");
+  bad.author_is_public_figure = true;
+  bad.parent_id = "missing";
+  ASSERT_FALSE(db_->items().UpsertItems(std::vector<Item>{bad}, 1).ok());
+  Item ok = MakeItem("d", "post", "newcomer");
+  ok.author_is_public_figure = true;
+  ASSERT_TRUE(db_->items().UpsertItems(std::vector<Item>{ok}, 2).ok());
+  EXPECT_TRUE(db_->items().GetItem("d")->item.author_is_public_figure);
+}
+
+}  // namespace
+}  // namespace bulwark::store
