@@ -1,0 +1,175 @@
+// Rule evaluation: one pass over the rules, no allocation beyond the Decision's action list.
+
+#include <algorithm>
+
+#include "policy/policy.h"
+
+namespace bulwark::policy {
+
+std::string_view ActionKindName(ActionKind k) {
+  switch (k) {
+    case ActionKind::kNone:
+      return "none";
+    case ActionKind::kLabel:
+      return "label";
+    case ActionKind::kReduce:
+      return "reduce";
+    case ActionKind::kRemove:
+      return "remove";
+    case ActionKind::kReview:
+      return "review";
+    case ActionKind::kEscalate:
+      return "escalate";
+    case ActionKind::kRaisePriority:
+      return "raise_priority";
+  }
+  return "none";
+}
+
+bool IsEnforcement(ActionKind k) { return EnforcementRank(k) >= 0; }
+
+int EnforcementRank(ActionKind k) {
+  switch (k) {
+    case ActionKind::kNone:
+      return 0;
+    case ActionKind::kLabel:
+      return 1;
+    case ActionKind::kReduce:
+      return 2;
+    case ActionKind::kRemove:
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+ActionKind Decision::enforcement() const {
+  if (!actions.empty() && IsEnforcement(actions.front().kind)) return actions.front().kind;
+  return ActionKind::kNone;
+}
+
+const Action* Decision::FindQueue(std::string_view queue) const {
+  for (const Action& a : actions) {
+    if ((a.kind == ActionKind::kReview || a.kind == ActionKind::kEscalate) && a.queue == queue) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// The context conditions: everything except category, targets and score.
+bool ContextMatches(const Rule& r, const PolicyInput& in) {
+  if (r.visibilities && (*r.visibilities & (1u << static_cast<unsigned>(in.visibility))) == 0) {
+    return false;
+  }
+  if (r.kinds && (*r.kinds & (1u << static_cast<unsigned>(in.kind))) == 0) return false;
+  if (r.author_is_public_figure && *r.author_is_public_figure != in.author_is_public_figure) {
+    return false;
+  }
+  if (r.targets_none && !in.target_groups.empty()) return false;
+  if (r.targets && !r.targets->Intersects(in.target_groups)) return false;
+  if (!r.reports.unbounded() && !r.reports.Contains(static_cast<double>(in.reports))) return false;
+  if (!r.views.unbounded() && !r.views.Contains(static_cast<double>(in.views))) return false;
+  return true;
+}
+
+// The rule's category whose score satisfies the score condition, highest score first; false if
+// none does.
+bool MatchCategory(const Rule& r, const PolicyInput& in, Category* out) {
+  if (r.single_category >= 0) {
+    *out = static_cast<Category>(r.single_category);
+    return r.score.Contains(in.scores[r.single_category]);
+  }
+  bool found = false;
+  double best = -1;
+  for (int i = 0; i < kNumCategories; ++i) {
+    if ((r.categories & (1u << i)) == 0) continue;
+    double s = in.scores[i];
+    if (!r.score.Contains(s)) continue;
+    if (!found || s > best) {
+      found = true;
+      best = s;
+      *out = static_cast<Category>(i);
+    }
+  }
+  return found;
+}
+
+Action MakeAction(const Rule& r, Category c) {
+  Action a;
+  a.kind = r.action;
+  a.category = c;
+  a.rule_id = r.id;
+  a.reason_code = r.reason_code;
+  a.reason = r.reason;
+  a.queue = r.queue;
+  a.label = r.label;
+  a.priority = r.priority;
+  a.line = r.line;
+  return a;
+}
+
+}  // namespace
+
+bool RuleMatches(const Rule& rule, const PolicyInput& input) {
+  Category c;
+  return MatchCategory(rule, input, &c) && ContextMatches(rule, input);
+}
+
+Decision Evaluate(const Policy& policy, const PolicyInput& input) {
+  Decision d;
+  d.policy_id = policy.id;
+  d.policy_version = policy.version;
+  const Rule* enforce = nullptr;
+  Category enforce_category = Category::kHate;
+  std::array<int, kNumCategories> raise{};
+  for (const Rule& r : policy.rules) {
+    // The score test first: it rejects most rules for most items.
+    Category c;
+    if (!MatchCategory(r, input, &c) || !ContextMatches(r, input)) continue;
+    switch (r.action) {
+      case ActionKind::kNone:
+      case ActionKind::kLabel:
+      case ActionKind::kReduce:
+      case ActionKind::kRemove:
+        if (enforce == nullptr || EnforcementRank(r.action) > EnforcementRank(enforce->action)) {
+          enforce = &r;
+          enforce_category = c;
+        }
+        break;
+      case ActionKind::kReview:
+      case ActionKind::kEscalate: {
+        if (d.actions.empty()) d.actions.reserve(4);
+        auto it = std::find_if(d.actions.begin(), d.actions.end(), [&](const Action& a) {
+          return a.kind == r.action && a.queue == r.queue;
+        });
+        if (it == d.actions.end()) {
+          d.actions.push_back(MakeAction(r, c));
+        } else if (r.priority > it->priority) {
+          *it = MakeAction(r, c);
+        }
+        break;
+      }
+      case ActionKind::kRaisePriority:
+        // Every category of the rule whose score satisfies the condition gets the raise.
+        for (int i = 0; i < kNumCategories; ++i) {
+          if ((r.categories & (1u << i)) && r.score.Contains(input.scores[i])) {
+            raise[i] = std::max(raise[i], r.priority);
+          }
+        }
+        break;
+    }
+  }
+  for (Action& a : d.actions) {
+    a.priority = std::min(kMaxPriority, a.priority + raise[static_cast<int>(a.category)]);
+  }
+  std::stable_sort(d.actions.begin(), d.actions.end(),
+                   [](const Action& a, const Action& b) { return a.priority > b.priority; });
+  if (enforce != nullptr)
+    d.actions.insert(d.actions.begin(), MakeAction(*enforce, enforce_category));
+  return d;
+}
+
+}  // namespace bulwark::policy
