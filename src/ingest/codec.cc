@@ -499,6 +499,17 @@ Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
   return r;
 }
 
+Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const IngestLimits& limits,
+                                                 size_t max_texts, size_t max_text_bytes) {
+  IngestLimits l = limits;
+  l.max_batch = max_texts;
+  return DecodeBatch<std::string>(
+      json, l, "texts",
+      [max_text_bytes](const Ctx& ctx, element e, const std::string& p, std::string* out) {
+        return ReadString(ctx, e, p, max_text_bytes, false, out);
+      });
+}
+
 Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits) {
   Item item;
   Status s = ParseAndDecode(json, limits, [&](element root, const Ctx& ctx) {

@@ -27,6 +27,11 @@ Result<std::vector<Report>> DecodeReportBatch(std::string_view json, const Inges
 Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
                                                           const IngestLimits& limits);
 
+// {"texts": ["...", ...]} for a synchronous classification request: 1..max_texts strings of at
+// most max_text_bytes each (invalid UTF-8 is named by index, e.g. "texts[2]").
+Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const IngestLimits& limits,
+                                                 size_t max_texts, size_t max_text_bytes);
+
 // One item object on its own (a line of a JSONL bulk-load file).
 Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits);
 

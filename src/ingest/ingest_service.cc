@@ -30,6 +30,13 @@ Result<store::UpsertSummary> IngestService::IngestItemsJson(std::string_view jso
 }
 
 Result<store::UpsertSummary> IngestService::StoreItems(std::span<const Item> items) {
+  if (observer_) {
+    Status admit = observer_->AdmitItems(items.size());
+    if (!admit.ok()) {
+      Count("item", 1, false);
+      return admit;
+    }
+  }
   auto r = db_.items().UpsertItems(items, clock_.NowMillis());
   if (!r.ok()) {
     Count("item", 1, false);
@@ -37,6 +44,7 @@ Result<store::UpsertSummary> IngestService::StoreItems(std::span<const Item> ite
                   r.status().field().empty() ? "" : "items" + r.status().field());
   }
   Count("item", items.size(), true);
+  if (observer_ && r->created + r->revised > 0) observer_->ItemsCommitted(r->created + r->revised);
   return r;
 }
 

@@ -32,6 +32,15 @@ struct IngestOptions {
   std::uint64_t seed = 0x5eed;
 };
 
+// Told about item batches: asked before each is stored (backpressure) and after it commits.
+class IngestObserver {
+ public:
+  virtual ~IngestObserver() = default;
+  // A non-OK Status refuses the batch before anything is stored (e.g. Unavailable: backlog).
+  virtual Status AdmitItems(size_t n) = 0;
+  virtual void ItemsCommitted(size_t n) = 0;
+};
+
 class IngestService {
  public:
   // `db`, `clock` and `metrics` (optional) must outlive the service.
@@ -48,6 +57,8 @@ class IngestService {
   Result<store::AppendSummary> StoreViews(std::span<const ViewEvent> views);
 
   const IngestOptions& options() const { return options_; }
+  // Optional; must outlive the service. Set before serving requests.
+  void set_observer(IngestObserver* observer) { observer_ = observer; }
 
  private:
   std::vector<store::ViewSample> SampleViews(std::span<const ViewEvent> views);
@@ -57,6 +68,7 @@ class IngestService {
   const IngestOptions options_;
   const Clock& clock_;
   MetricsRegistry* metrics_;
+  IngestObserver* observer_ = nullptr;
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

@@ -118,6 +118,10 @@ BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END
 )sql"},
+    {3, "enforcement progress: the revision of each item last run through the pipeline", R"sql(
+ALTER TABLE items ADD COLUMN enforced_revision INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX items_pending ON items (first_seen_at) WHERE enforced_revision < revision
+)sql"},
 };
 
 }  // namespace

@@ -142,6 +142,30 @@ class DecisionStore {
   virtual Result<LogVerification> VerifyLog() = 0;
 };
 
+// An item as the enforcement pipeline sees it: current text and context.
+struct EnforcementItem {
+  Item item;  // text = current revision
+  int revision = 0;
+  std::int64_t views = 0;
+  std::int64_t reports = 0;
+};
+
+// Progress of the enforcement pipeline, kept with the items so that it survives restarts: an
+// item whose current revision has not been enforced is pending until RecordEnforcement says so.
+class EnforcementStore {
+ public:
+  virtual ~EnforcementStore() = default;
+  // Items whose current revision is not yet enforced, oldest first, at most `limit`.
+  virtual Result<std::vector<EnforcementItem>> PendingEnforcement(int limit) = 0;
+  // Every stored item with id > after_id in id order (re-scans), at most `limit`.
+  virtual Result<std::vector<EnforcementItem>> ItemsAfter(std::string_view after_id, int limit) = 0;
+  // In one transaction: appends `decisions` to the log (as AppendDecisions) and marks each
+  // (item id, revision) in `enforced` as enforced. Returns the decisions as stored.
+  virtual Result<std::vector<Decision>> RecordEnforcement(
+      std::vector<Decision> decisions, std::span<const std::pair<std::string, int>> enforced) = 0;
+  virtual Result<std::int64_t> PendingCount() = 0;
+};
+
 struct TableCount {
   std::string table;
   std::int64_t rows = 0;
@@ -171,6 +195,7 @@ class Database {
   virtual EventStore& events() = 0;
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
+  virtual EnforcementStore& enforcement() = 0;
 
   virtual int schema_version() const = 0;
   virtual int latest_schema_version() const = 0;

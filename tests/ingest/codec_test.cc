@@ -244,3 +244,26 @@ TEST(Codec, ValidNoncharacterTextIsAccepted) {
 
 }  // namespace
 }  // namespace bulwark::ingest
+
+namespace bulwark::ingest {
+namespace {
+
+TEST(Codec, TextBatchForClassification) {
+  auto ok = DecodeTextBatch(R"({"texts":["a","","c"]})", IngestLimits{}, 100, 10);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->size(), 3u);
+  EXPECT_EQ(DecodeTextBatch(R"({"texts":["a","b"]})", IngestLimits{}, 1, 10).status().code(),
+            Code::kResourceExhausted);
+  EXPECT_EQ(DecodeTextBatch(R"({"texts":["a",7]})", IngestLimits{}, 5, 10).status().field(),
+            "texts[1]");
+  EXPECT_EQ(
+      DecodeTextBatch(R"({"texts":["a","0123456789x"]})", IngestLimits{}, 5, 10).status().field(),
+      "texts[1]");
+  EXPECT_EQ(
+      DecodeTextBatch("{\"texts\":[\"ok\",\"\xff\"]}", IngestLimits{}, 5, 10).status().field(),
+      "texts[1]");
+  EXPECT_EQ(DecodeTextBatch(R"({"text":["a"]})", IngestLimits{}, 5, 10).status().field(), "text");
+}
+
+}  // namespace
+}  // namespace bulwark::ingest

@@ -67,3 +67,34 @@ TEST_F(IngestServiceTest, SampledViewLogIsBoundedAndWeighted) {
 
 }  // namespace
 }  // namespace bulwark::ingest
+
+namespace bulwark::ingest {
+namespace {
+
+class CountingObserver : public IngestObserver {
+ public:
+  Status AdmitItems(size_t) override { return refuse ? Unavailable("busy") : Status::Ok(); }
+  void ItemsCommitted(size_t n) override { committed += n; }
+  bool refuse = false;
+  size_t committed = 0;
+};
+
+TEST_F(IngestServiceTest, ObserverSeesCommitsAndCanRefuseBatches) {
+  IngestService svc(*db_, IngestOptions{}, clock_, nullptr);
+  CountingObserver obs;
+  svc.set_observer(&obs);
+  const char* body =
+      R"({"items":[{"id":"a","author_id":"u","text":"t","created_at":"2026-01-01T00:00:00Z"}]})";
+  ASSERT_TRUE(svc.IngestItemsJson(body).ok());
+  EXPECT_EQ(obs.committed, 1u);
+  ASSERT_TRUE(svc.IngestItemsJson(body).ok());  // unchanged: nothing new to enforce
+  EXPECT_EQ(obs.committed, 1u);
+  obs.refuse = true;
+  auto r = svc.IngestItemsJson(
+      R"({"items":[{"id":"b","author_id":"u","text":"t","created_at":"2026-01-01T00:00:00Z"}]})");
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_EQ(db_->items().GetItem("b").status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace bulwark::ingest

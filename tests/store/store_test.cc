@@ -256,3 +256,49 @@ TEST_F(StoreTest, ARolledBackBatchLeavesNoRememberedAuthor) {
 
 }  // namespace
 }  // namespace bulwark::store
+
+namespace bulwark::store {
+namespace {
+
+TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
+  std::vector<Item> batch = {MakeItem("a", "one"), MakeItem("b", "two")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  ASSERT_TRUE(db_->events().AppendViews(std::vector<ViewEvent>{{"a", 9, 1, ""}}, {}, 1).ok());
+  auto pending = db_->enforcement().PendingEnforcement(10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].item.text, "one");
+  EXPECT_EQ((*pending)[0].views, 9);
+
+  Decision d;
+  d.item_id = "a";
+  d.item_revision = 1;
+  d.action = ActionType::kRemove;
+  std::vector<std::pair<std::string, int>> done = {{"a", 1}, {"b", 1}};
+  auto r = db_->enforcement().RecordEnforcement({d}, done);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].seq, 1);
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
+
+  batch = {MakeItem("b", "two, edited")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 2).ok());
+  pending = db_->enforcement().PendingEnforcement(10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].item.id, "b");
+  EXPECT_EQ((*pending)[0].revision, 2);
+
+  // A failed recording changes nothing: neither the log nor the progress.
+  Decision ghost = d;
+  ghost.item_id = "ghost";
+  std::vector<std::pair<std::string, int>> b2 = {{"b", 2}};
+  EXPECT_FALSE(db_->enforcement().RecordEnforcement({ghost}, b2).ok());
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
+  EXPECT_EQ(db_->decisions().Head()->seq, 1);
+
+  auto all = db_->enforcement().ItemsAfter("", 10);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(db_->enforcement().ItemsAfter("a", 10)->size(), 1u);
+}
+
+}  // namespace
+}  // namespace bulwark::store

@@ -96,6 +96,16 @@ constexpr std::string_view kInsertDecision =
     "INSERT INTO decisions (seq, item_id, item_revision, action, category, rule_id, "
     "policy_version, model_version, actor, reason, evidence, created_at, prev_hash, hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr std::string_view kEnforcementItemColumns =
+    "SELECT i.id, i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
+    "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, r.text, "
+    "COALESCE(v.views, 0), (SELECT COUNT(*) FROM reports rp WHERE rp.item_id = i.id) "
+    "FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.revision "
+    "LEFT JOIN accounts a ON a.id = i.author_id "
+    "LEFT JOIN platform_groups g ON g.id = i.group_id "
+    "LEFT JOIN view_counts v ON v.item_id = i.id ";
+constexpr std::string_view kMarkEnforced =
+    "UPDATE items SET enforced_revision = ?2 WHERE id = ?1 AND enforced_revision < ?2";
 constexpr std::string_view kSelectHead =
     "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1";
 
@@ -117,7 +127,12 @@ Status InTransaction(Connection& conn, Fn&& body) {
   return s;
 }
 
-class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, DecisionStore {
+class SqliteDatabase final : public Database,
+                             ItemStore,
+                             EventStore,
+                             KeyStore,
+                             DecisionStore,
+                             EnforcementStore {
  public:
   SqliteDatabase(std::string path, const OpenOptions& options)
       : path_(std::move(path)), options_(options) {}
@@ -156,6 +171,7 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, D
   EventStore& events() override { return *this; }
   KeyStore& keys() override { return *this; }
   DecisionStore& decisions() override { return *this; }
+  EnforcementStore& enforcement() override { return *this; }
   int schema_version() const override {
     std::lock_guard lock(write_mu_);
     return schema_version_;
@@ -477,7 +493,92 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, D
   Result<std::vector<Decision>> AppendDecisions(std::vector<Decision> decisions) override {
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_decisions"));
+    Status s = InTransaction(*writer_, [&]() { return AppendInTransaction(decisions); });
+    if (!s.ok()) return s;
+    return decisions;
+  }
+
+  // EnforcementStore
+  Result<std::vector<EnforcementItem>> PendingEnforcement(int limit) override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(
+        Statement * st,
+        lease.conn->Prepare(std::string(kEnforcementItemColumns) +
+                            "WHERE i.enforced_revision < i.revision ORDER BY i.first_seen_at "
+                            "LIMIT ?1"));
+    st->BindInt(1, limit);
+    return ReadEnforcementItems(st);
+  }
+
+  Result<std::vector<EnforcementItem>> ItemsAfter(std::string_view after_id, int limit) override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st,
+                             lease.conn->Prepare(std::string(kEnforcementItemColumns) +
+                                                 "WHERE i.id > ?1 ORDER BY i.id LIMIT ?2"));
+    st->BindText(1, after_id);
+    st->BindInt(2, limit);
+    return ReadEnforcementItems(st);
+  }
+
+  Result<std::vector<Decision>> RecordEnforcement(
+      std::vector<Decision> decisions,
+      std::span<const std::pair<std::string, int>> enforced) override {
+    std::lock_guard lock(write_mu_);
+    ScopedTimer timer(Timer("append_decisions"));
     Status s = InTransaction(*writer_, [&]() -> Status {
+      BULWARK_RETURN_IF_ERROR(AppendInTransaction(decisions));
+      for (const auto& [id, revision] : enforced) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kMarkEnforced));
+        st->BindText(1, id);
+        st->BindInt(2, revision);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return decisions;
+  }
+
+  Result<std::int64_t> PendingCount() override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(
+        Statement * st,
+        lease.conn->Prepare("SELECT COUNT(*) FROM items WHERE enforced_revision < revision"));
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    std::int64_t n = row ? st->ColumnInt(0) : 0;
+    st->Reset();
+    return n;
+  }
+
+ private:
+  static Result<std::vector<EnforcementItem>> ReadEnforcementItems(Statement* st) {
+    std::vector<EnforcementItem> out;
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      EnforcementItem e;
+      e.item.id = st->ColumnText(0);
+      e.item.kind = ParseItemKind(st->ColumnText(1)).value_or(ItemKind::kPost);
+      e.item.author_id = st->ColumnText(2);
+      e.item.author_is_public_figure = st->ColumnInt(3) != 0;
+      e.item.group_id = st->ColumnText(4);
+      e.item.group_visibility = ParseVisibility(st->ColumnText(5)).value_or(Visibility::kPublic);
+      e.item.parent_id = st->ColumnText(6);
+      e.item.lang = st->ColumnText(7);
+      e.item.created_at = st->ColumnInt(8);
+      e.revision = static_cast<int>(st->ColumnInt(9));
+      e.item.text = st->ColumnText(10);
+      e.views = st->ColumnInt(11);
+      e.reports = st->ColumnInt(12);
+      out.push_back(std::move(e));
+    }
+    st->Reset();
+    return out;
+  }
+
+  // Appends `decisions` inside the writer's open transaction, filling seq and hashes.
+  Status AppendInTransaction(std::vector<Decision>& decisions) {
+    {
       BULWARK_ASSIGN_OR_RETURN(LogHead head, ReadHead(*writer_));
       std::unordered_set<std::string_view> known;
       for (size_t i = 0; i < decisions.size(); ++i) {
@@ -505,11 +606,10 @@ class SqliteDatabase final : public Database, ItemStore, EventStore, KeyStore, D
         head = {d.seq, d.hash};
       }
       return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return decisions;
+    }
   }
 
+ public:
   Result<LogHead> Head() override {
     auto lease = AcquireReader();
     return ReadHead(*lease.conn);
