@@ -122,6 +122,28 @@ BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END
 ALTER TABLE items ADD COLUMN enforced_revision INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX items_pending ON items (first_seen_at) WHERE enforced_revision < revision
 )sql"},
+    {4, "review cases: expert queues with leases", R"sql(
+CREATE TABLE review_cases (
+  id              {{INT64_KEY}},
+  item_id         TEXT NOT NULL,
+  item_revision   INTEGER NOT NULL,
+  queue           TEXT NOT NULL,
+  priority        INTEGER NOT NULL,
+  category        TEXT NOT NULL,
+  opened_by_seq   BIGINT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'decided')),
+  claimed_by      TEXT,
+  lease_expires_at BIGINT,
+  created_at      BIGINT NOT NULL,
+  first_claimed_at BIGINT,
+  decided_at      BIGINT,
+  decided_by      TEXT,
+  outcome         TEXT,
+  decision_seq    BIGINT
+);
+CREATE UNIQUE INDEX review_cases_active ON review_cases (item_id, queue) WHERE status <> 'decided';
+CREATE INDEX review_cases_queue ON review_cases (queue, status, priority, created_at)
+)sql"},
 };
 
 }  // namespace

@@ -150,6 +150,13 @@ struct EnforcementItem {
   std::int64_t reports = 0;
 };
 
+// A decision that sends its item to an expert review queue (see RecordEnforcement).
+struct ReviewRequest {
+  size_t index = 0;  // into the decisions being recorded
+  std::string queue;
+  int priority = 0;
+};
+
 // Progress of the enforcement pipeline, kept with the items so that it survives restarts: an
 // item whose current revision has not been enforced is pending until RecordEnforcement says so.
 class EnforcementStore {
@@ -159,11 +166,59 @@ class EnforcementStore {
   virtual Result<std::vector<EnforcementItem>> PendingEnforcement(int limit) = 0;
   // Every stored item with id > after_id in id order (re-scans), at most `limit`.
   virtual Result<std::vector<EnforcementItem>> ItemsAfter(std::string_view after_id, int limit) = 0;
-  // In one transaction: appends `decisions` to the log (as AppendDecisions) and marks each
+  // In one transaction: appends `decisions` to the log (as AppendDecisions), opens a review case
+  // for each entry of `reviews` (decisions[index] sent the item to `queue`; an item already
+  // waiting in that queue keeps one case, at the higher priority), and marks each
   // (item id, revision) in `enforced` as enforced. Returns the decisions as stored.
   virtual Result<std::vector<Decision>> RecordEnforcement(
-      std::vector<Decision> decisions, std::span<const std::pair<std::string, int>> enforced) = 0;
+      std::vector<Decision> decisions, std::span<const ReviewRequest> reviews,
+      std::span<const std::pair<std::string, int>> enforced) = 0;
   virtual Result<std::int64_t> PendingCount() = 0;
+};
+
+// A case in an expert review queue.
+struct ReviewCase {
+  std::int64_t id = 0;
+  std::string item_id;
+  int item_revision = 0;
+  std::string queue;
+  int priority = 0;
+  std::string category;
+  std::int64_t opened_by_seq = 0;  // the decision that sent the item to review
+  std::string status;              // "open", "claimed", "decided"
+  std::string claimed_by;
+  UnixMillis lease_expires_at = 0;
+  UnixMillis created_at = 0;
+  UnixMillis first_claimed_at = 0;  // 0: never claimed (time to first review starts here)
+  UnixMillis decided_at = 0;
+  std::string decided_by;
+  std::string outcome;  // action name of the reviewer's decision
+  std::int64_t decision_seq = 0;
+};
+
+struct QueueStats {
+  std::string queue;
+  std::int64_t open = 0;                // waiting (including expired leases)
+  std::int64_t claimed = 0;             // under an unexpired lease
+  UnixMillis oldest_waiting_since = 0;  // created_at of the oldest waiting case, 0 if none
+};
+
+// Expert review queues. Claims are leases: a case claimed by one reviewer is invisible to others
+// until the lease expires or the case is decided, so no case is reviewed twice at once and none
+// is lost when a reviewer walks away.
+class ReviewStore {
+ public:
+  virtual ~ReviewStore() = default;
+  // Claims the waiting case with the highest priority (oldest first among equals) in `queue`
+  // for `reviewer` until now + lease_ms. NotFound if the queue has nothing waiting.
+  virtual Result<ReviewCase> ClaimNext(std::string_view queue, std::string_view reviewer,
+                                       UnixMillis now, std::int64_t lease_ms) = 0;
+  virtual Result<ReviewCase> GetCase(std::int64_t id) = 0;
+  // Records `decision` (appended to the log) as the outcome of case `id`, atomically. The
+  // reviewer must hold an unexpired lease on it: FailedPrecondition otherwise.
+  virtual Result<Decision> DecideCase(std::int64_t id, std::string_view reviewer, Decision decision,
+                                      UnixMillis now) = 0;
+  virtual Result<std::vector<QueueStats>> Queues(UnixMillis now) = 0;
 };
 
 struct TableCount {
@@ -196,6 +251,7 @@ class Database {
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;
+  virtual ReviewStore& review() = 0;
 
   virtual int schema_version() const = 0;
   virtual int latest_schema_version() const = 0;

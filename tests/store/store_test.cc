@@ -275,7 +275,7 @@ TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
   d.item_revision = 1;
   d.action = ActionType::kRemove;
   std::vector<std::pair<std::string, int>> done = {{"a", 1}, {"b", 1}};
-  auto r = db_->enforcement().RecordEnforcement({d}, done);
+  auto r = db_->enforcement().RecordEnforcement({d}, {}, done);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0].seq, 1);
   EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
@@ -291,7 +291,7 @@ TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
   Decision ghost = d;
   ghost.item_id = "ghost";
   std::vector<std::pair<std::string, int>> b2 = {{"b", 2}};
-  EXPECT_FALSE(db_->enforcement().RecordEnforcement({ghost}, b2).ok());
+  EXPECT_FALSE(db_->enforcement().RecordEnforcement({ghost}, {}, b2).ok());
   EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
   EXPECT_EQ(db_->decisions().Head()->seq, 1);
 

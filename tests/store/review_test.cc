@@ -1,0 +1,142 @@
+// Expert review queues: routing from enforcement, priority order, leases that keep two
+// reviewers off the same case and give abandoned cases back, decisions in the log.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::store {
+namespace {
+
+class ReviewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(OpenDatabase("sqlite:" + dir_.File("r.db"), OpenOptions{})).value();
+  }
+  // Stores `n` items and sends each to `queue` with the given priorities (cycled).
+  void Open(int n, const std::string& queue, std::vector<int> priorities = {5}) {
+    std::vector<Item> items;
+    std::vector<Decision> ds;
+    std::vector<ReviewRequest> reviews;
+    std::vector<std::pair<std::string, int>> enforced;
+    for (int i = 0; i < n; ++i) {
+      std::string id = queue + "-" + std::to_string(next_++);
+      items.push_back(testing::MakeItem(id, "text"));
+      Decision d;
+      d.item_id = id;
+      d.item_revision = 1;
+      d.action = ActionType::kReview;
+      d.category = "hate";
+      d.created_at = 100 + next_;
+      reviews.push_back({ds.size(), queue, priorities[static_cast<size_t>(i) % priorities.size()]});
+      ds.push_back(d);
+      enforced.emplace_back(id, 1);
+    }
+    ASSERT_TRUE(db_->items().UpsertItems(items, 1).ok());
+    ASSERT_TRUE(db_->enforcement().RecordEnforcement(ds, reviews, enforced).ok());
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+  int next_ = 0;
+};
+
+TEST_F(ReviewTest, ClaimsHighestPriorityFirstThenOldest) {
+  Open(3, "antisemitism", {2, 9, 9});
+  auto a = db_->review().ClaimNext("antisemitism", "rev1", 1000, 60000);
+  auto b = db_->review().ClaimNext("antisemitism", "rev1", 1000, 60000);
+  auto c = db_->review().ClaimNext("antisemitism", "rev1", 1000, 60000);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->priority, 9);
+  EXPECT_EQ(b->priority, 9);
+  EXPECT_LT(a->created_at, b->created_at);
+  EXPECT_EQ(c->priority, 2);
+  EXPECT_EQ(db_->review().ClaimNext("antisemitism", "rev1", 1000, 60000).status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(db_->review().ClaimNext("misogyny", "rev1", 1000, 60000).status().code(),
+            Code::kNotFound);
+}
+
+TEST_F(ReviewTest, TwoReviewersClaimingConcurrentlyNeverGetTheSameCase) {
+  Open(200, "threats");
+  std::mutex mu;
+  std::vector<std::int64_t> claimed;
+  std::vector<std::thread> reviewers;
+  for (int r = 0; r < 4; ++r) {
+    reviewers.emplace_back([&, r] {
+      for (;;) {
+        auto c = db_->review().ClaimNext("threats", "rev" + std::to_string(r), 5000, 60000);
+        if (!c.ok()) break;
+        std::lock_guard lock(mu);
+        claimed.push_back(c->id);
+      }
+    });
+  }
+  for (auto& t : reviewers) t.join();
+  std::set<std::int64_t> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), 200u);
+  EXPECT_EQ(unique.size(), claimed.size()) << "a case was handed to two reviewers";
+}
+
+TEST_F(ReviewTest, AnExpiredLeaseReturnsTheCaseToTheQueue) {
+  Open(1, "anti_muslim");
+  auto first = db_->review().ClaimNext("anti_muslim", "alice", 1000, 30000);
+  ASSERT_TRUE(first.ok());
+  // Before expiry nobody else can take it; the queue shows it as claimed.
+  EXPECT_EQ(db_->review().ClaimNext("anti_muslim", "bob", 20000, 30000).status().code(),
+            Code::kNotFound);
+  auto q = db_->review().Queues(20000);
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].claimed, 1);
+  EXPECT_EQ((*q)[0].open, 0);
+  // Alice walked away; after expiry Bob gets the same case.
+  auto second = db_->review().ClaimNext("anti_muslim", "bob", 31001, 30000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->id, first->id);
+  EXPECT_EQ(second->claimed_by, "bob");
+  EXPECT_EQ(second->first_claimed_at, 1000);  // time to first review is not reset
+  // Alice's late decision is refused; Bob's is recorded in the log.
+  Decision late;
+  late.action = ActionType::kRemove;
+  EXPECT_EQ(db_->review().DecideCase(first->id, "alice", late, 32000).status().code(),
+            Code::kFailedPrecondition);
+  Decision d;
+  d.action = ActionType::kRemove;
+  d.actor = "reviewer:bob";
+  d.reason = "HATE_DEHUMANISATION: dehumanising a religious group";
+  auto decided = db_->review().DecideCase(second->id, "bob", d, 33000);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->item_id, first->item_id);
+  EXPECT_GT(decided->seq, 0);
+  auto after = db_->review().GetCase(first->id);
+  EXPECT_EQ(after->status, "decided");
+  EXPECT_EQ(after->outcome, "remove");
+  EXPECT_EQ(after->decision_seq, decided->seq);
+  EXPECT_EQ(db_->review().DecideCase(first->id, "bob", d, 34000).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(ReviewTest, AnItemWaitsInAQueueOnceAtItsHighestPriority) {
+  Open(1, "misogyny", {3});
+  // The same item sent again (a re-scan) at a higher priority keeps one case.
+  Decision d;
+  d.item_id = "misogyny-0";
+  d.item_revision = 1;
+  d.action = ActionType::kReview;
+  std::vector<ReviewRequest> again = {{0, "misogyny", 8}};
+  ASSERT_TRUE(db_->enforcement().RecordEnforcement({d}, again, {}).ok());
+  auto q = db_->review().Queues(0);
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].open, 1);
+  EXPECT_EQ(db_->review().ClaimNext("misogyny", "r", 0, 1000)->priority, 8);
+}
+
+}  // namespace
+}  // namespace bulwark::store
