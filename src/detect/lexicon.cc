@@ -379,6 +379,8 @@ Result<std::shared_ptr<const Lexicon>> Lexicon::FromFiles(
       // Best effort: write to a temporary name, then rename, so readers never see half a file.
       char* bytes = nullptr;
       size_t len = 0;
+      std::error_code dir_ec;
+      fs::create_directories(options.cache_dir, dir_ec);  // a failure shows up as no cache
       if (hs_serialize_database(db, &bytes, &len) == HS_SUCCESS) {
         const std::string tmp = cache_file + ".tmp" + std::to_string(::getpid());
         {

@@ -1,0 +1,36 @@
+#pragma once
+
+// Fitting the ensemble's logistic weights on a VALIDATION split (never test, never the golden
+// file), and reporting how the fitted and the current weights do on the held-out TEST split.
+//
+// For each category that the classifier's data sets annotate (hate; health misinformation when
+// its data set is loaded), the examples of the data sets that annotate it are run through the
+// detector; the verdict's ensemble features (lexicon, classifier, claim) and the gold label form
+// the fitting data. FitWeights() refits bias and weights by L2-regularised logistic regression
+// pulled towards the current weights. Categories without labelled data keep their weights.
+//
+// Thread safety: pure apart from calling the (thread-safe) detector.
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "detect/dataset.h"
+#include "detect/detector.h"
+#include "detect/ensemble.h"
+
+namespace bulwark::detect {
+
+struct EnsembleFitReport {
+  EnsembleParams params;   // the detector's params with the fitted categories replaced
+  nlohmann::json summary;  // per category: examples, positives, weights and metrics per split
+};
+
+// `examples` carry their splits (LoadSplitDeduplicated). Only kValidation examples are fitted
+// on; kTest examples are only scored. InvalidArgument if no category has validation data with
+// both classes.
+Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
+                                      const std::vector<Example>& examples, double l2 = 1.0);
+
+}  // namespace bulwark::detect
