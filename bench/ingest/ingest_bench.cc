@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
   if (pid == 0) {
     std::vector<std::string> args = {a.bin, "serve",       "--db",    db_url,      "--port",
                                      "0",   "--port-file", port_file, "--threads", "4"};
+    args.push_back("--no-detectors");  // ingest only: the detectors have their own benchmark
     if (a.sync_normal) args.push_back("--sync-normal");
     std::vector<char*> argvv;
     for (auto& s : args) argvv.push_back(s.data());

@@ -17,6 +17,11 @@ void AddIngestCommand(CLI::App& app);
 void AddDbCommand(CLI::App& app);
 void AddLogCommand(CLI::App& app);
 void AddTrainCommands(CLI::App& app);  // train, eval
+void AddPolicyCommand(CLI::App& app);
+void AddEnforceCommand(CLI::App& app);
+void AddScanCommand(CLI::App& app);
+void AddVersionCommand(CLI::App& app);   // version --detectors
+void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   bulwark::cli::AddDbCommand(app);
   bulwark::cli::AddLogCommand(app);
   bulwark::cli::AddTrainCommands(app);
+  bulwark::cli::AddPolicyCommand(app);
+  bulwark::cli::AddEnforceCommand(app);
+  bulwark::cli::AddScanCommand(app);
+  bulwark::cli::AddVersionCommand(app);
+  bulwark::cli::AddEnsembleCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,9 @@
 
 #include "cli/commands.h"
 #include "core/metrics.h"
+#include "detect/detector.h"
+#include "enforce/enforcer.h"
+#include "enforce/worker.h"
 #include "ingest/ingest_service.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -21,6 +24,11 @@ struct ServeOptions {
   int threads = 4;
   std::string port_file;
   bool sync_normal = false;
+  std::string data_dir = "data";
+  std::string cache_dir = ".bulwark-cache";
+  bool no_detectors = false;
+  std::string policy = "data/policy/default.policy";
+  bool no_enforce = false;
   ingest::IngestOptions ingest;
 };
 
@@ -32,6 +40,7 @@ void RunServe(const ServeOptions& o) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   MetricsRegistry metrics;
@@ -44,7 +53,39 @@ void RunServe(const ServeOptions& o) {
 
   SystemClock clock;
   ingest::IngestService ingest(**db, o.ingest, clock, &metrics);
-  server::Api api(server::ApiContext{db->get(), &ingest, &metrics, &clock, "0.1.0"});
+  std::unique_ptr<detect::DetectorHandle> detector;
+  if (!o.no_detectors) {
+    detect::DetectorConfig dc;
+    dc.data_dir = o.data_dir;
+    dc.lexicon_cache_dir = o.cache_dir;
+    detector = std::make_unique<detect::DetectorHandle>(dc);
+    Status s = detector->Reload();
+    if (!s.ok()) {
+      Fail(Status(s.code(), "loading detectors from " + o.data_dir + ": " + s.message() +
+                                " (run from the repository root, pass --data-dir, or "
+                                "--no-detectors)"));
+    }
+  }
+  // Enforcement runs in the background on every committed item (detect -> policy -> log).
+  std::unique_ptr<enforce::PolicyHandle> policy;
+  std::unique_ptr<enforce::Enforcer> enforcer;
+  std::unique_ptr<enforce::EnforcementWorker> worker;
+  if (detector && !o.no_enforce) {
+    policy = std::make_unique<enforce::PolicyHandle>(o.policy);
+    Status s = policy->Reload();
+    if (!s.ok()) {
+      Fail(Status(s.code(), "loading policy: " + s.field() + ": " + s.message() +
+                                " (pass --policy or --no-enforce)"));
+    }
+    enforcer = std::make_unique<enforce::Enforcer>(**db, *detector, *policy, clock, &metrics);
+    worker =
+        std::make_unique<enforce::EnforcementWorker>(*enforcer, **db, enforce::WorkerOptions{});
+    ingest.set_observer(worker.get());
+    worker->Start();
+  }
+  server::ApiContext ctx{db->get(), &ingest, &metrics, &clock, "0.1.0"};
+  ctx.detector = detector.get();
+  server::Api api(ctx);
 
   server::HttpServerOptions http;
   http.address = o.address;
@@ -66,19 +107,41 @@ void RunServe(const ServeOptions& o) {
     std::rename((o.port_file + ".tmp").c_str(), o.port_file.c_str());
   }
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  std::fprintf(stderr, "bulwark: received signal %d, shutting down\n", sig);
+  for (;;) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGHUP) {
+      // Reload models, lexicons and claims without a restart; requests in flight finish on the
+      // snapshot they started with.
+      if (detector) {
+        Status s = detector->Reload();
+        std::fprintf(stderr, "bulwark: SIGHUP: detectors %s\n",
+                     s.ok() ? "reloaded" : ("kept, reload failed: " + s.message()).c_str());
+      }
+      if (policy) {
+        Status s = policy->Reload();
+        std::fprintf(stderr, "bulwark: SIGHUP: policy %s\n",
+                     s.ok() ? "reloaded" : ("kept, reload failed: " + s.message()).c_str());
+      }
+      continue;
+    }
+    std::fprintf(stderr, "bulwark: received signal %d, shutting down\n", sig);
+    break;
+  }
   (*srv)->Stop();
+  if (worker) worker->Stop();
 }
 
 }  // namespace
 
 void AddServeCommand(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
-  auto* cmd = app.add_subcommand("serve",
-                                 "Run the HTTP API (ingest, items, metrics, OpenAPI).\n"
-                                 "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Run the HTTP API (ingest, items, classify, decisions, metrics, OpenAPI).\n"
+      "Every ingested item runs through detect -> policy -> the decision log in the background.\n"
+      "SIGHUP reloads the detectors (models, lexicon, claims) and the policy without a restart.\n"
+      "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
   cmd->add_option("--db", o->db, "Database URL: sqlite:PATH (default sqlite:bulwark.db)");
   cmd->add_option("--address", o->address, "Listen address (default 127.0.0.1)");
   cmd->add_option("--port", o->port, "Listen port; 0 picks a free one (default 8080)")
@@ -86,6 +149,15 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "HTTP worker threads (default 4)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
+  cmd->add_option("--data-dir", o->data_dir,
+                  "Directory with lexicon/, claims/ and models/ (default ./data)");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "Where compiled lexicon databases are cached (default ./.bulwark-cache)");
+  cmd->add_flag("--no-detectors", o->no_detectors,
+                "Serve ingest only; /v1/classify answers 503, nothing is enforced");
+  cmd->add_option("--policy", o->policy,
+                  "Policy file enforced on every item (default data/policy/default.policy)");
+  cmd->add_flag("--no-enforce", o->no_enforce, "Do not run the enforcement pipeline");
   cmd->add_flag("--sync-normal", o->sync_normal,
                 "Do not fsync every commit: survives a process crash, not a power loss");
   cmd->add_option("--max-body-bytes", o->ingest.limits.max_body_bytes,

@@ -142,7 +142,10 @@ void RunEval(const EvalFlags& f) {
 void AddTrainCommands(CLI::App& app) {
   auto train_flags = std::make_shared<TrainFlags>();
   CLI::App* train = app.add_subcommand(
-      "train", "Train the fastText classifier bundle (model.ftz + manifest.json)");
+      "train",
+      "Train the fastText classifier bundle (model.ftz + manifest.json) from the labelled data\n"
+      "sets' train splits; calibrated on their validation splits; reproducible with one thread.\n"
+      "Example: bulwark train --data-dir ../shared/data --out data/models/hate-ft-v1");
   train->add_option("--data-dir", train_flags->data_dir, "Folder holding the labelled data sets")
       ->capture_default_str();
   train->add_option("--out", train_flags->out, "Bundle directory to write")->capture_default_str();
@@ -170,7 +173,10 @@ void AddTrainCommands(CLI::App& app) {
 
   auto eval_flags = std::make_shared<EvalFlags>();
   CLI::App* eval = app.add_subcommand(
-      "eval", "Evaluate a classifier bundle on the data sets' held-out test splits");
+      "eval",
+      "Evaluate a classifier bundle on the data sets' held-out test splits: precision, recall,\n"
+      "F1, ROC-AUC, calibration error per data set, and false-positive rates by identity group.\n"
+      "Example: bulwark eval --model data/models/hate-ft-v1 --data-dir ../shared/data");
   eval->add_option("--model", eval_flags->model, "Bundle directory")->capture_default_str();
   eval->add_option("--data-dir", eval_flags->data_dir, "Folder holding the labelled data sets")
       ->capture_default_str();

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/api_keys.h"
+#include "detect/detector.h"
+#include "ingest/codec.h"
 
 namespace bulwark::server {
 namespace {
@@ -197,6 +199,7 @@ HttpResponse ErrorResponse(const Status& status) {
   if (status.code() == Code::kUnauthenticated) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bulwark\"");
   }
+  if (status.code() == Code::kUnavailable) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 
@@ -249,6 +252,38 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        ingest_route(&ingest::IngestService::IngestReportsJson)},
       {"POST", "/v1/ad-impressions", true, writers,
        ingest_route(&ingest::IngestService::IngestAdImpressionsJson)},
+      {"POST",
+       "/v1/classify",
+       true,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return Classify(req); }},
+      {"GET",
+       "/v1/version",
+       false,
+       {},
+       [this](const HttpRequest&, const Params&, const Caller&) { return Version(); }},
+      {"POST",
+       "/v1/admin/reload-detectors",
+       true,
+       {Role::kAdmin},
+       [this](const HttpRequest&, const Params&, const Caller&) { return ReloadDetectors(); }},
+      {"GET",
+       "/v1/review/queues",
+       true,
+       {Role::kReviewer, Role::kAdmin},
+       [this](const HttpRequest&, const Params&, const Caller&) { return ReviewQueues(); }},
+      {"POST",
+       "/v1/review/queues/{queue}/claim",
+       true,
+       {Role::kReviewer, Role::kAdmin},
+       [this](const HttpRequest&, const Params& p, const Caller& c) { return ClaimCase(p[0], c); }},
+      {"POST",
+       "/v1/review/cases/{id}/decision",
+       true,
+       {Role::kReviewer, Role::kAdmin},
+       [this](const HttpRequest& req, const Params& p, const Caller& c) {
+         return DecideCase(p[0], req, c);
+       }},
       {"GET",
        "/v1/log/head",
        false,
@@ -368,6 +403,159 @@ HttpResponse Api::Healthz() {
   return JsonResponse(
       200,
       {{"status", "ok"}, {"version", ctx_.version}, {"schema_version", ctx_.db->schema_version()}});
+}
+
+HttpResponse Api::Classify(const HttpRequest& req) {
+  std::shared_ptr<const detect::Detector> detector = ctx_.detector ? ctx_.detector->Get() : nullptr;
+  if (!detector) return ErrorResponse(Unavailable("no detectors are loaded on this server"));
+  auto texts = ingest::DecodeTextBatch(req.body, ctx_.ingest->options().limits, kMaxClassifyTexts,
+                                       kMaxClassifyTextBytes);
+  if (!texts.ok()) return ErrorResponse(texts.status());
+  // One scratch per request: it belongs to this snapshot (a reload may swap the detector).
+  detect::DetectorScratch scratch;
+  json results = json::array();
+  detect::Verdict verdict;
+  for (const std::string& text : *texts) {
+    detector->Classify(text, &scratch, &verdict);
+    results.push_back(detect::VerdictToJson(verdict));
+  }
+  if (ctx_.metrics) {
+    ctx_.metrics->GetCounter("bulwark_classified_texts_total", "Texts classified via /v1/classify.")
+        .Inc(texts->size());
+  }
+  // Compact versions here; GET /v1/version has the full report (weights, thresholds, sources).
+  return JsonResponse(200, {{"results", results},
+                            {"versions",
+                             {{"detector", detect::kDetectorVersion},
+                              {"lexicon", detector->lexicon_version()},
+                              {"model", detector->model_version()},
+                              {"claims", detector->claims_version()}}}});
+}
+
+HttpResponse Api::Version() {
+  json j = {{"version", ctx_.version}, {"schema_version", ctx_.db->schema_version()}};
+  auto detector = ctx_.detector ? ctx_.detector->Get() : nullptr;
+  j["detectors"] = detector ? detector->VersionReport() : json(nullptr);
+  return JsonResponse(200, j);
+}
+
+HttpResponse Api::ReloadDetectors() {
+  if (!ctx_.detector) return ErrorResponse(Unavailable("no detectors are configured"));
+  Status s = ctx_.detector->Reload();
+  if (!s.ok()) {
+    // The previous snapshot stays in service; say why the new one was refused.
+    return ErrorResponse(
+        FailedPrecondition("reload failed, previous detectors kept: " + s.message()));
+  }
+  return JsonResponse(200,
+                      {{"reloaded", true}, {"detectors", ctx_.detector->Get()->VersionReport()}});
+}
+
+namespace {
+
+json CaseJson(const store::ReviewCase& c) {
+  json j = {{"id", c.id},
+            {"item_id", c.item_id},
+            {"item_revision", c.item_revision},
+            {"queue", c.queue},
+            {"priority", c.priority},
+            {"category", c.category},
+            {"opened_by_seq", c.opened_by_seq},
+            {"status", c.status},
+            {"created_at", FormatRfc3339(c.created_at)}};
+  if (!c.claimed_by.empty()) {
+    j["claimed_by"] = c.claimed_by;
+    j["lease_expires_at"] = FormatRfc3339(c.lease_expires_at);
+  }
+  if (c.decided_at) {
+    j["decided_at"] = FormatRfc3339(c.decided_at);
+    j["outcome"] = c.outcome;
+    j["decision_seq"] = c.decision_seq;
+  }
+  return j;
+}
+
+}  // namespace
+
+HttpResponse Api::ReviewQueues() {
+  const UnixMillis now = ctx_.clock->NowMillis();
+  auto queues = ctx_.db->review().Queues(now);
+  if (!queues.ok()) return ErrorResponse(queues.status());
+  json out = json::array();
+  for (const auto& q : *queues) {
+    out.push_back({{"queue", q.queue},
+                   {"waiting", q.open},
+                   {"claimed", q.claimed},
+                   {"oldest_waiting_seconds",
+                    q.oldest_waiting_since ? (now - q.oldest_waiting_since) / 1000 : 0}});
+  }
+  return JsonResponse(200, {{"queues", out}});
+}
+
+HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
+  auto c = ctx_.db->review().ClaimNext(queue, "key:" + caller.key_id, ctx_.clock->NowMillis(),
+                                       ctx_.review_lease_ms);
+  if (!c.ok()) return ErrorResponse(c.status());
+  json out = {{"case", CaseJson(*c)}};
+  // What the reviewer needs: the text under review and why it was sent here.
+  auto item = ctx_.db->items().GetItem(c->item_id);
+  if (item.ok()) {
+    for (const auto& rev : item->revisions) {
+      if (rev.revision == c->item_revision) out["text"] = rev.text;
+    }
+    out["item"] = {{"id", item->item.id},
+                   {"author_id", item->item.author_id},
+                   {"group_id", item->item.group_id},
+                   {"group_visibility", VisibilityName(item->item.group_visibility)},
+                   {"views", item->views},
+                   {"reports", item->reports}};
+  }
+  auto opening = ctx_.db->decisions().ListDecisions(c->opened_by_seq - 1, 1);
+  if (opening.ok() && !opening->empty()) out["opened_by"] = DecisionJson(opening->front());
+  return JsonResponse(200, out);
+}
+
+HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
+                             const Caller& caller) {
+  auto id = ParseCount(id_text, "id", 1, std::numeric_limits<std::int64_t>::max() / 10);
+  if (!id.ok()) return ErrorResponse(id.status());
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return ErrorResponse(InvalidArgument("body must be a JSON object"));
+  }
+  for (const auto& [k, v] : body.items()) {
+    if (k != "action" && k != "reason_code" && k != "reason") {
+      return ErrorResponse(InvalidArgument("unknown field", k));
+    }
+    if (!v.is_string()) return ErrorResponse(InvalidArgument("must be a string", k));
+  }
+  if (!body.contains("action")) return ErrorResponse(InvalidArgument("is required", "action"));
+  if (!body.contains("reason_code")) {
+    return ErrorResponse(InvalidArgument("is required", "reason_code"));
+  }
+  auto action = ParseAction(body["action"].get<std::string>());
+  if (!action || *action == ActionType::kReview || *action == ActionType::kRestore) {
+    return ErrorResponse(
+        InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
+  }
+  std::string code = body["reason_code"].get<std::string>();
+  std::string reason = body.value("reason", "");
+  if (code.empty() || code.size() > 64 || reason.size() > 2000) {
+    return ErrorResponse(
+        InvalidArgument("reason_code must be 1..64 bytes, reason at most 2000",
+                        code.empty() || code.size() > 64 ? "reason_code" : "reason"));
+  }
+  Decision d;
+  d.action = *action;
+  d.actor = "reviewer:key:" + caller.key_id;
+  d.reason = code + (reason.empty() ? "" : ": " + reason);
+  d.rule_id = "human_review";
+  d.evidence = json{{"case", *id}}.dump();
+  const UnixMillis now = ctx_.clock->NowMillis();
+  d.created_at = now;
+  auto r = ctx_.db->review().DecideCase(*id, "key:" + caller.key_id, std::move(d), now);
+  if (!r.ok()) return ErrorResponse(r.status());
+  return JsonResponse(200, {{"decision", DecisionJson(*r)}});
 }
 
 HttpResponse Api::LogHead() {

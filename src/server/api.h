@@ -17,6 +17,10 @@
 #include "server/http_server.h"
 #include "store/store.h"
 
+namespace bulwark::detect {
+class DetectorHandle;
+}
+
 namespace bulwark::server {
 
 struct ApiContext {
@@ -25,7 +29,15 @@ struct ApiContext {
   MetricsRegistry* metrics = nullptr;
   const Clock* clock = nullptr;
   std::string version = "0.0.0";
+  // Optional: without it /v1/classify answers 503 and /v1/version reports no detectors.
+  detect::DetectorHandle* detector = nullptr;
+  // How long a review claim is held before the case returns to its queue.
+  std::int64_t review_lease_ms = 15 * 60 * 1000;
 };
+
+// Most texts in one POST /v1/classify, and the largest text (the detector's input limit).
+inline constexpr size_t kMaxClassifyTexts = 100;
+inline constexpr size_t kMaxClassifyTextBytes = 1u << 20;
 
 // The one table mapping Status codes to HTTP statuses.
 int HttpStatusFor(Code code);
@@ -62,6 +74,12 @@ class Api {
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
   HttpResponse LogHead();
+  HttpResponse Classify(const HttpRequest& req);
+  HttpResponse Version();
+  HttpResponse ReloadDetectors();
+  HttpResponse ReviewQueues();
+  HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
+  HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);
 
   ApiContext ctx_;

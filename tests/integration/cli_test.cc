@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "store/migrations.h"
@@ -29,7 +30,8 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpExplainsEveryCommandWithAnExample) {
   std::string out;
   EXPECT_EQ(Run("--help", &out), 0);
-  for (const char* cmd : {"serve", "keys", "ingest", "db"}) {
+  for (const char* cmd : {"serve", "keys", "ingest", "db", "log", "train", "eval", "policy",
+                          "enforce", "scan", "version"}) {
     EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
   }
   for (const char* cmd :
@@ -163,6 +165,62 @@ TEST_F(CliTest, LogVerifyDetectsTruncationAgainstAPublishedHead) {
   EXPECT_EQ(Run("log verify --db " + db_, &out), 0) << "a truncated chain is still a chain";
   EXPECT_EQ(Run("log verify --db " + db_ + " --expect-head " + published, &out), 1) << out;
   EXPECT_NE(out.find("not in the log"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+TEST_F(CliTest, PolicyCheckPassesTheDefaultAndRejectsAPoliticianExemption) {
+  std::string out;
+  const std::string src = BULWARK_SOURCE_DIR;
+  ASSERT_EQ(Run("policy check " + src + "/data/policy/default.policy --golden " + src +
+                    "/tests/policy/golden_cases",
+                &out),
+            0)
+      << out;
+  std::string bad = dir_.File("exempt.policy");
+  {
+    std::string text;
+    std::ifstream in(src + "/data/policy/default.policy");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text +=
+        "\n[rule threat.politicians_exempt]\ncategory = threat\nscore >= 0.5\n"
+        "author_is_public_figure = true\naction = none\nreason_code = newsworthy\n"
+        "reason = Public figures may say this\n";
+    std::ofstream(bad) << text;
+  }
+  EXPECT_EQ(Run("policy check " + bad, &out), 1) << out;
+  EXPECT_NE(out.find("exempt.policy:"), std::string::npos) << out;
+  EXPECT_NE(out.find("public-figure-exemption"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, EnforceRecordsExplainedDecisionsThatVerify) {
+  std::string out;
+  std::string items = dir_.File("items.jsonl");
+  {
+    std::ofstream f(items);
+    f << R"({"id":"t","author_id":"u","text":"I am going to kill you","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n"
+      << R"({"id":"n","author_id":"u","text":"See you at the lake on Sunday","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+  }
+  ASSERT_EQ(Run("ingest " + items + " --db " + db_ + " --quiet", &out), 0) << out;
+  const std::string src = BULWARK_SOURCE_DIR;
+  std::string flags =
+      " --db " + db_ + " --data-dir " + src + "/data --policy " + src +
+      "/data/policy/default.policy --cache-dir " +
+      (std::filesystem::temp_directory_path() / "bulwark-test-lexicon-cache").string();
+  ASSERT_EQ(Run("enforce" + flags, &out), 0) << out;
+  EXPECT_NE(out.find("enforced 2 items"), std::string::npos) << out;
+  EXPECT_NE(out.find("remove"), std::string::npos) << out;
+  ASSERT_EQ(Run("enforce" + flags, &out), 0) << out;
+  EXPECT_NE(out.find("enforced 0 items"), std::string::npos) << out;  // nothing pending
+  ASSERT_EQ(Run("enforce --all" + flags, &out), 0) << out;
+  EXPECT_NE(out.find("enforced 2 items"), std::string::npos) << out;  // re-scan appends
+  ASSERT_EQ(Run("log verify --db " + db_, &out), 0) << out;
 }
 
 }  // namespace

@@ -36,8 +36,9 @@ class DurabilityTest : public ::testing::Test {
 
   std::unique_ptr<Process> Start(int* port) {
     std::string port_file = dir_.File("port" + std::to_string(starts_++));
-    auto p = std::make_unique<Process>(std::vector<std::string>{
-        bin_, "serve", "--db", db_, "--port", "0", "--threads", "4", "--port-file", port_file});
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{bin_, "serve", "--db", db_, "--port", "0", "--threads", "4",
+                                 "--port-file", port_file, "--no-detectors"});
     *port = testing::WaitForPortFile(port_file);
     return p;
   }

@@ -341,3 +341,63 @@ TEST_F(ApiTest, DecisionFeedPagesWithACursorAndHeadIsPublic) {
 
 }  // namespace
 }  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+TEST_F(ApiTest, ReviewersClaimAndDecideCasesThroughTheApi) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(2))->status, 200);
+  std::vector<Decision> ds(2);
+  std::vector<store::ReviewRequest> reviews;
+  for (int i = 0; i < 2; ++i) {
+    ds[i].item_id = "p" + std::to_string(i);
+    ds[i].item_revision = 1;
+    ds[i].action = ActionType::kReview;
+    ds[i].category = "hate";
+    ds[i].reason = "HATE: sent to review";
+    reviews.push_back({static_cast<size_t>(i), "antisemitism", 5 + i});
+  }
+  ASSERT_TRUE(server_.db().enforcement().RecordEnforcement(ds, reviews, {}).ok());
+  std::string alice = server_.CreateKey(Role::kReviewer, "alice");
+  std::string bob = server_.CreateKey(Role::kReviewer, "bob");
+
+  auto queues = json::parse(Get("/v1/review/queues", alice)->body);
+  ASSERT_EQ(queues["queues"].size(), 1u);
+  EXPECT_EQ(queues["queues"][0]["waiting"], 2);
+
+  auto claim = Post("/v1/review/queues/antisemitism/claim", "{}", alice);
+  ASSERT_EQ(claim->status, 200) << claim->body;
+  auto c = json::parse(claim->body);
+  EXPECT_EQ(c["case"]["priority"], 6);  // highest priority first
+  EXPECT_EQ(c["text"], "text of p1");
+  EXPECT_EQ(c["opened_by"]["action"], "review");
+  std::int64_t id = c["case"]["id"];
+
+  // Bob cannot decide Alice's case; bad bodies name the field.
+  std::string path = "/v1/review/cases/" + std::to_string(id) + "/decision";
+  EXPECT_EQ(Post(path, R"({"action":"remove","reason_code":"HATE_SLUR"})", bob)->status, 422);
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"obliterate","reason_code":"X"})", alice))["field"],
+            "action");
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove"})", alice))["field"], "reason_code");
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"X","x":"y"})", alice))["field"],
+            "x");
+
+  auto decided =
+      Post(path, R"({"action":"remove","reason_code":"HATE_SLUR","reason":"slur"})", alice);
+  ASSERT_EQ(decided->status, 200) << decided->body;
+  auto d = json::parse(decided->body)["decision"];
+  EXPECT_EQ(d["action"], "remove");
+  EXPECT_EQ(d["item_id"], "p1");
+  EXPECT_EQ(d["actor"].get<std::string>().rfind("reviewer:", 0), 0u);
+
+  // The decision is in the platform's feed; the other case is still waiting.
+  auto feed = json::parse(Get("/v1/decisions?after=2")->body);
+  ASSERT_EQ(feed["decisions"].size(), 1u);
+  EXPECT_EQ(feed["decisions"][0]["action"], "remove");
+  EXPECT_EQ(json::parse(Get("/v1/review/queues", bob)->body)["queues"][0]["waiting"], 1);
+  EXPECT_EQ(Post("/v1/review/queues/antisemitism/claim", "{}")->status, 403);  // platform key
+  EXPECT_EQ(Post("/v1/review/queues/misogyny/claim", "{}", bob)->status, 404);
+}
+
+}  // namespace
+}  // namespace bulwark

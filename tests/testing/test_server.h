@@ -9,6 +9,7 @@
 
 #include "auth/api_keys.h"
 #include "core/metrics.h"
+#include "detect/detector.h"
 #include "ingest/ingest_service.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -19,13 +20,25 @@ namespace bulwark::testing {
 
 class TestServer {
  public:
-  explicit TestServer(ingest::IngestOptions ingest_options = {}) {
+  explicit TestServer(ingest::IngestOptions ingest_options = {}, bool with_detectors = false) {
+    if (with_detectors) {
+      detect::DetectorConfig dc;
+      dc.data_dir = std::string(BULWARK_SOURCE_DIR) + "/data";
+      // Shared between test processes: the cache is keyed by the lexicon's content hash and
+      // written atomically.
+      dc.lexicon_cache_dir =
+          (std::filesystem::temp_directory_path() / "bulwark-test-lexicon-cache").string();
+      detector_ = std::make_unique<detect::DetectorHandle>(dc);
+      Status s = detector_->Reload();
+      if (!s.ok()) std::fprintf(stderr, "detector load failed: %s\n", s.ToString().c_str());
+    }
     store::OpenOptions open;
     open.metrics = &metrics_;
     db_ = std::move(store::OpenDatabase("sqlite:" + dir_.File("server.db"), open)).value();
     ingest_ = std::make_unique<ingest::IngestService>(*db_, ingest_options, clock_, &metrics_);
-    api_ = std::make_unique<server::Api>(
-        server::ApiContext{db_.get(), ingest_.get(), &metrics_, &clock_, "test"});
+    server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
+    ctx.detector = detector_.get();
+    api_ = std::make_unique<server::Api>(ctx);
     server::HttpServerOptions http;
     http.port = 0;
     http.threads = 2;
@@ -55,6 +68,7 @@ class TestServer {
   MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<detect::DetectorHandle> detector_;
   std::unique_ptr<server::Api> api_;
   std::unique_ptr<server::HttpServer> server_;
 };

@@ -1,0 +1,125 @@
+// enforce_bench: items/s through the whole enforcement pipeline (detect -> policy -> decisions
+// appended to the hash-chained log, with the items' progress, in one SQLite transaction per
+// batch), against a same-run baseline of detection alone on the same texts. Checks its answer:
+// every item enforced, the log verifies.
+//
+//   enforce_bench [--items N] [--batch B] [--violating-share F]
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "enforce/enforcer.h"
+#include "ingest/synthetic_posts.h"
+
+namespace {
+
+long PeakRssKb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// A few violating templates mixed into the synthetic stream so that decisions are written.
+const char* kViolating[] = {
+    "I am going to kill you and your family", "muslims are vermin and must be driven out",
+    "the election is rigged, vote by text instead", "jews control the banks and the media",
+    "you should kill yourself, nobody would miss you"};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using Clock = std::chrono::steady_clock;
+  namespace fs = std::filesystem;
+  int n = 50000, batch = 500;
+  double violating = 0.05;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--items") n = std::stoi(argv[i + 1]);
+    if (k == "--batch") batch = std::stoi(argv[i + 1]);
+    if (k == "--violating-share") violating = std::stod(argv[i + 1]);
+  }
+  fs::path dir = fs::temp_directory_path() / ("bulwark-enforce-bench-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  using namespace bulwark;
+  auto db = std::move(store::OpenDatabase("sqlite:" + (dir / "e.db").string(), {})).value();
+
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<Item> items(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Item& it = items[static_cast<size_t>(i)];
+    it.id = "item-" + std::to_string(i);
+    it.author_id = "user-" + std::to_string(rng() % 5000);
+    it.text =
+        u(rng) < violating ? kViolating[rng() % std::size(kViolating)] : bench::SyntheticPost(rng);
+    it.created_at = 1;
+  }
+  for (int off = 0; off < n; off += 1000) {
+    auto span = std::span(items).subspan(static_cast<size_t>(off),
+                                         static_cast<size_t>(std::min(1000, n - off)));
+    if (!db->items().UpsertItems(span, 1).ok()) return 1;
+  }
+
+  detect::DetectorConfig dc;
+  dc.data_dir = std::string(BULWARK_SOURCE_DIR) + "/data";
+  dc.lexicon_cache_dir = (dir / "cache").string();
+  detect::DetectorHandle detectors(dc);
+  if (!detectors.Reload().ok()) return 1;
+  enforce::PolicyHandle policy(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
+  if (!policy.Reload().ok()) return 1;
+
+  // Baseline: detection alone on the same texts.
+  auto det = detectors.Get();
+  detect::DetectorScratch scratch;
+  detect::Verdict v;
+  auto t0 = Clock::now();
+  int flagged = 0;
+  for (const Item& it : items) {
+    det->Classify(it.text, &scratch, &v);
+    flagged += v.any_flagged();
+  }
+  double detect_secs = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  SystemClock clock;
+  enforce::Enforcer enforcer(*db, detectors, policy, clock, nullptr);
+  enforce::EnforceSummary total;
+  t0 = Clock::now();
+  for (;;) {
+    auto r = enforcer.RunPending(batch);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 1;
+    }
+    if (r->items == 0) break;
+    total.items += r->items;
+    total.decisions += r->decisions;
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto verify = db->decisions().VerifyLog();
+  bool ok = total.items == n && verify.ok() && verify->ok && *db->enforcement().PendingCount() == 0;
+
+  std::printf(
+      "enforce_bench: %d items (%.0f%% from violating templates), batches of %d, 1 thread\n", n,
+      violating * 100, batch);
+  std::printf("  pipeline (detect+policy+log)  %9.0f items/s  %d decisions (%.0f/s)\n",
+              total.items / secs, total.decisions, total.decisions / secs);
+  std::printf("  baseline (detect only)        %9.0f items/s  (%d flagged)\n", n / detect_secs,
+              flagged);
+  std::printf("  ratio pipeline/detect         %9.2f\n", (total.items / secs) / (n / detect_secs));
+  std::printf("  peak RSS                      %9.1f MB\n", PeakRssKb() / 1024.0);
+  std::printf("  check                         %s (log verified: %lld entries)\n",
+              ok ? "OK" : "MISMATCH",
+              verify.ok() ? static_cast<long long>(verify->entries_checked) : -1LL);
+  db.reset();
+  fs::remove_all(dir);
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,193 @@
+#include "enforce/enforcer.h"
+
+#include <nlohmann/json.hpp>
+
+namespace bulwark::enforce {
+namespace {
+
+using nlohmann::json;
+
+ActionType ToActionType(policy::ActionKind k) {
+  switch (k) {
+    case policy::ActionKind::kRemove:
+      return ActionType::kRemove;
+    case policy::ActionKind::kReduce:
+      return ActionType::kReduce;
+    case policy::ActionKind::kLabel:
+      return ActionType::kLabel;
+    case policy::ActionKind::kReview:
+      return ActionType::kReview;
+    case policy::ActionKind::kEscalate:
+      return ActionType::kEscalate;
+    default:
+      return ActionType::kNone;
+  }
+}
+
+std::string ModelVersion(const detect::Verdict& v) {
+  return v.detector_version + ";lexicon=" + v.lexicon_version + ";model=" + v.model_version +
+         ";claims=" + v.claims_version;
+}
+
+json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
+                 const store::EnforcementItem& item) {
+  const auto& score = v.score(a.category);
+  json spans = json::array();
+  const std::string_view category = CategoryName(a.category);
+  for (const auto& e : v.evidence) {
+    if (e.category != category) continue;
+    json ev = {{"detector", e.detector}, {"score", e.score}};
+    if (e.orig_end > e.orig_begin) {
+      ev["span"] = {e.orig_begin, e.orig_end};
+      ev["text"] = e.matched;
+    }
+    if (!e.entry_id.empty()) ev["entry"] = e.entry_id;
+    if (e.context) ev["context"] = detect::ContextFlagNames(e.context);
+    spans.push_back(std::move(ev));
+  }
+  json targets = json::array();
+  for (TargetGroup g : v.targets) targets.push_back(TargetGroupName(g));
+  json out = {{"probability", score.probability},
+              {"threshold", score.threshold},
+              {"evidence", spans},
+              {"targets", targets},
+              {"rule_line", a.line},
+              {"views", item.views},
+              {"reports", item.reports},
+              {"visibility", VisibilityName(item.item.group_visibility)}};
+  if (!a.queue.empty()) {
+    out["queue"] = a.queue;
+    out["priority"] = a.priority;
+  }
+  if (!a.label.empty()) out["label"] = a.label;
+  if (v.needs_review) out["needs_review"] = true;
+  return out;
+}
+
+}  // namespace
+
+Status PolicyHandle::Reload() {
+  BULWARK_ASSIGN_OR_RETURN(auto p, policy::LoadPolicyFile(path_));
+  Set(std::move(p));
+  return Status::Ok();
+}
+
+std::shared_ptr<const policy::Policy> PolicyHandle::Get() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void PolicyHandle::Set(std::shared_ptr<const policy::Policy> p) {
+  std::lock_guard lock(mu_);
+  current_ = std::move(p);
+}
+
+Enforcer::Enforcer(store::Database& db, const detect::DetectorHandle& detectors,
+                   const PolicyHandle& policy, const Clock& clock, MetricsRegistry* metrics)
+    : db_(db), detectors_(detectors), policy_(policy), clock_(clock), metrics_(metrics) {}
+
+Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
+                                   const detect::Verdict& verdict, const policy::Policy& policy,
+                                   UnixMillis now) {
+  policy::PolicyInput in;
+  for (Category c : kAllCategories) in.set_score(c, verdict.score(c).probability);
+  for (TargetGroup g : verdict.targets) in.target_groups.Add(g);
+  in.visibility = item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility;
+  in.kind = item.item.kind;
+  in.reports = item.reports;
+  in.views = item.views;
+  in.author_is_public_figure = item.item.author_is_public_figure;
+  policy::Decision pd = policy::Evaluate(policy, in);
+
+  Outcome out;
+  const std::string policy_version =
+      std::string(pd.policy_id) + "@" + std::string(pd.policy_version);
+  const std::string model_version = ModelVersion(verdict);
+  for (const policy::Action& a : pd.actions) {
+    ActionType type = ToActionType(a.kind);
+    if (type == ActionType::kNone) continue;  // "no action" is not recorded as an action
+    Decision d;
+    d.item_id = item.item.id;
+    d.item_revision = item.revision;
+    d.action = type;
+    d.category = std::string(CategoryName(a.category));
+    d.rule_id = std::string(a.rule_id);
+    d.policy_version = policy_version;
+    d.model_version = model_version;
+    d.actor = "system";
+    d.reason = std::string(a.reason_code) + ": " + std::string(a.reason);
+    d.evidence = EvidenceFor(verdict, a, item).dump(-1, ' ', false, json::error_handler_t::replace);
+    d.created_at = now;
+    if (!a.queue.empty()) {
+      out.reviews.push_back({out.decisions.size(), std::string(a.queue), a.priority});
+    }
+    out.decisions.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementItem>& items) {
+  auto detector = detectors_.Get();
+  auto policy = policy_.Get();
+  if (!detector) return Unavailable("no detectors loaded");
+  if (!policy) return Unavailable("no policy loaded");
+  EnforceSummary sum;
+  std::vector<Decision> decisions;
+  std::vector<store::ReviewRequest> reviews;
+  std::vector<std::pair<std::string, int>> enforced;
+  detect::DetectorScratch scratch;
+  detect::Verdict verdict;
+  const UnixMillis now = clock_.NowMillis();
+  for (const auto& item : items) {
+    detector->Classify(item.item.text, &scratch, &verdict);
+    Outcome o = Decide(item, verdict, *policy, now);
+    for (store::ReviewRequest& r : o.reviews) {
+      r.index += decisions.size();
+      reviews.push_back(std::move(r));
+    }
+    for (Decision& d : o.decisions) {
+      ++sum.by_action[static_cast<int>(d.action)];
+      decisions.push_back(std::move(d));
+    }
+    enforced.emplace_back(item.item.id, item.revision);
+    ++sum.items;
+  }
+  sum.decisions = static_cast<int>(decisions.size());
+  auto r = db_.enforcement().RecordEnforcement(std::move(decisions), reviews, enforced);
+  if (!r.ok()) return r.status();
+  if (metrics_) {
+    metrics_->GetCounter("bulwark_enforced_items_total", "Items run through detect + policy.")
+        .Inc(sum.items);
+    for (int a = 0; a < 7; ++a) {
+      if (sum.by_action[a] == 0) continue;
+      metrics_
+          ->GetCounter("bulwark_decisions_total", "Decisions appended to the log, by action.",
+                       {{"action", std::string(ActionName(static_cast<ActionType>(a)))}})
+          .Inc(sum.by_action[a]);
+    }
+  }
+  return sum;
+}
+
+Result<EnforceSummary> Enforcer::RunPending(int limit) {
+  BULWARK_ASSIGN_OR_RETURN(auto items, db_.enforcement().PendingEnforcement(limit));
+  if (items.empty()) return EnforceSummary{};
+  return Process(items);
+}
+
+Result<EnforceSummary> Enforcer::RescanAll(int batch) {
+  EnforceSummary total;
+  std::string after;
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(auto items, db_.enforcement().ItemsAfter(after, batch));
+    if (items.empty()) break;
+    after = items.back().item.id;
+    BULWARK_ASSIGN_OR_RETURN(EnforceSummary s, Process(items));
+    total.items += s.items;
+    total.decisions += s.decisions;
+    for (int a = 0; a < 7; ++a) total.by_action[a] += s.by_action[a];
+  }
+  return total;
+}
+
+}  // namespace bulwark::enforce

@@ -1,0 +1,173 @@
+// The enforcement pipeline with the shipped detectors (data/) and the default policy: items in,
+// explainable decisions in the hash-chained log out, progress kept across restarts.
+
+#include "enforce/enforcer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "enforce/worker.h"
+#include "ingest/ingest_service.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::enforce {
+namespace {
+
+using nlohmann::json;
+
+class EnforcerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    detect::DetectorConfig dc;
+    dc.data_dir = std::string(BULWARK_SOURCE_DIR) + "/data";
+    dc.lexicon_cache_dir =
+        (std::filesystem::temp_directory_path() / "bulwark-test-lexicon-cache").string();
+    detectors_ = new detect::DetectorHandle(dc);
+    ASSERT_TRUE(detectors_->Reload().ok());
+    policy_ = new PolicyHandle(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
+    ASSERT_TRUE(policy_->Reload().ok());
+  }
+  static void TearDownTestSuite() {
+    delete detectors_;
+    delete policy_;
+  }
+  void SetUp() override {
+    db_ =
+        std::move(store::OpenDatabase("sqlite:" + dir_.File("e.db"), store::OpenOptions{})).value();
+    enforcer_ = std::make_unique<Enforcer>(*db_, *detectors_, *policy_, clock_, nullptr);
+  }
+  void Put(std::vector<Item> items) { ASSERT_TRUE(db_->items().UpsertItems(items, 1).ok()); }
+  std::vector<Decision> For(const std::string& id) {
+    return std::move(db_->decisions().DecisionsForItem(id)).value();
+  }
+  static bool Has(const std::vector<Decision>& ds, ActionType a) {
+    for (const auto& d : ds) {
+      if (d.action == a) return true;
+    }
+    return false;
+  }
+
+  static detect::DetectorHandle* detectors_;
+  static PolicyHandle* policy_;
+  testing::TempDir dir_;
+  SystemClock clock_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Enforcer> enforcer_;
+};
+detect::DetectorHandle* EnforcerTest::detectors_ = nullptr;
+PolicyHandle* EnforcerTest::policy_ = nullptr;
+
+TEST_F(EnforcerTest, CallToViolenceIsRemovedWithItsReasonEvenFromAPolitician) {
+  Item threat = testing::MakeItem("t1", "I am going to kill you and your whole family", "senator");
+  threat.author_is_public_figure = true;
+  Put({threat, testing::MakeItem("ok", "Lovely weather for the town picnic today")});
+  auto r = enforcer_->RunPending(100);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->items, 2);
+  auto ds = For("t1");
+  ASSERT_TRUE(Has(ds, ActionType::kRemove)) << "politicians get no exemption";
+  const Decision* removal = nullptr;
+  for (const auto& d : ds) {
+    if (d.action == ActionType::kRemove) removal = &d;
+  }
+  EXPECT_EQ(removal->category, "threat");
+  EXPECT_FALSE(removal->rule_id.empty());
+  EXPECT_NE(removal->policy_version.find("@"), std::string::npos);
+  EXPECT_NE(removal->model_version.find("lexicon="), std::string::npos);
+  EXPECT_EQ(removal->actor, "system");
+  auto ev = json::parse(removal->evidence);
+  EXPECT_GE(ev["probability"].get<double>(), ev["threshold"].get<double>());
+  EXPECT_FALSE(ev["evidence"].empty());
+  EXPECT_TRUE(For("ok").empty());
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
+}
+
+TEST_F(EnforcerTest, PrivateGroupContentIsReviewedLikePublicContent) {
+  const std::string text = "Muslims are vermin and should be driven out of this country";
+  Item pub = testing::MakeItem("pub", text);
+  pub.group_id = "g-public";
+  Item priv = testing::MakeItem("priv", text);
+  priv.group_id = "g-private";
+  priv.group_visibility = Visibility::kPrivate;
+  Put({pub, priv});
+  ASSERT_TRUE(enforcer_->RunPending(100).ok());
+  auto a = For("pub"), b = For("priv");
+  ASSERT_FALSE(a.empty());
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].action, b[i].action);
+    EXPECT_EQ(a[i].rule_id, b[i].rule_id);
+  }
+  EXPECT_TRUE(Has(b, ActionType::kReview) || Has(b, ActionType::kEscalate));
+}
+
+TEST_F(EnforcerTest, AnEditIsEnforcedAgainAndOldDecisionsStay) {
+  Put({testing::MakeItem("e", "I will kill you")});
+  ASSERT_TRUE(enforcer_->RunPending(10).ok());
+  size_t before = For("e").size();
+  ASSERT_GT(before, 0u);
+  EXPECT_EQ(enforcer_->RunPending(10)->items, 0);  // nothing pending, nothing re-decided
+  Put({testing::MakeItem("e", "I will kill you, I mean it, you are dead")});
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
+  ASSERT_TRUE(enforcer_->RunPending(10).ok());
+  auto after = For("e");
+  EXPECT_GT(after.size(), before);
+  EXPECT_EQ(after.front().item_revision, 1);
+  EXPECT_EQ(after.back().item_revision, 2);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(EnforcerTest, RescanAppendsNewDecisionsWithoutEditingOldOnes) {
+  Put({testing::MakeItem("r", "I will kill you")});
+  ASSERT_TRUE(enforcer_->RunPending(10).ok());
+  auto first = For("r");
+  auto s = enforcer_->RescanAll(50);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->items, 1);
+  auto second = For("r");
+  ASSERT_EQ(second.size(), first.size() * 2);
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(second[i].hash, first[i].hash);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(EnforcerTest, WorkerEnforcesIngestedItemsAndAppliesBackpressure) {
+  ingest::IngestService ingest(*db_, ingest::IngestOptions{}, clock_, nullptr);
+  EnforcementWorker worker(*enforcer_, *db_, WorkerOptions{});
+  ingest.set_observer(&worker);
+  worker.Start();
+  auto r = ingest.IngestItemsJson(
+      R"({"items":[{"id":"w1","author_id":"u","text":"I will kill you tonight",)"
+      R"("created_at":"2026-01-01T00:00:00Z"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  EXPECT_TRUE(Has(For("w1"), ActionType::kRemove));
+  worker.Stop();
+
+  WorkerOptions tight;
+  tight.max_backlog = 0;
+  EnforcementWorker full(*enforcer_, *db_, tight);
+  ingest.set_observer(&full);
+  full.Notify(1);  // one item pending and a backlog limit of zero
+  auto refused = ingest.IngestItemsJson(
+      R"({"items":[{"id":"w2","author_id":"u","text":"x","created_at":"2026-01-01T00:00:00Z"}]})");
+  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+  EXPECT_EQ(db_->items().GetItem("w2").status().code(), Code::kNotFound);
+}
+
+TEST_F(EnforcerTest, PendingItemsSurviveARestart) {
+  Put({testing::MakeItem("p1", "I will kill you"), testing::MakeItem("p2", "hello")});
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 2);  // nobody enforced them yet
+  db_.reset();
+  db_ = std::move(store::OpenDatabase("sqlite:" + dir_.File("e.db"), store::OpenOptions{})).value();
+  Enforcer fresh(*db_, *detectors_, *policy_, clock_, nullptr);
+  EnforcementWorker worker(fresh, *db_, WorkerOptions{});
+  worker.Start();
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
+  EXPECT_TRUE(Has(For("p1"), ActionType::kRemove));
+}
+
+}  // namespace
+}  // namespace bulwark::enforce
