@@ -134,23 +134,25 @@ Status BadLabel(const std::filesystem::path& path, size_t row, std::string_view 
                          std::string(value) + "'");
 }
 
+// The label a data set's raw value stands for; BadLabel for a value not in `mapping`.
+Result<ClassLabel> MapLabel(std::initializer_list<std::pair<std::string_view, ClassLabel>> mapping,
+                            const std::filesystem::path& path, size_t row, std::string_view value) {
+  for (const auto& [raw, label] : mapping) {
+    if (raw == value) return label;
+  }
+  return BadLabel(path, row, value);
+}
+
 Result<std::vector<Example>> LoadDavidson(const std::filesystem::path& dir, Builder& b) {
   const auto path = dir / "davidson2017" / "labeled_data.csv";
   BULWARK_ASSIGN_OR_RETURN(Table t, ReadTable(path, ','));
   BULWARK_ASSIGN_OR_RETURN(size_t cls, t.Column("class", path));
   BULWARK_ASSIGN_OR_RETURN(size_t tweet, t.Column("tweet", path));
   for (size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string& c = t.rows[i][cls];
-    ClassLabel label;
-    if (c == "0") {
-      label = ClassLabel::kHate;
-    } else if (c == "1") {
-      label = ClassLabel::kOffensive;
-    } else if (c == "2") {
-      label = ClassLabel::kNone;
-    } else {
-      return BadLabel(path, i, c);
-    }
+    BULWARK_ASSIGN_OR_RETURN(ClassLabel label, MapLabel({{"0", ClassLabel::kHate},
+                                                         {"1", ClassLabel::kOffensive},
+                                                         {"2", ClassLabel::kNone}},
+                                                        path, i, t.rows[i][cls]));
     b.Add(std::move(t.rows[i][tweet]), label, {});
   }
   return b.Take();
@@ -234,15 +236,10 @@ Result<std::vector<Example>> LoadImplicitHate(const std::filesystem::path& dir, 
   BULWARK_ASSIGN_OR_RETURN(size_t post, t.Column("post", path));
   BULWARK_ASSIGN_OR_RETURN(size_t cls, t.Column("class", path));
   for (size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string& c = t.rows[i][cls];
-    ClassLabel label;
-    if (c == "implicit_hate" || c == "explicit_hate") {
-      label = ClassLabel::kHate;
-    } else if (c == "not_hate") {
-      label = ClassLabel::kNone;
-    } else {
-      return BadLabel(path, i, c);
-    }
+    BULWARK_ASSIGN_OR_RETURN(ClassLabel label, MapLabel({{"implicit_hate", ClassLabel::kHate},
+                                                         {"explicit_hate", ClassLabel::kHate},
+                                                         {"not_hate", ClassLabel::kNone}},
+                                                        path, i, t.rows[i][cls]));
     b.Add(std::move(t.rows[i][post]), label, {});
   }
   return b.Take();
@@ -254,15 +251,9 @@ Result<std::vector<Example>> LoadIsca(const std::filesystem::path& dir, Builder&
   BULWARK_ASSIGN_OR_RETURN(size_t biased, t.Column("Biased", path));
   BULWARK_ASSIGN_OR_RETURN(size_t text, t.Column("Text", path));
   for (size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string& v = t.rows[i][biased];
-    ClassLabel label;
-    if (v == "1") {
-      label = ClassLabel::kHate;
-    } else if (v == "0") {
-      label = ClassLabel::kNone;
-    } else {
-      return BadLabel(path, i, v);
-    }
+    BULWARK_ASSIGN_OR_RETURN(
+        ClassLabel label,
+        MapLabel({{"1", ClassLabel::kHate}, {"0", ClassLabel::kNone}}, path, i, t.rows[i][biased]));
     // Every tweet was collected by a Jews/Israel keyword: all mention the group.
     b.Add(std::move(t.rows[i][text]), label, {TargetGroup::kJewish});
   }
@@ -299,17 +290,10 @@ Result<std::vector<Example>> LoadHateXplain(const std::filesystem::path& dir, Bu
     target_cols.push_back(c);
   }
   for (size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string& v = t.rows[i][lab];
-    ClassLabel label;
-    if (v == "hatespeech") {
-      label = ClassLabel::kHate;
-    } else if (v == "offensive") {
-      label = ClassLabel::kOffensive;
-    } else if (v == "normal") {
-      label = ClassLabel::kNone;
-    } else {
-      return BadLabel(path, i, v);
-    }
+    BULWARK_ASSIGN_OR_RETURN(ClassLabel label, MapLabel({{"hatespeech", ClassLabel::kHate},
+                                                         {"offensive", ClassLabel::kOffensive},
+                                                         {"normal", ClassLabel::kNone}},
+                                                        path, i, t.rows[i][lab]));
     std::vector<TargetGroup> targets;
     for (size_t c : target_cols) {
       auto it = kTargets.find(t.rows[i][c]);
@@ -374,15 +358,9 @@ Result<std::vector<Example>> LoadHatemoji(const std::filesystem::path& dir, Buil
     BULWARK_ASSIGN_OR_RETURN(size_t gold, t.Column("label_gold", path));
     BULWARK_ASSIGN_OR_RETURN(size_t target, t.Column("target", path));
     for (size_t i = 0; i < t.rows.size(); ++i) {
-      const std::string& v = t.rows[i][gold];
-      ClassLabel label;
-      if (v == "1") {
-        label = ClassLabel::kHate;
-      } else if (v == "0") {
-        label = ClassLabel::kNone;
-      } else {
-        return BadLabel(path, i, v);
-      }
+      BULWARK_ASSIGN_OR_RETURN(
+          ClassLabel label,
+          MapLabel({{"1", ClassLabel::kHate}, {"0", ClassLabel::kNone}}, path, i, t.rows[i][gold]));
       b.Add(std::move(t.rows[i][text]), label, HatemojiTargets(t.rows[i][target]), split);
     }
   }
@@ -395,15 +373,9 @@ Result<std::vector<Example>> LoadCovidVaccine(const std::filesystem::path& dir, 
   BULWARK_ASSIGN_OR_RETURN(size_t text, t.Column("comments", path));
   BULWARK_ASSIGN_OR_RETURN(size_t lab, t.Column("label", path));
   for (size_t i = 0; i < t.rows.size(); ++i) {
-    const std::string& v = t.rows[i][lab];
-    ClassLabel label;
-    if (v == "1") {
-      label = ClassLabel::kMisinfoHealth;
-    } else if (v == "0") {
-      label = ClassLabel::kNone;
-    } else {
-      return BadLabel(path, i, v);
-    }
+    BULWARK_ASSIGN_OR_RETURN(ClassLabel label,
+                             MapLabel({{"1", ClassLabel::kMisinfoHealth}, {"0", ClassLabel::kNone}},
+                                      path, i, t.rows[i][lab]));
     b.Add(std::move(t.rows[i][text]), label, {});
   }
   return b.Take();
