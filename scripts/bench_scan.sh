@@ -8,23 +8,17 @@
 #   3. the popular alternative: the `obscenity` npm profanity filter under Node over the same
 #      posts (bench/detect/npm; `npm install` there first, node_modules is git-ignored).
 #
-# Usage: scripts/bench_scan.sh  (env: BUILD=build-det POSTS=1000000 POOL=100000 NPM_POSTS=POSTS)
+# Usage: scripts/bench_scan.sh  (env: BUILD=build POSTS=1000000 POOL=100000 NPM_POSTS=POSTS)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$ROOT/build-det}
+BUILD=${BUILD:-$ROOT/build}
 POSTS=${POSTS:-1000000}
 POOL=${POOL:-100000}
 OUT=${OUT:-$BUILD/bench-scan}
 mkdir -p "$OUT"
 
-ninja -C "$BUILD" scan_bench >/dev/null
-# The real executable once it has `scan`; until then the detect tests' front end, which
-# compiles the same src/cli/scan_command.cc.
+cmake --build "$BUILD" --target scan_bench bulwark >/dev/null
 CLI="$BUILD/src/cli/bulwark"
-if ! { [ -x "$CLI" ] && "$CLI" scan --help >/dev/null 2>&1; }; then
-  ninja -C "$BUILD" detect_scan_cli >/dev/null
-  CLI="$BUILD/tests/detect/detect_scan_cli"
-fi
 
 echo "== machine: $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== 1. in-process detector vs raw fastText floor ($POSTS posts)"

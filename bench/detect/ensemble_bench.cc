@@ -2,7 +2,7 @@
 // core): normalise, lexicon match, known-claim match, fastText classify, and the whole detector
 // with and without the classifier (the difference is the ensemble + context cost on top).
 //
-//   ninja -C build-det ensemble_bench && build-det/bench/detect/ensemble_bench
+//   ninja -C build ensemble_bench && build/bench/detect/ensemble_bench
 //
 // Each benchmark checks its output (a stage that silently does nothing would look fast): the
 // counters report how many posts produced hits / matches / flags.

@@ -4,7 +4,7 @@
 // Prints posts/s (total and per thread), the ratio to the fastText floor and peak RSS, then one
 // JSON line for scripts. scripts/bench_scan.sh adds the npm baseline and `bulwark scan`.
 //
-//   ninja -C build-det scan_bench && build-det/bench/detect/scan_bench
+//   ninja -C build scan_bench && build/bench/detect/scan_bench
 //   options: --posts N (1000000)  --pool N distinct posts cycled (100000)  --threads 1,2
 //            --data DIR  --model DIR  --no-classifier  --write-posts FILE  --read-posts FILE
 //
