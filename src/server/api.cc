@@ -284,6 +284,11 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        [this](const HttpRequest& req, const Params& p, const Caller& c) {
          return DecideCase(p[0], req, c);
        }},
+      {"POST",
+       "/v1/appeals",
+       true,
+       {Role::kPlatform, Role::kAdmin},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return OpenAppeal(req); }},
       {"GET",
        "/v1/log/head",
        false,
@@ -467,6 +472,10 @@ json CaseJson(const store::ReviewCase& c) {
     j["claimed_by"] = c.claimed_by;
     j["lease_expires_at"] = FormatRfc3339(c.lease_expires_at);
   }
+  if (c.appeal_of_seq) {
+    j["appeal_of_seq"] = c.appeal_of_seq;
+    j["statement"] = c.statement;
+  }
   if (c.decided_at) {
     j["decided_at"] = FormatRfc3339(c.decided_at);
     j["outcome"] = c.outcome;
@@ -533,10 +542,31 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   if (!body.contains("reason_code")) {
     return ErrorResponse(InvalidArgument("is required", "reason_code"));
   }
-  auto action = ParseAction(body["action"].get<std::string>());
-  if (!action || *action == ActionType::kReview || *action == ActionType::kRestore) {
-    return ErrorResponse(
-        InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
+  auto the_case = ctx_.db->review().GetCase(*id);
+  if (!the_case.ok()) return ErrorResponse(the_case.status());
+  const std::string action_name = body["action"].get<std::string>();
+  std::optional<ActionType> action;
+  if (the_case->appeal_of_seq != 0) {
+    // An appeal either restores the item or upholds the appealed decision (logged again, so the
+    // log shows that a second person confirmed it).
+    if (action_name == "restore") {
+      action = ActionType::kRestore;
+    } else if (action_name == "uphold") {
+      auto appealed = ctx_.db->decisions().ListDecisions(the_case->appeal_of_seq - 1, 1);
+      if (!appealed.ok() || appealed->empty()) {
+        return ErrorResponse(Internal("appealed decision not found"));
+      }
+      action = appealed->front().action;
+    } else {
+      return ErrorResponse(
+          InvalidArgument("an appeal is decided with restore or uphold", "action"));
+    }
+  } else {
+    action = ParseAction(action_name);
+    if (!action || *action == ActionType::kReview || *action == ActionType::kRestore) {
+      return ErrorResponse(
+          InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
+    }
   }
   std::string code = body["reason_code"].get<std::string>();
   std::string reason = body.value("reason", "");
@@ -549,13 +579,44 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   d.action = *action;
   d.actor = "reviewer:key:" + caller.key_id;
   d.reason = code + (reason.empty() ? "" : ": " + reason);
-  d.rule_id = "human_review";
-  d.evidence = json{{"case", *id}}.dump();
+  d.rule_id = the_case->appeal_of_seq ? "appeal" : "human_review";
+  d.category = the_case->category;
+  json ev = {{"case", *id}};
+  if (the_case->appeal_of_seq) ev["appeal_of_seq"] = the_case->appeal_of_seq;
+  d.evidence = ev.dump();
   const UnixMillis now = ctx_.clock->NowMillis();
   d.created_at = now;
   auto r = ctx_.db->review().DecideCase(*id, "key:" + caller.key_id, std::move(d), now);
   if (!r.ok()) return ErrorResponse(r.status());
   return JsonResponse(200, {{"decision", DecisionJson(*r)}});
+}
+
+HttpResponse Api::OpenAppeal(const HttpRequest& req) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return ErrorResponse(InvalidArgument("body must be a JSON object"));
+  }
+  for (const auto& [k, v] : body.items()) {
+    if (k != "decision_seq" && k != "statement") {
+      return ErrorResponse(InvalidArgument("unknown field", k));
+    }
+  }
+  if (!body.contains("decision_seq") || !body["decision_seq"].is_number_integer() ||
+      body["decision_seq"].get<std::int64_t>() < 1) {
+    return ErrorResponse(
+        InvalidArgument("must be the seq of a decision (an integer >= 1)", "decision_seq"));
+  }
+  std::string statement;
+  if (body.contains("statement")) {
+    if (!body["statement"].is_string() || body["statement"].get<std::string>().size() > 5000) {
+      return ErrorResponse(InvalidArgument("must be a string of at most 5000 bytes", "statement"));
+    }
+    statement = body["statement"].get<std::string>();
+  }
+  auto c = ctx_.db->review().OpenAppeal(body["decision_seq"].get<std::int64_t>(), statement,
+                                        ctx_.clock->NowMillis());
+  if (!c.ok()) return ErrorResponse(c.status());
+  return JsonResponse(201, {{"case", CaseJson(*c)}});
 }
 
 HttpResponse Api::LogHead() {

@@ -78,6 +78,7 @@ class Api {
   HttpResponse Version();
   HttpResponse ReloadDetectors();
   HttpResponse ReviewQueues();
+  HttpResponse OpenAppeal(const HttpRequest& req);
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);

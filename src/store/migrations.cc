@@ -144,6 +144,11 @@ CREATE TABLE review_cases (
 CREATE UNIQUE INDEX review_cases_active ON review_cases (item_id, queue) WHERE status <> 'decided';
 CREATE INDEX review_cases_queue ON review_cases (queue, status, priority, created_at)
 )sql"},
+    {5, "appeals: review cases that re-examine a decision, by a different reviewer", R"sql(
+ALTER TABLE review_cases ADD COLUMN appeal_of_seq BIGINT;
+ALTER TABLE review_cases ADD COLUMN exclude_reviewer TEXT;
+ALTER TABLE review_cases ADD COLUMN statement TEXT
+)sql"},
 };
 
 }  // namespace

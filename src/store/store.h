@@ -194,7 +194,15 @@ struct ReviewCase {
   std::string decided_by;
   std::string outcome;  // action name of the reviewer's decision
   std::int64_t decision_seq = 0;
+  // Appeals only: the decision appealed, the author's statement, and the reviewer who made the
+  // appealed decision (who may not decide the appeal).
+  std::int64_t appeal_of_seq = 0;
+  std::string statement;
+  std::string exclude_reviewer;
 };
+
+// The queue appeals wait in.
+inline constexpr std::string_view kAppealsQueue = "appeals";
 
 struct QueueStats {
   std::string queue;
@@ -219,6 +227,12 @@ class ReviewStore {
   virtual Result<Decision> DecideCase(std::int64_t id, std::string_view reviewer, Decision decision,
                                       UnixMillis now) = 0;
   virtual Result<std::vector<QueueStats>> Queues(UnixMillis now) = 0;
+  // Opens an appeal of decision `seq` in kAppealsQueue with the author's statement. NotFound for
+  // an unknown decision; FailedPrecondition if the decision is not an enforcement (remove,
+  // reduce, label) or the item already has an appeal waiting. If a reviewer made the decision,
+  // a different reviewer must decide the appeal.
+  virtual Result<ReviewCase> OpenAppeal(std::int64_t seq, std::string_view statement,
+                                        UnixMillis now) = 0;
 };
 
 struct TableCount {

@@ -401,3 +401,52 @@ TEST_F(ApiTest, ReviewersClaimAndDecideCasesThroughTheApi) {
 
 }  // namespace
 }  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+TEST_F(ApiTest, AppealsAreDecidedByADifferentReviewerAndRestoreTheItem) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(1))->status, 200);
+  Decision d;
+  d.item_id = "p0";
+  d.item_revision = 1;
+  d.action = ActionType::kReview;
+  d.category = "harassment";
+  std::vector<store::ReviewRequest> reviews = {{0, "harassment", 5}};
+  ASSERT_TRUE(server_.db().enforcement().RecordEnforcement({d}, reviews, {}).ok());
+  std::string alice = server_.CreateKey(Role::kReviewer, "alice");
+  std::string bob = server_.CreateKey(Role::kReviewer, "bob");
+  auto c = json::parse(Post("/v1/review/queues/harassment/claim", "{}", alice)->body);
+  std::string decide =
+      "/v1/review/cases/" + std::to_string(c["case"]["id"].get<int>()) + "/decision";
+  auto removed = json::parse(
+      Post(decide, R"({"action":"remove","reason_code":"HARASSMENT"})", alice)->body)["decision"];
+  ASSERT_EQ(removed["action"], "remove");
+
+  // The platform relays the author's appeal.
+  EXPECT_EQ(ErrorOf(Post("/v1/appeals", R"({"decision_seq":"x"})"))["field"], "decision_seq");
+  EXPECT_EQ(Post("/v1/appeals", R"({"decision_seq":1})")->status, 422);  // a review, not appealable
+  auto opened =
+      Post("/v1/appeals", R"({"decision_seq":)" + std::to_string(removed["seq"].get<int>()) +
+                              R"(,"statement":"I was quoting them"})");
+  ASSERT_EQ(opened->status, 201) << opened->body;
+  EXPECT_EQ(Post("/v1/appeals", "{}", alice)->status, 403);  // reviewers do not file appeals
+
+  EXPECT_EQ(Post("/v1/review/queues/appeals/claim", "{}", alice)->status, 404);
+  auto appeal = json::parse(Post("/v1/review/queues/appeals/claim", "{}", bob)->body);
+  EXPECT_EQ(appeal["case"]["statement"], "I was quoting them");
+  std::string path =
+      "/v1/review/cases/" + std::to_string(appeal["case"]["id"].get<int>()) + "/decision";
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"X"})", bob))["field"],
+            "action");
+  auto restored = Post(path, R"({"action":"restore","reason_code":"APPEAL_OVERTURNED"})", bob);
+  ASSERT_EQ(restored->status, 200) << restored->body;
+  auto r = json::parse(restored->body)["decision"];
+  EXPECT_EQ(r["action"], "restore");
+  EXPECT_EQ(r["rule_id"], "appeal");
+  auto feed = json::parse(Get("/v1/decisions?after=0")->body)["decisions"];
+  EXPECT_EQ(feed.back()["action"], "restore");
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -140,3 +140,58 @@ TEST_F(ReviewTest, AnItemWaitsInAQueueOnceAtItsHighestPriority) {
 
 }  // namespace
 }  // namespace bulwark::store
+
+namespace bulwark::store {
+namespace {
+
+TEST_F(ReviewTest, AnAppealGoesToADifferentReviewerAndCanRestore) {
+  Open(1, "anti_black_racism");
+  auto c = db_->review().ClaimNext("anti_black_racism", "key:alice", 1000, 60000);
+  ASSERT_TRUE(c.ok());
+  Decision removal;
+  removal.action = ActionType::kRemove;
+  removal.actor = "reviewer:key:alice";
+  auto removed = db_->review().DecideCase(c->id, "key:alice", removal, 2000);
+  ASSERT_TRUE(removed.ok());
+
+  auto appeal = db_->review().OpenAppeal(removed->seq, "It was a quote from a news report", 3000);
+  ASSERT_TRUE(appeal.ok()) << appeal.status().ToString();
+  EXPECT_EQ(appeal->queue, kAppealsQueue);
+  EXPECT_EQ(appeal->exclude_reviewer, "key:alice");
+  EXPECT_EQ(appeal->statement, "It was a quote from a news report");
+  EXPECT_EQ(db_->review().OpenAppeal(removed->seq, "again", 3001).status().code(),
+            Code::kFailedPrecondition);  // one waiting appeal per item
+
+  // The reviewer who removed it may not judge the appeal.
+  EXPECT_EQ(db_->review().ClaimNext(kAppealsQueue, "key:alice", 4000, 60000).status().code(),
+            Code::kNotFound);
+  auto bob = db_->review().ClaimNext(kAppealsQueue, "key:bob", 4000, 60000);
+  ASSERT_TRUE(bob.ok());
+  EXPECT_EQ(bob->appeal_of_seq, removed->seq);
+  Decision restore;
+  restore.action = ActionType::kRestore;
+  restore.actor = "reviewer:key:bob";
+  restore.reason = "APPEAL_OVERTURNED: quoted reporting, not an attack";
+  auto restored = db_->review().DecideCase(bob->id, "key:bob", restore, 5000);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->item_id, removed->item_id);
+  EXPECT_EQ(restored->action, ActionType::kRestore);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(ReviewTest, OnlyEnforcementDecisionsCanBeAppealedAndOnlyAppealsRestore) {
+  Open(1, "xenophobia");
+  auto review_decision = db_->decisions().ListDecisions(0, 1);
+  ASSERT_EQ(review_decision->size(), 1u);
+  EXPECT_EQ(db_->review().OpenAppeal((*review_decision)[0].seq, "", 1).status().code(),
+            Code::kFailedPrecondition);  // "review" is not an enforcement
+  EXPECT_EQ(db_->review().OpenAppeal(999, "", 1).status().code(), Code::kNotFound);
+  auto c = db_->review().ClaimNext("xenophobia", "key:r", 10, 60000);
+  Decision restore;
+  restore.action = ActionType::kRestore;
+  EXPECT_EQ(db_->review().DecideCase(c->id, "key:r", restore, 20).status().code(),
+            Code::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace bulwark::store

@@ -101,11 +101,20 @@ constexpr std::string_view kCaseColumns =
     "SELECT id, item_id, item_revision, queue, priority, category, opened_by_seq, status, "
     "COALESCE(claimed_by, ''), COALESCE(lease_expires_at, 0), created_at, "
     "COALESCE(first_claimed_at, 0), COALESCE(decided_at, 0), COALESCE(decided_by, ''), "
-    "COALESCE(outcome, ''), COALESCE(decision_seq, 0) FROM review_cases ";
+    "COALESCE(outcome, ''), COALESCE(decision_seq, 0), COALESCE(appeal_of_seq, 0), "
+    "COALESCE(statement, ''), COALESCE(exclude_reviewer, '') FROM review_cases ";
 constexpr std::string_view kNextWaitingCase =
     "SELECT id FROM review_cases WHERE queue = ?1 AND (status = 'open' OR "
-    "(status = 'claimed' AND lease_expires_at <= ?2)) ORDER BY priority DESC, created_at, id "
-    "LIMIT 1";
+    "(status = 'claimed' AND lease_expires_at <= ?2)) "
+    "AND (exclude_reviewer IS NULL OR exclude_reviewer <> ?3) "
+    "ORDER BY priority DESC, created_at, id LIMIT 1";
+constexpr std::string_view kOpenAppeal =
+    "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
+    "opened_by_seq, status, created_at, appeal_of_seq, statement, exclude_reviewer) "
+    "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
+    "'open', ?7, ?6, ?8, ?9)";
+constexpr std::string_view kActiveCase =
+    "SELECT id FROM review_cases WHERE item_id = ?1 AND queue = ?2 AND status <> 'decided'";
 constexpr std::string_view kClaimCase =
     "UPDATE review_cases SET status = 'claimed', claimed_by = ?2, lease_expires_at = ?3, "
     "first_claimed_at = COALESCE(first_claimed_at, ?4) WHERE id = ?1";
@@ -593,6 +602,7 @@ class SqliteDatabase final : public Database,
       BULWARK_ASSIGN_OR_RETURN(Statement * next, writer_->Prepare(kNextWaitingCase));
       next->BindText(1, queue);
       next->BindInt(2, now);
+      next->BindText(3, reviewer);
       BULWARK_ASSIGN_OR_RETURN(bool row, next->Step());
       if (!row) return NotFound("queue '" + std::string(queue) + "' has no waiting case");
       id = next->ColumnInt(0);
@@ -626,6 +636,9 @@ class SqliteDatabase final : public Database,
       if (c.lease_expires_at <= now) {
         return FailedPrecondition("the lease on this case has expired; claim it again", "case");
       }
+      if (one[0].action == ActionType::kRestore && c.appeal_of_seq == 0) {
+        return FailedPrecondition("only an appeal can restore an item", "action");
+      }
       one[0].item_id = c.item_id;
       one[0].item_revision = c.item_revision;
       if (one[0].category.empty()) one[0].category = c.category;
@@ -640,6 +653,57 @@ class SqliteDatabase final : public Database,
     });
     if (!s.ok()) return s;
     return one[0];
+  }
+
+  Result<ReviewCase> OpenAppeal(std::int64_t seq, std::string_view statement,
+                                UnixMillis now) override {
+    std::lock_guard lock(write_mu_);
+    std::int64_t id = 0;
+    Status s = InTransaction(*writer_, [&]() -> Status {
+      BULWARK_ASSIGN_OR_RETURN(
+          Statement * find,
+          writer_->Prepare(std::string("SELECT ") + std::string(kDecisionColumns) +
+                           " FROM decisions WHERE seq = ?1"));
+      find->BindInt(1, seq);
+      BULWARK_ASSIGN_OR_RETURN(bool row, find->Step());
+      if (!row) return NotFound("decision " + std::to_string(seq) + " not found");
+      Decision d = ReadDecision(*find);
+      find->Reset();
+      if (d.action != ActionType::kRemove && d.action != ActionType::kReduce &&
+          d.action != ActionType::kLabel) {
+        return FailedPrecondition("only remove, reduce and label decisions can be appealed",
+                                  "decision_seq");
+      }
+      BULWARK_ASSIGN_OR_RETURN(Statement * active, writer_->Prepare(kActiveCase));
+      active->BindText(1, d.item_id);
+      active->BindText(2, kAppealsQueue);
+      BULWARK_ASSIGN_OR_RETURN(bool open, active->Step());
+      active->Reset();
+      if (open)
+        return FailedPrecondition("an appeal of this item is already waiting", "decision_seq");
+      // "reviewer:key:abc" decided it: "key:abc" may not decide the appeal.
+      std::string exclude;
+      if (d.actor.rfind("reviewer:", 0) == 0) exclude = d.actor.substr(9);
+      BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kOpenAppeal));
+      ins->BindText(1, d.item_id);
+      ins->BindInt(2, d.item_revision);
+      ins->BindText(3, kAppealsQueue);
+      ins->BindInt(4, 5);
+      ins->BindText(5, d.category);
+      ins->BindInt(6, seq);
+      ins->BindInt(7, now);
+      ins->BindText(8, statement);
+      ins->BindOptionalText(9, exclude);
+      BULWARK_RETURN_IF_ERROR(ins->Run());
+      BULWARK_ASSIGN_OR_RETURN(Statement * last,
+                               writer_->Prepare("SELECT MAX(id) FROM review_cases"));
+      BULWARK_ASSIGN_OR_RETURN(bool got, last->Step());
+      id = got ? last->ColumnInt(0) : 0;
+      last->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return ReadCase(*writer_, id);
   }
 
   Result<std::vector<QueueStats>> Queues(UnixMillis now) override {
@@ -692,6 +756,9 @@ class SqliteDatabase final : public Database,
     rc.decided_by = st->ColumnText(13);
     rc.outcome = st->ColumnText(14);
     rc.decision_seq = st->ColumnInt(15);
+    rc.appeal_of_seq = st->ColumnInt(16);
+    rc.statement = st->ColumnText(17);
+    rc.exclude_reviewer = st->ColumnText(18);
     st->Reset();
     return rc;
   }
