@@ -1,12 +1,14 @@
 // enforce_bench: items/s through the whole enforcement pipeline (detect -> policy -> decisions
 // appended to the hash-chained log, with the items' progress, in one SQLite transaction per
-// batch), against a same-run baseline of detection alone on the same texts. Checks its answer:
-// every item enforced, the log verifies.
+// batch), against a same-run baseline of detection alone on the same texts; then the latency of
+// claiming every review case the run opened. Checks its answer: every item enforced, the log
+// verifies.
 //
 //   enforce_bench [--items N] [--batch B] [--violating-share F]
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -104,6 +106,24 @@ int main(int argc, char** argv) {
     total.decisions += r->decisions;
   }
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  // Review-claim latency: reviewers draining every queue the run opened, one claim at a time.
+  std::vector<double> claim_ms;
+  auto queues = db->review().Queues(clock.NowMillis());
+  if (queues.ok()) {
+    for (const auto& q : *queues) {
+      for (;;) {
+        auto c0 = Clock::now();
+        auto c = db->review().ClaimNext(q.queue, "bench-reviewer", clock.NowMillis(), 60000);
+        double ms = std::chrono::duration<double, std::milli>(Clock::now() - c0).count();
+        if (!c.ok()) break;
+        claim_ms.push_back(ms);
+      }
+    }
+  }
+  std::sort(claim_ms.begin(), claim_ms.end());
+  auto pct = [&](double p) {
+    return claim_ms.empty() ? 0.0 : claim_ms[static_cast<size_t>(p * (claim_ms.size() - 1))];
+  };
   auto verify = db->decisions().VerifyLog();
   bool ok = total.items == n && verify.ok() && verify->ok && *db->enforcement().PendingCount() == 0;
 
@@ -115,6 +135,8 @@ int main(int argc, char** argv) {
   std::printf("  baseline (detect only)        %9.0f items/s  (%d flagged)\n", n / detect_secs,
               flagged);
   std::printf("  ratio pipeline/detect         %9.2f\n", (total.items / secs) / (n / detect_secs));
+  std::printf("  review claims                 %9zu claims  p50 %.3f ms  p99 %.3f ms (durable)\n",
+              claim_ms.size(), pct(0.5), pct(0.99));
   std::printf("  peak RSS                      %9.1f MB\n", PeakRssKb() / 1024.0);
   std::printf("  check                         %s (log verified: %lld entries)\n",
               ok ? "OK" : "MISMATCH",
