@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
+# A fixed seed makes the short CI run repeatable (the same inputs in the same order); long runs
+# can pass FUZZ_SEED=0 for a time-based seed.
+FUZZ_SEED=${FUZZ_SEED:-1}
 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DBULWARK_BUILD_FUZZ=ON -DBULWARK_BUILD_TESTS=OFF -DBULWARK_BUILD_BENCH=OFF >/dev/null
 for target in fuzz_normalizer fuzz_ingest_codec fuzz_policy; do
@@ -14,6 +17,6 @@ for target in fuzz_normalizer fuzz_ingest_codec fuzz_policy; do
   seeds="fuzz/corpus/${target#fuzz_}"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   echo "== $target for ${SECONDS_PER_TARGET}s"
-  (cd build-fuzz && "fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 \
+  (cd build-fuzz && "fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -seed="$FUZZ_SEED" -print_final_stats=1 \
        -artifact_prefix="$PWD/fuzz-artifacts-" "corpus/$target" 2>&1 | tail -n 12)
 done

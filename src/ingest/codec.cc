@@ -53,6 +53,16 @@ Status WrongType(element e, std::string_view want, std::string field) {
       std::move(field));
 }
 
+// A field name as it may appear in an error: the client's own key, cut to a short prefix (at a
+// UTF-8 boundary) so that an error never echoes a huge key back.
+std::string EchoKey(std::string_view key) {
+  constexpr size_t kMax = 64;
+  if (key.size() <= kMax) return std::string(key);
+  size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(key[n]) & 0xC0) == 0x80) --n;
+  return std::string(key.substr(0, n)) + "...";
+}
+
 bool HasControlChars(std::string_view s) {
   for (char c : s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
@@ -140,7 +150,7 @@ class FieldWalker {
     for (auto [key, value] : obj) {
       size_t k = 0;
       while (k < fields_.size() && fields_[k].name != key) ++k;
-      std::string field = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+      std::string field = path_.empty() ? EchoKey(key) : path_ + "." + EchoKey(key);
       if (k == fields_.size()) {
         if (!IsValidUtf8(key) || key.find(kInvalidMarker) != std::string_view::npos) {
           return InvalidArgument("field name is not valid UTF-8", path_);
@@ -410,7 +420,7 @@ Result<std::vector<T>> DecodeBatch(std::string_view json, const IngestLimits& li
       if (key != name) {
         return InvalidArgument(
             "unknown field", IsValidUtf8(key) && key.find(kInvalidMarker) == std::string_view::npos
-                                 ? std::string(key)
+                                 ? EchoKey(key)
                                  : std::string());
       }
       if (found) return InvalidArgument("field appears more than once", std::string(name));

@@ -267,3 +267,25 @@ TEST(Codec, TextBatchForClassification) {
 
 }  // namespace
 }  // namespace bulwark::ingest
+
+namespace bulwark::ingest {
+namespace {
+
+TEST(Codec, UnknownKeysAreEchoedShortAndFuzzerFindingsStayFixed) {
+  // Found by fuzz_ingest_codec: an unknown top-level key containing '['.
+  auto r = DecodeViewBatch(R"({"viewwYYY[YYYY":[{"item_id":"a","count":6}]})", IngestLimits{}, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "unknown field");
+  std::string huge = R"({")" + std::string(100000, 'k') + R"(":1,"items":[]})";
+  auto h = DecodeItemBatch(huge, IngestLimits{});
+  ASSERT_FALSE(h.ok());
+  EXPECT_LE(h.status().field().size(), 67u);
+  std::string nested =
+      R"({"items":[{"id":"a","author_id":"u","text":"","created_at":"2026-01-01T00:00:00Z",")" +
+      std::string(1000, 'z') + R"(":1}]})";
+  auto n = DecodeItemBatch(nested, IngestLimits{});
+  EXPECT_LE(n.status().field().size(), 9u + 67u);
+}
+
+}  // namespace
+}  // namespace bulwark::ingest
