@@ -5,14 +5,17 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "detect/detector.h"
+#include "enforce/backtest.h"
 #include "policy/golden.h"
 #include "policy/lint.h"
 #include "policy/policy.h"
+#include "store/store.h"
 
 namespace bulwark::cli {
 
 void AddPolicyCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("policy", "Policy files: validate and lint.");
+  auto* cmd = app.add_subcommand("policy", "Policy files: validate, lint and backtest.");
   cmd->require_subcommand(1);
 
   struct Options {
@@ -68,6 +71,58 @@ void AddPolicyCommand(CLI::App& app) {
     std::fflush(stdout);
     if (errors > 0 || golden_failures > 0 || (o->strict && warnings > 0)) {
       throw CLI::RuntimeError(1);
+    }
+  });
+
+  struct BacktestOptions {
+    std::string before, after;
+    std::string db = kDefaultDb;
+    std::string data_dir = "data";
+    std::string cache_dir = ".bulwark-cache";
+  };
+  auto b = std::make_shared<BacktestOptions>();
+  auto* backtest = cmd->add_subcommand(
+      "backtest",
+      "Replay every stored item through the current detectors and two policy versions and show\n"
+      "how the outcome would change, by category and target group (read-only). Run it before a\n"
+      "new version is signed off.\n"
+      "Example: bulwark policy backtest data/policy/default.policy draft.policy");
+  backtest->add_option("old", b->before, "The policy in force")->required();
+  backtest->add_option("new", b->after, "The proposed policy")->required();
+  backtest->add_option("--db", b->db, "Database URL (default sqlite:bulwark.db)");
+  backtest->add_option("--data-dir", b->data_dir, "Directory with lexicon/, claims/, models/");
+  backtest->add_option("--cache-dir", b->cache_dir, "Compiled lexicon cache directory");
+  backtest->callback([b] {
+    auto before = policy::LoadPolicyFile(b->before);
+    if (!before.ok()) Fail(before.status());
+    auto after = policy::LoadPolicyFile(b->after);
+    if (!after.ok()) Fail(after.status());
+    store::OpenOptions open;
+    open.migrate = false;
+    open.create_if_missing = false;
+    auto db = store::OpenDatabase(b->db, open);
+    if (!db.ok()) Fail(db.status());
+    detect::DetectorConfig dc;
+    dc.data_dir = b->data_dir;
+    dc.lexicon_cache_dir = b->cache_dir;
+    auto detector = detect::Detector::Load(dc);
+    if (!detector.ok()) Fail(detector.status());
+    auto report = enforce::Backtest(**db, **detector, **before, **after);
+    if (!report.ok()) Fail(report.status());
+    std::printf(
+        "backtest %s@%s -> %s@%s over %lld items: %lld change (%lld stricter, %lld looser)\n",
+        (*before)->id.c_str(), (*before)->version.c_str(), (*after)->id.c_str(),
+        (*after)->version.c_str(), static_cast<long long>(report->items),
+        static_cast<long long>(report->changed), static_cast<long long>(report->stricter),
+        static_cast<long long>(report->looser));
+    if (!report->changes.empty()) {
+      std::printf("%-34s %-20s %-36s %-36s %s\n", "CATEGORY", "TARGET GROUP", "OLD", "NEW",
+                  "ITEMS");
+    }
+    for (const auto& [key, n] : report->changes) {
+      const auto& [category, group, from, to] = key;
+      std::printf("%-34s %-20s %-36s %-36s %lld\n", category.c_str(), group.c_str(), from.c_str(),
+                  to.c_str(), static_cast<long long>(n));
     }
   });
 }

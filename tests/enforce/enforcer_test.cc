@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "enforce/backtest.h"
 #include "enforce/worker.h"
 #include "ingest/ingest_service.h"
 #include "testing/temp_dir.h"
@@ -167,6 +169,49 @@ TEST_F(EnforcerTest, PendingItemsSurviveARestart) {
   ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
   EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
   EXPECT_TRUE(Has(For("p1"), ActionType::kRemove));
+}
+
+}  // namespace
+}  // namespace bulwark::enforce
+
+namespace bulwark::enforce {
+namespace {
+
+TEST_F(EnforcerTest, BacktestShowsWhatAPolicyChangeDoesByCategoryAndGroup) {
+  Put({testing::MakeItem("t", "I am going to kill you and your whole family"),
+       testing::MakeItem("h", "Muslims are vermin and should be driven out of this country"),
+       testing::MakeItem("n", "Lovely weather for the town picnic today")});
+  auto current = policy_->Get();
+  std::ifstream in(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The proposal weakens threat removal to a label.
+  const std::string from =
+      "[rule threat.remove]\ncategory    = threat\nscore      >= 0.80\naction      = remove";
+  const std::string to =
+      "[rule threat.remove]\ncategory    = threat\nscore      >= 0.80\naction      = label:violent";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), to);
+  auto proposal = policy::ParsePolicy(text, "proposal.policy");
+  ASSERT_TRUE(proposal.ok()) << proposal.status().ToString();
+
+  auto same = Backtest(*db_, *detectors_->Get(), *current, *current);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->items, 3);
+  EXPECT_EQ(same->changed, 0);
+
+  auto r = Backtest(*db_, *detectors_->Get(), *current, **proposal);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->changed, 1);
+  EXPECT_EQ(r->looser, 1);
+  EXPECT_EQ(r->stricter, 0);
+  ASSERT_EQ(r->changes.size(), 1u);
+  const auto& [key, n] = *r->changes.begin();
+  EXPECT_EQ(std::get<0>(key), "threat");
+  EXPECT_EQ(std::get<2>(key).rfind("remove", 0), 0u);
+  // With removal gone, the strongest remaining threat rule (reduce at 0.65) decides.
+  EXPECT_EQ(std::get<3>(key).rfind("reduce", 0), 0u) << std::get<3>(key);
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(db_->decisions().Head()->seq, 0);  // read-only
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+#include "enforce/backtest.h"
+
+#include <vector>
+
+namespace bulwark::enforce {
+namespace {
+
+policy::PolicyInput InputFor(const store::EnforcementItem& item, const detect::Verdict& v) {
+  policy::PolicyInput in;
+  for (Category c : kAllCategories) in.set_score(c, v.score(c).probability);
+  for (TargetGroup g : v.targets) in.target_groups.Add(g);
+  in.visibility = item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility;
+  in.kind = item.item.kind;
+  in.reports = item.reports;
+  in.views = item.views;
+  in.author_is_public_figure = item.item.author_is_public_figure;
+  return in;
+}
+
+std::string Outcome(const policy::Decision& d) {
+  std::string out(policy::ActionKindName(d.enforcement()));
+  for (const policy::Action& a : d.actions) {
+    if (!a.queue.empty()) out += "+review:" + std::string(a.queue);
+  }
+  return out;
+}
+
+// The category a changed outcome is attributed to: the new enforcement action's, else the old
+// one's, else the first action's, else "-".
+std::string CategoryOf(const policy::Decision& after, const policy::Decision& before) {
+  for (const policy::Decision* d : {&after, &before}) {
+    for (const policy::Action& a : d->actions) {
+      if (policy::IsEnforcement(a.kind) && a.kind != policy::ActionKind::kNone) {
+        return std::string(CategoryName(a.category));
+      }
+    }
+  }
+  for (const policy::Decision* d : {&after, &before}) {
+    if (!d->actions.empty()) return std::string(CategoryName(d->actions.front().category));
+  }
+  return "-";
+}
+
+}  // namespace
+
+Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& detector,
+                                const policy::Policy& before, const policy::Policy& after,
+                                int batch) {
+  BacktestReport report;
+  detect::DetectorScratch scratch;
+  detect::Verdict verdict;
+  std::string cursor;
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(auto items, db.enforcement().ItemsAfter(cursor, batch));
+    if (items.empty()) break;
+    cursor = items.back().item.id;
+    for (const auto& item : items) {
+      ++report.items;
+      detector.Classify(item.item.text, &scratch, &verdict);
+      const policy::PolicyInput in = InputFor(item, verdict);
+      const policy::Decision old_d = policy::Evaluate(before, in);
+      const policy::Decision new_d = policy::Evaluate(after, in);
+      const std::string from = Outcome(old_d), to = Outcome(new_d);
+      if (from == to) continue;
+      ++report.changed;
+      const int old_rank = policy::EnforcementRank(old_d.enforcement());
+      const int new_rank = policy::EnforcementRank(new_d.enforcement());
+      if (new_rank > old_rank) ++report.stricter;
+      if (new_rank < old_rank) ++report.looser;
+      const std::string category = CategoryOf(new_d, old_d);
+      if (verdict.targets.empty()) {
+        ++report.changes[{category, "-", from, to}];
+      }
+      for (TargetGroup g : verdict.targets) {
+        ++report.changes[{category, std::string(TargetGroupName(g)), from, to}];
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace bulwark::enforce
