@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang-14 libclang-rt-14-dev clang-format
   curl procps wrk python3
+  nodejs chromium
 )
 
 missing=()
@@ -31,4 +32,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm comes with the machine's Node.js; Debian's separate npm package only where it does not.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing npm" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
+# The browser tests' one npm dependency (playwright-core, pinned in tests/e2e/package-lock.json;
+# it drives Debian's /usr/bin/chromium and never downloads a browser).
+E2E_DIR="$(cd "$(dirname "$0")/../tests/e2e" && pwd)"
+if [ ! -d "$E2E_DIR/node_modules/playwright-core" ]; then
+  echo "setup: npm ci in tests/e2e" >&2
+  (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)
 fi
