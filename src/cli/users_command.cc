@@ -44,8 +44,10 @@ store::StaffUser FindByUsername(store::Database& db, const std::string& username
 }  // namespace
 
 void AddUsersCommand(CLI::App& app) {
-  auto* users = app.add_subcommand(
-      "users", "Manage staff accounts (people who log in; platforms use API keys).");
+  auto* users =
+      app.add_subcommand("users",
+                         "Manage staff accounts (people who log in; platforms use API keys).\n"
+                         "Example: bulwark users create --username root --role admin");
   users->require_subcommand(1);
   auto db_url = std::make_shared<std::string>(kDefaultDb);
   users->add_option("--db", *db_url, "Database URL (default sqlite:bulwark.db)");
