@@ -57,6 +57,7 @@ class Api {
   struct Caller {
     Role role = Role::kPlatform;
     std::string key_id;
+    std::string actor;  // who acts: the key id for API keys (a staff session: the user id)
   };
   using Params = std::vector<std::string>;  // values of {placeholders}, percent-decoded
   using Fn = std::function<HttpResponse(const HttpRequest&, const Params&, const Caller&)>;
@@ -82,6 +83,12 @@ class Api {
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);
+  // Policy lifecycle (api_policy.cc).
+  HttpResponse ListPolicies();
+  HttpResponse GetPolicy(const std::string& id);
+  HttpResponse CreatePolicy(const HttpRequest& req, const Caller& caller);
+  HttpResponse MovePolicy(const std::string& id, std::string_view step, const HttpRequest& req,
+                          const Caller& caller);
 
   ApiContext ctx_;
   std::vector<Route> routes_;
