@@ -252,6 +252,10 @@ Result<PolicyVersion> Lifecycle::Reject(std::int64_t id, const Actor& actor,
   }
   PolicyVersion updated = v;
   updated.state = PolicyState::kRejected;
+  // A withdrawn sign-off no longer stands; the history keeps it.
+  updated.approved_by.clear();
+  updated.approved_at = 0;
+  updated.approval_comment.clear();
   store::PolicyTransition t{0,
                             id,
                             "",

@@ -309,7 +309,7 @@ class PolicyStore {
   virtual Result<PolicyVersion> CreateVersion(const PolicyVersion& v,
                                               const PolicyTransition& t) = 0;
   virtual Result<PolicyVersion> GetVersion(std::int64_t id) = 0;  // NotFound
-  // Every version, newest first, with `text` left empty.
+  // Every version, newest first, with `text` and `backtest` left empty.
   virtual Result<std::vector<PolicyVersion>> ListVersions() = 0;
   // The active version; NotFound if none is active.
   virtual Result<PolicyVersion> ActiveVersion() = 0;

@@ -258,6 +258,7 @@ TEST_F(LifecycleTest, LegalSideStepsRejectAnApprovedVersionAndResubmitIt) {
   auto rejected = lifecycle_->Reject(a, kErin, "signed off too early");
   ASSERT_TRUE(rejected.ok()) << rejected.status().ToString();
   EXPECT_EQ(rejected->state, PolicyState::kRejected);
+  EXPECT_TRUE(rejected->approved_by.empty()) << "the withdrawn sign-off no longer stands";
   EXPECT_EQ(db_->policies().History(a)->back().comment, "signed off too early");
 
   const std::int64_t b = Approved(Versioned(DefaultText(), "2"));
