@@ -5,9 +5,18 @@
 // CLI::RuntimeError(exit_code), which main() turns into the process exit status.
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 
 #include "core/status.h"
+#include "core/time.h"
+
+namespace bulwark::store {
+class Database;
+}
+namespace bulwark::enforce {
+class PolicyHandle;
+}
 
 namespace bulwark::cli {
 
@@ -19,6 +28,8 @@ void AddDbCommand(CLI::App& app);
 void AddLogCommand(CLI::App& app);
 void AddTrainCommands(CLI::App& app);  // train, eval
 void AddPolicyCommand(CLI::App& app);
+// policy draft|submit|approve|reject|activate|list|show, under the `policy` subcommand.
+void AddPolicyLifecycleCommands(CLI::App& policy);
 void AddEnforceCommand(CLI::App& app);
 void AddScanCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);   // version --detectors
@@ -27,6 +38,14 @@ void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).
 [[noreturn]] void Fail(const Status& status, int exit_code = 1);
+
+// The policy `serve` and `enforce` enforce: the database's active version, followed as new
+// versions are activated. When no version is active, `file` is imported and activated (actor
+// "bootstrap", logged) so that a fresh install works; when the active version's text differs
+// from `file`, says so on stderr and keeps the database's. Fails (see Fail) on errors.
+std::unique_ptr<enforce::PolicyHandle> OpenActivePolicy(store::Database& db,
+                                                        const std::string& file,
+                                                        const Clock& clock);
 
 // The default database URL: an SQLite file in the working directory.
 inline constexpr const char* kDefaultDb = "sqlite:bulwark.db";

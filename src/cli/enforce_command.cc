@@ -21,12 +21,15 @@ void AddEnforceCommand(CLI::App& app) {
       "enforce",
       "Run stored items through detect -> policy -> decision log, without a server.\n"
       "By default only items not yet enforced (new or edited); --all re-scans every item with\n"
-      "the current model and policy, appending new decisions (old ones are never edited).\n"
-      "Example: bulwark enforce --all --policy data/policy/default.policy");
+      "the current model and the active policy version, appending new decisions (old ones are\n"
+      "never edited).\n"
+      "Example: bulwark enforce --all");
   cmd->add_option("--db", o->db, "Database URL (default sqlite:bulwark.db)");
   cmd->add_option("--data-dir", o->data_dir, "Directory with lexicon/, claims/, models/");
   cmd->add_option("--cache-dir", o->cache_dir, "Compiled lexicon cache directory");
-  cmd->add_option("--policy", o->policy, "Policy file (default data/policy/default.policy)");
+  cmd->add_option("--policy", o->policy,
+                  "Policy file imported and activated if the database has no active version\n"
+                  "(default data/policy/default.policy); otherwise the active version is used");
   cmd->add_flag("--all", o->all, "Re-scan every stored item");
   cmd->add_option("--batch", o->batch, "Items per transaction (default 500)")
       ->check(CLI::Range(1, 100000));
@@ -38,10 +41,9 @@ void AddEnforceCommand(CLI::App& app) {
     dc.lexicon_cache_dir = o->cache_dir;
     detect::DetectorHandle detectors(dc);
     if (Status s = detectors.Reload(); !s.ok()) Fail(s);
-    enforce::PolicyHandle policy(o->policy);
-    if (Status s = policy.Reload(); !s.ok()) Fail(s);
     SystemClock clock;
-    enforce::Enforcer enforcer(**db, detectors, policy, clock, nullptr);
+    auto policy = OpenActivePolicy(**db, o->policy, clock);
+    enforce::Enforcer enforcer(**db, detectors, *policy, clock, nullptr);
     enforce::EnforceSummary total;
     if (o->all) {
       auto r = enforcer.RescanAll(o->batch);

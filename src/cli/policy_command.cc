@@ -1,4 +1,5 @@
-// `bulwark policy check FILE`: parse, validate and lint a policy file (docs/policy.md).
+// `bulwark policy check FILE`: parse, validate and lint a policy file (docs/policy.md);
+// `bulwark policy backtest OLD NEW`. The lifecycle subcommands are in policy_lifecycle_command.cc.
 
 #include <cstdio>
 #include <memory>
@@ -15,8 +16,12 @@
 namespace bulwark::cli {
 
 void AddPolicyCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("policy", "Policy files: validate, lint and backtest.");
+  auto* cmd = app.add_subcommand(
+      "policy",
+      "Policy files and versions: validate, lint and backtest files; draft, submit, approve,\n"
+      "reject, activate, list and show the versions stored in the database.");
   cmd->require_subcommand(1);
+  AddPolicyLifecycleCommands(*cmd);
 
   struct Options {
     std::string file;

@@ -74,12 +74,8 @@ void RunServe(const ServeOptions& o) {
   std::unique_ptr<enforce::Enforcer> enforcer;
   std::unique_ptr<enforce::EnforcementWorker> worker;
   if (detector && !o.no_enforce) {
-    policy = std::make_unique<enforce::PolicyHandle>(o.policy);
-    Status s = policy->Reload();
-    if (!s.ok()) {
-      Fail(Status(s.code(), "loading policy: " + s.field() + ": " + s.message() +
-                                " (pass --policy or --no-enforce)"));
-    }
+    // The database's active policy version; --policy only bootstraps a fresh database.
+    policy = OpenActivePolicy(**db, o.policy, clock);
     enforcer = std::make_unique<enforce::Enforcer>(**db, *detector, *policy, clock, &metrics);
     worker =
         std::make_unique<enforce::EnforcementWorker>(*enforcer, **db, enforce::WorkerOptions{});
@@ -125,9 +121,12 @@ void RunServe(const ServeOptions& o) {
                      s.ok() ? "reloaded" : ("kept, reload failed: " + s.message()).c_str());
       }
       if (policy) {
+        // Activated versions are picked up before every batch anyway; this checks now.
         Status s = policy->Reload();
         std::fprintf(stderr, "bulwark: SIGHUP: policy %s\n",
-                     s.ok() ? "reloaded" : ("kept, reload failed: " + s.message()).c_str());
+                     s.ok()
+                         ? ("version " + std::to_string(policy->version_id()) + " active").c_str()
+                         : ("kept, reload failed: " + s.message()).c_str());
       }
       continue;
     }
@@ -146,7 +145,9 @@ void AddServeCommand(CLI::App& app) {
       "serve",
       "Run the HTTP API (ingest, items, classify, decisions, metrics, OpenAPI).\n"
       "Every ingested item runs through detect -> policy -> the decision log in the background.\n"
-      "SIGHUP reloads the detectors (models, lexicon, claims) and the policy without a restart.\n"
+      "The policy enforced is the database's active version (see bulwark policy); a newly\n"
+      "activated version applies from the next batch. SIGHUP reloads the detectors (models,\n"
+      "lexicon, claims) without a restart.\n"
       "Example: bulwark serve --db sqlite:bulwark.db --port 8080");
   cmd->add_option("--db", o->db, "Database URL: sqlite:PATH (default sqlite:bulwark.db)");
   cmd->add_option("--address", o->address, "Listen address (default 127.0.0.1)");
@@ -162,7 +163,9 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_flag("--no-detectors", o->no_detectors,
                 "Serve ingest only; /v1/classify answers 503, nothing is enforced");
   cmd->add_option("--policy", o->policy,
-                  "Policy file enforced on every item (default data/policy/default.policy)");
+                  "Policy file imported and activated when the database has no active version\n"
+                  "(first start; default data/policy/default.policy). Otherwise the database's\n"
+                  "active version is enforced");
   cmd->add_flag("--no-enforce", o->no_enforce, "Do not run the enforcement pipeline");
   cmd->add_flag("--sync-normal", o->sync_normal,
                 "Do not fsync every commit: survives a process crash, not a power loss");

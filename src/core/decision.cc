@@ -7,8 +7,8 @@
 namespace bulwark {
 namespace {
 
-constexpr std::string_view kActionNames[] = {"none",     "label",  "reduce", "review",
-                                             "escalate", "remove", "restore"};
+constexpr std::string_view kActionNames[] = {"none",     "label",  "reduce",  "review",
+                                             "escalate", "remove", "restore", "activate_policy"};
 
 void Field(Sha256* h, std::string_view v) {
   std::string len = std::to_string(v.size());

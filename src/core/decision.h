@@ -15,6 +15,9 @@
 namespace bulwark {
 
 // Actions, weakest first. "restore" undoes an earlier removal (an appeal overturned it).
+// "activate_policy" is not about an item: the entry records that a policy version went live
+// (item_id is empty; see docs/decision-log.md). It comes last so that the names and numbers of
+// the item actions never change.
 enum class ActionType : std::uint8_t {
   kNone,
   kLabel,
@@ -22,7 +25,8 @@ enum class ActionType : std::uint8_t {
   kReview,
   kEscalate,
   kRemove,
-  kRestore
+  kRestore,
+  kActivatePolicy
 };
 std::string_view ActionName(ActionType a);
 std::optional<ActionType> ParseAction(std::string_view name);
@@ -36,7 +40,7 @@ struct Decision {
   std::string rule_id;   // policy rule that fired, or "" for a human decision
   std::string policy_version;
   std::string model_version;
-  std::string actor;     // "system", "reviewer:<id>", "appeal:<id>", ...
+  std::string actor;     // "system", "reviewer:<id>", "appeal:<id>", "civil_rights:<id>", ...
   std::string reason;    // reason code and text shown to the user and reviewers
   std::string evidence;  // JSON: scores, matched spans, lexicon entries, thresholds
   UnixMillis created_at = 0;

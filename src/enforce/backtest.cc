@@ -1,5 +1,6 @@
 #include "enforce/backtest.h"
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace bulwark::enforce {
@@ -77,6 +78,51 @@ Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& det
     }
   }
   return report;
+}
+
+std::string BacktestSummaryJson(const BacktestReport& report, const detect::Detector& detector) {
+  using nlohmann::json;
+  json changes = json::array();
+  for (const auto& [key, n] : report.changes) {
+    const auto& [category, group, from, to] = key;
+    changes.push_back({{"category", category},
+                       {"target_group", group},
+                       {"old", from},
+                       {"new", to},
+                       {"items", n}});
+  }
+  json j = {{"items", report.items},
+            {"changed", report.changed},
+            {"stricter", report.stricter},
+            {"looser", report.looser},
+            {"changes", changes},
+            {"detectors",
+             {{"lexicon", detector.lexicon_version()},
+              {"model", detector.model_version()},
+              {"claims", detector.claims_version()}}}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+policy::BacktestFn StoredItemsBacktest(store::Database& db,
+                                       const detect::DetectorHandle& detectors) {
+  return [&db, &detectors](const policy::Policy* active,
+                           const policy::Policy& proposed) -> Result<std::string> {
+    auto detector = detectors.Get();
+    if (!detector) {
+      return Unavailable(
+          "no detectors are loaded, so the backtest that a sign-off needs cannot run");
+    }
+    // With no version active the comparison is with enforcing nothing.
+    static const policy::Policy kNothing = [] {
+      policy::Policy p;
+      p.id = "none";
+      p.version = "0";
+      return p;
+    }();
+    BULWARK_ASSIGN_OR_RETURN(BacktestReport report,
+                             Backtest(db, *detector, active ? *active : kNothing, proposed));
+    return BacktestSummaryJson(report, *detector);
+  };
 }
 
 }  // namespace bulwark::enforce

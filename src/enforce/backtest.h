@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "core/status.h"
 #include "detect/detector.h"
+#include "policy/lifecycle.h"
 #include "policy/policy.h"
 #include "store/store.h"
 
@@ -32,5 +34,16 @@ struct BacktestReport {
 Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& detector,
                                 const policy::Policy& before, const policy::Policy& after,
                                 int batch = 500);
+
+// The report as the JSON object stored with a submitted policy version (docs/policy.md):
+// {"items","changed","stricter","looser","changes":[{"category","target_group","old","new",
+// "items"}],"detectors":{"lexicon","model","claims"}}.
+std::string BacktestSummaryJson(const BacktestReport& report, const detect::Detector& detector);
+
+// The backtest the policy lifecycle runs at submission: every stored item in `db`, the current
+// snapshot of `detectors`, the active version (or, when none is, a policy without rules) against
+// the proposal. Unavailable when no detectors are loaded. Both must outlive the function.
+policy::BacktestFn StoredItemsBacktest(store::Database& db,
+                                       const detect::DetectorHandle& detectors);
 
 }  // namespace bulwark::enforce

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/lifecycle.h"
+
 namespace bulwark::enforce {
 namespace {
 
@@ -67,8 +69,25 @@ json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
 }  // namespace
 
 Status PolicyHandle::Reload() {
+  if (store_) return Refresh();
   BULWARK_ASSIGN_OR_RETURN(auto p, policy::LoadPolicyFile(path_));
   Set(std::move(p));
+  return Status::Ok();
+}
+
+Status PolicyHandle::Refresh() const {
+  if (!store_) return Status::Ok();
+  BULWARK_ASSIGN_OR_RETURN(std::int64_t id, store_->ActiveVersionId());
+  if (id == 0) return NotFound("no policy version is active");
+  {
+    std::lock_guard lock(mu_);
+    if (id == version_id_ && current_) return Status::Ok();
+  }
+  BULWARK_ASSIGN_OR_RETURN(store::PolicyVersion v, store_->GetVersion(id));
+  BULWARK_ASSIGN_OR_RETURN(auto p, policy::ParseVersion(v));
+  std::lock_guard lock(mu_);
+  current_ = std::move(p);
+  version_id_ = id;
   return Status::Ok();
 }
 
@@ -80,6 +99,12 @@ std::shared_ptr<const policy::Policy> PolicyHandle::Get() const {
 void PolicyHandle::Set(std::shared_ptr<const policy::Policy> p) {
   std::lock_guard lock(mu_);
   current_ = std::move(p);
+  version_id_ = 0;
+}
+
+std::int64_t PolicyHandle::version_id() const {
+  std::lock_guard lock(mu_);
+  return version_id_;
 }
 
 Enforcer::Enforcer(store::Database& db, const detect::DetectorHandle& detectors,
@@ -128,6 +153,9 @@ Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
 
 Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementItem>& items) {
   auto detector = detectors_.Get();
+  // A version activated since the last batch governs this one. If the active version cannot
+  // be loaded the items stay pending (retried): enforcing a replaced policy is not an option.
+  BULWARK_RETURN_IF_ERROR(policy_.Refresh());
   auto policy = policy_.Get();
   if (!detector) return Unavailable("no detectors loaded");
   if (!policy) return Unavailable("no policy loaded");

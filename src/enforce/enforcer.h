@@ -27,19 +27,35 @@
 
 namespace bulwark::enforce {
 
-// Holds the active policy snapshot; Reload() re-reads the file and swaps it in atomically.
+// Holds the policy snapshot the pipeline enforces. Two sources:
+//  * a file (tests, benchmarks): Reload() re-reads it and swaps it in atomically;
+//  * the database (serve, enforce): the active policy version. Refresh() asks the store which
+//    version is active (one indexed read) and, when that changed, loads and swaps in the new
+//    one; the Enforcer calls it before every batch, so a version activated by anyone (HTTP API,
+//    CLI, another process) governs the next items enforced.
+// Thread-safe.
 class PolicyHandle {
  public:
   explicit PolicyHandle(std::string path) : path_(std::move(path)) {}
-  Status Reload();  // on failure the current policy stays active
+  // `store` must outlive the handle. Call Reload() (or Refresh()) before the first Get().
+  explicit PolicyHandle(store::PolicyStore& store) : store_(&store) {}
+  // File: re-reads it. Database: Refresh(). On failure the current policy stays active.
+  Status Reload();
+  // Database: loads the active version if it is not the one held (NotFound when no version
+  // is active; an error leaves the current snapshot in place). File: no-op.
+  Status Refresh() const;
   std::shared_ptr<const policy::Policy> Get() const;
   void Set(std::shared_ptr<const policy::Policy> p);
   const std::string& path() const { return path_; }
+  // The id of the policy version held (database source), 0 otherwise.
+  std::int64_t version_id() const;
 
  private:
   const std::string path_;
+  store::PolicyStore* const store_ = nullptr;
   mutable std::mutex mu_;
-  std::shared_ptr<const policy::Policy> current_;
+  mutable std::shared_ptr<const policy::Policy> current_;
+  mutable std::int64_t version_id_ = 0;
 };
 
 struct EnforceSummary {

@@ -605,6 +605,11 @@ Result<std::shared_ptr<const Policy>> ParsePolicy(std::string_view text,
 }
 
 Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path) {
+  BULWARK_ASSIGN_OR_RETURN(std::string text, ReadPolicyFile(path));
+  return ParsePolicy(text, path);
+}
+
+Result<std::string> ReadPolicyFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot open policy file " + path);
   std::string text;
@@ -617,7 +622,7 @@ Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path) {
           path + ":1");
     }
   }
-  return ParsePolicy(text, path);
+  return text;
 }
 
 }  // namespace bulwark::policy

@@ -143,6 +143,9 @@ Result<std::shared_ptr<const Policy>> ParsePolicy(std::string_view text, std::st
 
 // Reads `path` and parses it (errors name `path`). NotFound if it cannot be read.
 Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path);
+// Reads the text of a policy file without parsing it: NotFound if it cannot be read,
+// ResourceExhausted over kMaxPolicyBytes.
+Result<std::string> ReadPolicyFile(const std::string& path);
 
 // What the policy sees of an item: the detector ensemble's calibrated per-category
 // probabilities and target groups, plus the item's context. Scores must lie in [0, 1]

@@ -218,6 +218,13 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       }
     };
   };
+  const std::vector<Role> policy_readers = {Role::kAdmin, Role::kPolicyAuthor, Role::kCivilRights,
+                                            Role::kAuditor};
+  auto policy_step = [this](std::string_view step) -> Fn {
+    return [this, step](const HttpRequest& req, const Params& p, const Caller& c) {
+      return MovePolicy(p[0], step, req, c);
+    };
+  };
   routes_ = {
       {"GET",
        "/healthz",
@@ -340,6 +347,29 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {Role::kPlatform, Role::kAdmin, Role::kAuditor},
        [this](const HttpRequest& req, const Params&, const Caller&) { return Decisions(req); }},
+      {"GET", "/v1/policies", true, policy_readers,
+       [this](const HttpRequest&, const Params&, const Caller&) { return ListPolicies(); }},
+      {"GET", "/v1/policies/{id}", true, policy_readers,
+       [this](const HttpRequest&, const Params& p, const Caller&) { return GetPolicy(p[0]); }},
+      {"POST",
+       "/v1/policies",
+       true,
+       {Role::kPolicyAuthor, Role::kAdmin},
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return CreatePolicy(req, c);
+       }},
+      {"POST",
+       "/v1/policies/{id}/submit",
+       true,
+       {Role::kPolicyAuthor, Role::kAdmin},
+       policy_step("submit")},
+      {"POST", "/v1/policies/{id}/approve", true, {Role::kCivilRights}, policy_step("approve")},
+      {"POST", "/v1/policies/{id}/reject", true, {Role::kCivilRights}, policy_step("reject")},
+      {"POST",
+       "/v1/policies/{id}/activate",
+       true,
+       {Role::kAdmin, Role::kCivilRights},
+       policy_step("activate")},
   };
 }
 
@@ -622,7 +652,8 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
     }
   } else {
     action = ParseAction(action_name);
-    if (!action || *action == ActionType::kReview || *action == ActionType::kRestore) {
+    if (!action || *action == ActionType::kReview || *action == ActionType::kRestore ||
+        *action == ActionType::kActivatePolicy) {
       return ErrorResponse(
           InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
     }

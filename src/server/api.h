@@ -109,6 +109,12 @@ class Api {
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);
+  // Policy lifecycle (api_policy.cc).
+  HttpResponse ListPolicies();
+  HttpResponse GetPolicy(const std::string& id);
+  HttpResponse CreatePolicy(const HttpRequest& req, const Caller& caller);
+  HttpResponse MovePolicy(const std::string& id, std::string_view step, const HttpRequest& req,
+                          const Caller& caller);
 
   ApiContext ctx_;
   std::unique_ptr<auth::StaffAccounts> accounts_;

@@ -56,14 +56,29 @@ std::string_view OpenApiJson() {
           "position": {"type": "integer", "description": "signed distance in the feed: -1 above, +1 below, 0 simultaneously viewable"}}}}}},
       "StaffUser": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"}, "expertise": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"}, "password_changed_at": {"type": "string", "format": "date-time"}, "disabled_at": {"type": "string", "format": "date-time", "nullable": true}}},
       "UpsertSummary": {"type": "object", "properties": {"accepted": {"type": "integer"}, "created": {"type": "integer"}, "revised": {"type": "integer"}, "unchanged": {"type": "integer"}}},
-      "AppendSummary": {"type": "object", "properties": {"accepted": {"type": "integer"}, "duplicates": {"type": "integer"}}}
+      "AppendSummary": {"type": "object", "properties": {"accepted": {"type": "integer"}, "duplicates": {"type": "integer"}}},
+      "PolicyVersion": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "policy": {"type": "string"}, "version": {"type": "string"}, "policy_version": {"type": "string", "example": "default@4"},
+        "state": {"type": "string", "enum": ["draft", "in_review", "approved", "active", "retired", "rejected"]},
+        "sha256": {"type": "string"}, "author": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "submitted_by": {"type": "string", "nullable": true}, "submitted_at": {"type": "string", "nullable": true},
+        "backtest_against": {"type": "integer", "nullable": true},
+        "approved_by": {"type": "string", "nullable": true}, "approved_at": {"type": "string", "nullable": true}, "approval_comment": {"type": "string", "nullable": true},
+        "activated_by": {"type": "string", "nullable": true}, "activated_at": {"type": "string", "nullable": true}}}
     },
     "responses": {
       "BadRequest": {"description": "malformed or invalid input; the error names the field", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unauthorized": {"description": "missing, unknown or revoked API key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Forbidden": {"description": "the key's role may not call this endpoint", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "TooLarge": {"description": "body or batch over the configured limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Unprocessable": {"description": "a reference names an unknown item; nothing in the batch was stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Unprocessable": {"description": "a reference names an unknown item; nothing in the batch was stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "PolicyState": {"description": "the version's state does not allow this step (field state), its lint has errors (field text:LINE), or its backtest is stale", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    },
+    "parameters": {
+      "PolicyId": {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}
+    },
+    "requestBodies": {
+      "PolicyComment": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"comment": {"type": "string", "maxLength": 2000}}}}}}
     }
   },
   "paths": {
@@ -126,9 +141,30 @@ std::string_view OpenApiJson() {
       "parameters": [{"name": "after", "in": "query", "schema": {"type": "string", "default": "0"}, "description": "next_cursor of the previous page"},
                      {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
       "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "decisions": {"type": "array", "items": {"type": "object", "properties": {"seq": {"type": "integer"}, "item_id": {"type": "string"}, "item_revision": {"type": "integer"}, "action": {"type": "string", "enum": ["none", "label", "reduce", "review", "escalate", "remove", "restore"]}, "category": {"type": "string"}, "rule_id": {"type": "string"}, "policy_version": {"type": "string"}, "model_version": {"type": "string"}, "actor": {"type": "string"}, "reason": {"type": "string"}, "evidence": {}, "created_at": {"type": "string"}, "prev_hash": {"type": "string"}, "hash": {"type": "string"}}}},
+        "decisions": {"type": "array", "items": {"type": "object", "properties": {"seq": {"type": "integer"}, "item_id": {"type": "string"}, "item_revision": {"type": "integer"}, "action": {"type": "string", "enum": ["none", "label", "reduce", "review", "escalate", "remove", "restore", "activate_policy"], "description": "activate_policy: a policy version went live (item_id is empty)"}, "category": {"type": "string"}, "rule_id": {"type": "string"}, "policy_version": {"type": "string"}, "model_version": {"type": "string"}, "actor": {"type": "string"}, "reason": {"type": "string"}, "evidence": {}, "created_at": {"type": "string"}, "prev_hash": {"type": "string"}, "hash": {"type": "string"}}}},
         "next_cursor": {"type": "string"}, "has_more": {"type": "boolean"}}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
+    "/v1/policies": {
+      "get": {"summary": "Policy versions, newest first: state, author, sign-off, activation (admin, policy_author, civil_rights, auditor)", "security": [{"apiKey": []}],
+        "responses": {"200": {"description": "versions", "content": {"application/json": {"schema": {"type": "object", "properties": {"policies": {"type": "array", "items": {"$ref": "#/components/schemas/PolicyVersion"}}}}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}},
+      "post": {"summary": "Store a policy text as a new draft (policy_author, admin). It must parse; lint findings are returned and lint errors block submission", "security": [{"apiKey": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": {"type": "string", "maxLength": 1048576, "description": "the policy file (docs/policy.md)"}, "comment": {"type": "string", "maxLength": 2000}}}}}},
+        "responses": {"201": {"description": "the draft and its lint findings"}, "400": {"description": "the text does not parse; field is text:LINE", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"description": "this policy id and version string are already stored"}, "413": {"$ref": "#/components/responses/TooLarge"}}}},
+    "/v1/policies/{id}": {"get": {"summary": "One policy version with its text, backtest summary and transition history", "security": [{"apiKey": []}],
+      "parameters": [{"$ref": "#/components/parameters/PolicyId"}],
+      "responses": {"200": {"description": "the version"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "unknown version"}}}},
+    "/v1/policies/{id}/submit": {"post": {"summary": "draft (or approved, to refresh a stale backtest) -> in_review (policy_author, admin): lint must pass; backtests against the active version on stored items and stores the summary", "security": [{"apiKey": []}],
+      "parameters": [{"$ref": "#/components/parameters/PolicyId"}], "requestBody": {"$ref": "#/components/requestBodies/PolicyComment"},
+      "responses": {"200": {"description": "in review, with the backtest summary"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "unknown version"}, "422": {"$ref": "#/components/responses/PolicyState"}, "503": {"description": "no detectors loaded: the backtest cannot run"}}}},
+    "/v1/policies/{id}/approve": {"post": {"summary": "in_review -> approved: civil-rights sign-off (civil_rights only, never the version's author)", "security": [{"apiKey": []}],
+      "parameters": [{"$ref": "#/components/parameters/PolicyId"}], "requestBody": {"$ref": "#/components/requestBodies/PolicyComment"},
+      "responses": {"200": {"description": "approved"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "unknown version"}, "422": {"$ref": "#/components/responses/PolicyState"}}}},
+    "/v1/policies/{id}/reject": {"post": {"summary": "in_review or approved -> rejected (civil_rights only, never the version's author); comment required", "security": [{"apiKey": []}],
+      "parameters": [{"$ref": "#/components/parameters/PolicyId"}], "requestBody": {"$ref": "#/components/requestBodies/PolicyComment"},
+      "responses": {"200": {"description": "rejected"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "unknown version"}, "422": {"$ref": "#/components/responses/PolicyState"}}}},
+    "/v1/policies/{id}/activate": {"post": {"summary": "approved -> active (admin, civil_rights); the active version is retired in the same transaction and the activation is appended to the decision log", "security": [{"apiKey": []}],
+      "parameters": [{"$ref": "#/components/parameters/PolicyId"}], "requestBody": {"$ref": "#/components/requestBodies/PolicyComment"},
+      "responses": {"200": {"description": "the version now active, the one retired and the decision-log entry"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "unknown version"}, "422": {"$ref": "#/components/responses/PolicyState"}}}},
     "/v1/ad-impressions": {"post": {"summary": "Ad impressions with the items shown next to them (idempotent by impression id)", "security": [{"apiKey": []}],
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["impressions"], "properties": {"impressions": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"$ref": "#/components/schemas/AdImpression"}}}}}}},
       "responses": {"200": {"description": "stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppendSummary"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "413": {"$ref": "#/components/responses/TooLarge"}, "422": {"$ref": "#/components/responses/Unprocessable"}}}}

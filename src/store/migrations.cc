@@ -181,6 +181,55 @@ CREATE TABLE staff_login_failures (
 ){{WITHOUT_ROWID}};
 CREATE INDEX staff_login_failures_last ON staff_login_failures (last_failure_at)
 )sql"},
+    {7, "reserved (placeholder until merge)", ""},
+    {8, "policy versions: draft, in review, approved, active; append-only transition history",
+     R"sql(
+CREATE TABLE policy_versions (
+  id              {{INT64_KEY}},
+  name            TEXT NOT NULL,
+  version         TEXT NOT NULL,
+  sha256          TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state IN
+                    ('draft', 'in_review', 'approved', 'active', 'retired', 'rejected')),
+  author          TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  submitted_by    TEXT,
+  submitted_at    BIGINT,
+  backtest        TEXT,
+  backtest_against BIGINT,
+  approved_by     TEXT,
+  approved_at     BIGINT,
+  approval_comment TEXT,
+  activated_by    TEXT,
+  activated_at    BIGINT
+);
+CREATE UNIQUE INDEX policy_versions_one_active ON policy_versions (state) WHERE state = 'active';
+CREATE UNIQUE INDEX policy_versions_name_version ON policy_versions (name, version)
+  WHERE state <> 'rejected';
+CREATE TABLE policy_transitions (
+  seq             {{AUTO_ID}},
+  policy_id       BIGINT NOT NULL,
+  from_state      TEXT NOT NULL,
+  to_state        TEXT NOT NULL,
+  actor           TEXT NOT NULL,
+  role            TEXT NOT NULL,
+  comment         TEXT NOT NULL,
+  at              BIGINT NOT NULL
+);
+CREATE INDEX policy_transitions_policy ON policy_transitions (policy_id, seq)
+)sql",
+     R"sql(
+CREATE TRIGGER policy_transitions_no_update BEFORE UPDATE ON policy_transitions
+BEGIN SELECT RAISE(ABORT, 'the policy history is append-only'); END;
+CREATE TRIGGER policy_transitions_no_delete BEFORE DELETE ON policy_transitions
+BEGIN SELECT RAISE(ABORT, 'the policy history is append-only'); END;
+CREATE TRIGGER policy_versions_no_delete BEFORE DELETE ON policy_versions
+BEGIN SELECT RAISE(ABORT, 'policy versions are never deleted'); END;
+CREATE TRIGGER policy_versions_text_fixed BEFORE UPDATE OF name, version, sha256, text, author,
+  created_at ON policy_versions
+BEGIN SELECT RAISE(ABORT, 'a policy version''s text and authorship never change'); END
+)sql"},
 };
 
 }  // namespace

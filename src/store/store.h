@@ -12,6 +12,7 @@
 //  - Every method is thread-safe. Writes are serialised by the backend; reads run concurrently.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -304,6 +305,105 @@ class UserStore {
   virtual Status ClearLoginFailures(std::string_view username_key) = 0;
 };
 
+// The lifecycle of a policy version (src/policy/lifecycle.h has the rules; docs/policy.md):
+// draft -> in_review -> approved -> active -> retired, or rejected from review.
+enum class PolicyState : std::uint8_t {
+  kDraft,
+  kInReview,
+  kApproved,
+  kActive,
+  kRetired,
+  kRejected
+};
+// "draft", "in_review", "approved", "active", "retired", "rejected".
+std::string_view PolicyStateName(PolicyState s);
+std::optional<PolicyState> ParsePolicyState(std::string_view name);
+
+// One stored policy version: the exact text and where it stands in the lifecycle.
+struct PolicyVersion {
+  std::int64_t id = 0;  // assigned by the store: 1, 2, 3, ...
+  std::string name;     // `policy = ...` of the file header
+  std::string version;  // `version = ...` of the file header
+  std::string sha256;   // hex SHA-256 of `text`
+  std::string text;     // the policy file, byte for byte
+  PolicyState state = PolicyState::kDraft;
+  std::string author;
+  UnixMillis created_at = 0;
+  std::string submitted_by;
+  UnixMillis submitted_at = 0;        // 0: not submitted
+  std::string backtest;               // JSON summary of the backtest run at submission ("" before)
+  std::int64_t backtest_against = 0;  // the version active when it was backtested (0: none)
+  std::string approved_by;
+  UnixMillis approved_at = 0;
+  std::string approval_comment;
+  std::string activated_by;
+  UnixMillis activated_at = 0;
+};
+
+// One entry of a version's append-only history.
+struct PolicyTransition {
+  std::int64_t seq = 0;  // assigned by the store, increasing over all versions
+  std::int64_t policy_id = 0;
+  std::string from;  // state name, "" when the version was created
+  std::string to;
+  std::string actor;
+  std::string role;  // the role the actor acted in ("" for bootstrap)
+  std::string comment;
+  UnixMillis at = 0;
+};
+
+// The result of an activation: the version now active, the one it retired (if any) and the
+// decision-log entry that records it.
+struct PolicyActivation {
+  PolicyVersion activated;
+  std::optional<PolicyVersion> retired;
+  Decision log_entry;
+};
+
+// Builds the decision-log entry of an activation from the versions as they stand inside the
+// activating transaction (`retiring` is null when no version was active). Returning an error
+// aborts the activation with nothing written. Called under the store's write lock: it must be
+// quick and must not call the store.
+using ActivationEntryFn =
+    std::function<Result<Decision>(const PolicyVersion& activating, const PolicyVersion* retiring)>;
+
+// Policy versions and their history. The store keeps the records consistent (ids, at most one
+// active version — also a unique index — and an append-only transition log); which transitions
+// are allowed, and who may make them, is decided by policy::Lifecycle.
+class PolicyStore {
+ public:
+  virtual ~PolicyStore() = default;
+  // Inserts `v` (id and state ignored: it becomes draft) and logs its creation `t` (from "").
+  // AlreadyExists if a version with the same name and version string is stored and not rejected.
+  virtual Result<PolicyVersion> CreateVersion(const PolicyVersion& v,
+                                              const PolicyTransition& t) = 0;
+  virtual Result<PolicyVersion> GetVersion(std::int64_t id) = 0;  // NotFound
+  // Every version, newest first, with `text` and `backtest` left empty.
+  virtual Result<std::vector<PolicyVersion>> ListVersions() = 0;
+  // The active version; NotFound if none is active.
+  virtual Result<PolicyVersion> ActiveVersion() = 0;
+  // The id of the active version, 0 if none (one indexed read: cheap enough per batch).
+  virtual Result<std::int64_t> ActiveVersionId() = 0;
+  // The version's transitions, oldest first.
+  virtual Result<std::vector<PolicyTransition>> History(std::int64_t id) = 0;
+  // Writes the lifecycle fields of `updated` (state, submission, backtest, approval) to the
+  // stored version `updated.id` and logs `t`, atomically, if the version is still in state
+  // `from`: FailedPrecondition otherwise (someone else moved it meanwhile). Never makes a
+  // version active (use Activate).
+  virtual Result<PolicyVersion> Transition(const PolicyVersion& updated, PolicyState from,
+                                           const PolicyTransition& t) = 0;
+  // In one transaction: calls make_entry with version `id` and the active version, retires the
+  // active one, makes `id` active (activated_by/at from `t`), logs both transitions with
+  // `t`'s actor, role, comment and time, and appends the entry to the decision log.
+  virtual Result<PolicyActivation> Activate(std::int64_t id, const PolicyTransition& t,
+                                            const ActivationEntryFn& make_entry) = 0;
+  // In one transaction, only while no version is active (FailedPrecondition otherwise): inserts
+  // `v` directly as the active version, logs `t` (from "" to active) and appends the entry
+  // make_entry builds (retiring = null). For the first start of a fresh install.
+  virtual Result<PolicyActivation> ImportActive(const PolicyVersion& v, const PolicyTransition& t,
+                                                const ActivationEntryFn& make_entry) = 0;
+};
+
 struct TableCount {
   std::string table;
   std::int64_t rows = 0;
@@ -336,6 +436,7 @@ class Database {
   virtual EnforcementStore& enforcement() = 0;
   virtual ReviewStore& review() = 0;
   virtual UserStore& users() = 0;
+  virtual PolicyStore& policies() = 0;
 
   virtual int schema_version() const = 0;
   virtual int latest_schema_version() const = 0;

@@ -12,6 +12,18 @@ TEST(Sha256, KnownVectors) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(ActionNames, RoundTripAndKeepTheirNumbers) {
+  // The names are part of the chain hash and of the decisions feed: they never change.
+  EXPECT_EQ(ActionName(ActionType::kNone), "none");
+  EXPECT_EQ(ActionName(ActionType::kRestore), "restore");
+  EXPECT_EQ(static_cast<int>(ActionType::kRestore), 6);
+  EXPECT_EQ(ActionName(ActionType::kActivatePolicy), "activate_policy");
+  for (int a = 0; a <= static_cast<int>(ActionType::kActivatePolicy); ++a) {
+    EXPECT_EQ(ParseAction(ActionName(static_cast<ActionType>(a))), static_cast<ActionType>(a));
+  }
+  EXPECT_FALSE(ParseAction("activate").has_value());
+}
+
 TEST(ChainHash, CoversEveryFieldAndThePredecessor) {
   Decision d;
   d.seq = 1;

@@ -12,6 +12,7 @@
 #include "enforce/backtest.h"
 #include "enforce/worker.h"
 #include "ingest/ingest_service.h"
+#include "policy/lifecycle.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::enforce {
@@ -212,6 +213,68 @@ TEST_F(EnforcerTest, BacktestShowsWhatAPolicyChangeDoesByCategoryAndGroup) {
   EXPECT_EQ(std::get<3>(key).rfind("reduce", 0), 0u) << std::get<3>(key);
   EXPECT_EQ(n, 1);
   EXPECT_EQ(db_->decisions().Head()->seq, 0);  // read-only
+}
+
+}  // namespace
+}  // namespace bulwark::enforce
+
+namespace bulwark::enforce {
+namespace {
+
+// The pipeline enforces the database's active policy version and follows activations: items
+// enforced after an activation get the new version; decisions already made are never edited.
+TEST_F(EnforcerTest, ThePipelinePicksUpANewlyActivatedVersion) {
+  std::ifstream in(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  policy::Lifecycle lifecycle(db_->policies(), clock_, StoredItemsBacktest(*db_, *detectors_));
+  PolicyHandle from_db(db_->policies());
+  EXPECT_EQ(from_db.Refresh().code(), Code::kNotFound);  // nothing active yet
+  auto boot = lifecycle.Bootstrap(text, "default.policy");
+  ASSERT_TRUE(boot.ok()) << boot.status().ToString();
+  ASSERT_TRUE(from_db.Reload().ok());
+  EXPECT_EQ(from_db.version_id(), boot->active.id);
+  Enforcer enforcer(*db_, *detectors_, from_db, clock_, nullptr);
+
+  Put({testing::MakeItem("before", "I am going to kill you and your whole family")});
+  ASSERT_TRUE(enforcer.RunPending(10).ok());
+  const auto old_decisions = For("before");
+  ASSERT_TRUE(Has(old_decisions, ActionType::kRemove));
+  EXPECT_EQ(old_decisions.front().policy_version, "default@1.0.0");
+
+  // Version 1.1.0 labels threats instead of removing them; signed off and activated.
+  std::string weaker = text;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"version = 1.0.0", "version = 1.1.0"},
+                          {"score      >= 0.80\naction      = remove",
+                           "score      >= 0.80\naction      = label:violent"}}) {
+    ASSERT_NE(weaker.find(from), std::string::npos) << from;
+    weaker.replace(weaker.find(from), from.size(), to);
+  }
+  auto d = lifecycle.Draft(weaker, "weaker.policy", {"alice", Role::kPolicyAuthor});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_TRUE(lifecycle.Submit(d->version.id, {"alice", Role::kPolicyAuthor}).ok());
+  ASSERT_TRUE(lifecycle.Approve(d->version.id, {"carol", Role::kCivilRights}).ok());
+  auto activated = lifecycle.Activate(d->version.id, {"dave", Role::kAdmin});
+  ASSERT_TRUE(activated.ok()) << activated.status().ToString();
+
+  // No reload call: the next batch asks the store which version is active.
+  Put({testing::MakeItem("after", "I am going to kill you and your whole family")});
+  ASSERT_TRUE(enforcer.RunPending(10).ok());
+  EXPECT_EQ(from_db.version_id(), d->version.id);
+  const auto new_decisions = For("after");
+  ASSERT_FALSE(new_decisions.empty());
+  EXPECT_FALSE(Has(new_decisions, ActionType::kRemove));
+  // With removal gone, the strongest remaining threat rule (reduce at 0.65) decides.
+  EXPECT_TRUE(Has(new_decisions, ActionType::kReduce));
+  for (const Decision& x : new_decisions) EXPECT_EQ(x.policy_version, "default@1.1.0");
+  EXPECT_GT(new_decisions.front().seq, activated->log_entry.seq);
+
+  const auto still = For("before");
+  ASSERT_EQ(still.size(), old_decisions.size());
+  for (size_t i = 0; i < still.size(); ++i) {
+    EXPECT_EQ(still[i].hash, old_decisions[i].hash);
+    EXPECT_EQ(still[i].action, old_decisions[i].action);
+  }
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
 }
 
 }  // namespace

@@ -225,3 +225,108 @@ TEST_F(CliTest, EnforceRecordsExplainedDecisionsThatVerify) {
 
 }  // namespace
 }  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+class CliPolicyTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    src_ = BULWARK_SOURCE_DIR;
+    detector_flags_ =
+        " --data-dir " + src_ + "/data --cache-dir " +
+        (std::filesystem::temp_directory_path() / "bulwark-test-lexicon-cache").string();
+  }
+  // The default policy under another version string, optionally weakened, written to a file.
+  std::string PolicyFile(const std::string& version, bool weaker = false) {
+    std::ifstream in(src_ + "/data/policy/default.policy");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("version = 1.0.0"), 15, "version = " + version);
+    if (weaker) {
+      const std::string from = "score      >= 0.80\naction      = remove";
+      text.replace(text.find(from), from.size(), "score      >= 0.80\naction      = label:violent");
+    }
+    std::string path = dir_.File("policy-" + version + ".policy");
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string src_, detector_flags_;
+};
+
+TEST_F(CliPolicyTest, EveryLifecycleCommandHasHelpWithAnExample) {
+  std::string out;
+  for (const char* cmd : {"draft", "submit", "approve", "reject", "activate", "list", "show"}) {
+    EXPECT_EQ(Run(std::string("policy ") + cmd + " --help", &out), 0) << cmd;
+    EXPECT_NE(out.find("Example: bulwark policy " + std::string(cmd)), std::string::npos)
+        << cmd << "\n"
+        << out;
+  }
+}
+
+TEST_F(CliPolicyTest, DraftSubmitSignOffActivateListShow) {
+  std::string out;
+  const std::string db = " --db " + db_;
+  ASSERT_EQ(Run("policy draft " + PolicyFile("2.0.0") + " --author alice" + db, &out), 0) << out;
+  EXPECT_NE(out.find("version 1: default@2.0.0  state draft"), std::string::npos) << out;
+  EXPECT_EQ(Run("policy approve 1 --as carol --role civil_rights" + db, &out), 1) << out;
+  EXPECT_NE(out.find("is draft"), std::string::npos) << out;
+  ASSERT_EQ(Run("policy submit 1" + db + detector_flags_, &out), 0) << out;
+  EXPECT_NE(out.find("state in_review"), std::string::npos) << out;
+  EXPECT_NE(out.find("backtest against no policy"), std::string::npos) << out;
+
+  // Separation of duties and the civil-rights role, as on the HTTP API.
+  EXPECT_EQ(Run("policy approve 1 --as alice --role civil_rights" + db, &out), 1) << out;
+  EXPECT_NE(out.find("alice wrote version 1"), std::string::npos) << out;
+  EXPECT_EQ(Run("policy approve 1 --as dave --role admin" + db, &out), 1) << out;
+  EXPECT_NE(out.find("only role civil_rights may approve"), std::string::npos) << out;
+  EXPECT_EQ(Run("policy approve 1 --as carol --role emperor" + db, &out), 1) << out;
+  ASSERT_EQ(Run("policy approve 1 --as carol --role civil_rights --comment fine" + db, &out), 0)
+      << out;
+  EXPECT_EQ(Run("policy activate 1 --as alice --role policy_author" + db, &out), 1) << out;
+  ASSERT_EQ(Run("policy activate 1 --as dave --role admin" + db, &out), 0) << out;
+  EXPECT_NE(out.find("state active"), std::string::npos) << out;
+  EXPECT_NE(out.find("decision log entry 1"), std::string::npos) << out;
+
+  ASSERT_EQ(Run("policy list" + db, &out), 0) << out;
+  EXPECT_NE(out.find("active     default@2.0.0"), std::string::npos) << out;
+  ASSERT_EQ(Run("policy show 1" + db, &out), 0) << out;
+  for (const char* s : {"approved    carol", "in_review -> approved  carol as civil_rights: fine",
+                        "approved  -> active    dave as admin"}) {
+    EXPECT_NE(out.find(s), std::string::npos) << s << "\n" << out;
+  }
+  ASSERT_EQ(Run("policy show 1 --text" + db, &out, false), 0);
+  std::ifstream in(dir_.File("policy-2.0.0.policy"));
+  EXPECT_EQ(out, std::string((std::istreambuf_iterator<char>(in)), {}));  // byte for byte
+  EXPECT_EQ(Run("policy show 7" + db, &out), 1);
+  ASSERT_EQ(Run("log verify" + db, &out), 0) << out;
+}
+
+TEST_F(CliPolicyTest, EnforceImportsThePolicyFileOnceThenFollowsTheDatabase) {
+  std::string out;
+  std::string items = dir_.File("items.jsonl");
+  std::ofstream(items)
+      << R"({"id":"t","author_id":"u","text":"I am going to kill you","created_at":"2026-01-01T00:00:00Z"})"
+      << "\n";
+  ASSERT_EQ(Run("ingest " + items + " --db " + db_ + " --quiet", &out), 0) << out;
+  const std::string flags = " --db " + db_ + detector_flags_;
+  ASSERT_EQ(Run("enforce" + flags + " --policy " + src_ + "/data/policy/default.policy", &out), 0)
+      << out;
+  EXPECT_NE(out.find("imported"), std::string::npos) << out;
+  EXPECT_NE(out.find("activated it (actor bootstrap"), std::string::npos) << out;
+  ASSERT_EQ(Run("policy list --db " + db_, &out), 0) << out;
+  EXPECT_NE(out.find("1     active     default@1.0.0                bootstrap"), std::string::npos)
+      << out;
+
+  // Another file no longer replaces the active version: it is named and ignored.
+  const std::string other = PolicyFile("9.0.0", /*weaker=*/true);
+  ASSERT_EQ(Run("enforce --all" + flags + " --policy " + other, &out), 0) << out;
+  EXPECT_NE(out.find("differs and is not used"), std::string::npos) << out;
+  EXPECT_NE(out.find("remove"), std::string::npos) << out;  // the database's version decided
+  ASSERT_EQ(Run("policy list --db " + db_, &out), 0) << out;
+  EXPECT_EQ(out.find("9.0.0"), std::string::npos) << out;
+  ASSERT_EQ(Run("log verify --db " + db_, &out), 0) << out;
+}
+
+}  // namespace
+}  // namespace bulwark

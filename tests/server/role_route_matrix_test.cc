@@ -55,6 +55,16 @@ const std::map<RouteKey, Access>& Spec() {
       {{"GET", "/v1/review/queues"}, Only({Role::kReviewer, Role::kAdmin})},
       {{"POST", "/v1/review/queues/{queue}/claim"}, Only({Role::kReviewer, Role::kAdmin})},
       {{"POST", "/v1/review/cases/{id}/decision"}, Only({Role::kReviewer, Role::kAdmin})},
+      // Policy lifecycle: authors draft, civil-rights officers sign off (recommendation 1).
+      {{"GET", "/v1/policies"},
+       Only({Role::kAdmin, Role::kPolicyAuthor, Role::kCivilRights, Role::kAuditor})},
+      {{"GET", "/v1/policies/{id}"},
+       Only({Role::kAdmin, Role::kPolicyAuthor, Role::kCivilRights, Role::kAuditor})},
+      {{"POST", "/v1/policies"}, Only({Role::kPolicyAuthor, Role::kAdmin})},
+      {{"POST", "/v1/policies/{id}/submit"}, Only({Role::kPolicyAuthor, Role::kAdmin})},
+      {{"POST", "/v1/policies/{id}/approve"}, Only({Role::kCivilRights})},
+      {{"POST", "/v1/policies/{id}/reject"}, Only({Role::kCivilRights})},
+      {{"POST", "/v1/policies/{id}/activate"}, Only({Role::kAdmin, Role::kCivilRights})},
       // Administration: nobody but admins.
       {{"POST", "/v1/admin/reload-detectors"}, Only({Role::kAdmin})},
       {{"GET", "/v1/admin/users"}, Only({Role::kAdmin})},
@@ -163,6 +173,11 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
   const std::string victim_id = CreateUser("victim", Role::kSupportAgent);
   const std::map<std::string, std::string> params = {
       {"/v1/items/{id}", "/v1/items/p0"},
+      {"/v1/policies/{id}", "/v1/policies/1"},
+      {"/v1/policies/{id}/submit", "/v1/policies/1/submit"},
+      {"/v1/policies/{id}/approve", "/v1/policies/1/approve"},
+      {"/v1/policies/{id}/reject", "/v1/policies/1/reject"},
+      {"/v1/policies/{id}/activate", "/v1/policies/1/activate"},
       {"/v1/review/queues/{queue}/claim", "/v1/review/queues/antisemitism/claim"},
       {"/v1/review/cases/{id}/decision", "/v1/review/cases/1/decision"},
       {"/v1/admin/users/{id}/disable", "/v1/admin/users/" + victim_id + "/disable"},

@@ -12,6 +12,7 @@
 #include "store/migrations.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/connection_pool.h"
+#include "store/sqlite/sqlite_policies.h"
 
 namespace bulwark::store {
 namespace {
@@ -87,9 +88,10 @@ constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
 constexpr const char* kStatTables[] = {
-    "accounts",     "platform_groups", "items",          "item_revisions", "view_counts",
-    "view_samples", "reports",         "ad_impressions", "ad_adjacency",   "api_keys",
-    "decisions",    "review_cases",    "staff_users",    "staff_sessions"};
+    "accounts",        "platform_groups",   "items",          "item_revisions", "view_counts",
+    "view_samples",    "reports",           "ad_impressions", "ad_adjacency",   "api_keys",
+    "decisions",       "review_cases",      "staff_users",    "staff_sessions", "policy_versions",
+    "policy_transitions"};
 
 constexpr std::string_view kOpenCase =
     "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
@@ -175,10 +177,13 @@ class SqliteDatabase final : public Database,
                              DecisionStore,
                              EnforcementStore,
                              ReviewStore,
-                             sqlite::ConnectionPool {
+                             sqlite::ConnectionPool,
+                             sqlite::PolicyStoreHost {
  public:
   SqliteDatabase(std::string path, const OpenOptions& options)
-      : path_(std::move(path)), options_(options) {}
+      : path_(std::move(path)),
+        options_(options),
+        policies_(sqlite::MakeSqlitePolicyStore(*this)) {}
 
   Status Init() {
     BULWARK_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, options_.create_if_missing,
@@ -218,8 +223,13 @@ class SqliteDatabase final : public Database,
   EnforcementStore& enforcement() override { return *this; }
   ReviewStore& review() override { return *this; }
   UserStore& users() override { return *users_; }
+  PolicyStore& policies() override { return *policies_; }
 
-  // sqlite::ConnectionPool, for the stores implemented in their own files.
+  // sqlite::ConnectionPool and sqlite::PolicyStoreHost, for the stores implemented in their own
+  // files (sqlite_users.cc, sqlite_policies.cc).
+  Status WriteTransaction(const std::function<Status(Connection&)>& body) override {
+    return Write(body);
+  }
   Status Write(const std::function<Status(Connection&)>& body) override {
     std::lock_guard lock(write_mu_);
     return InTransaction(*writer_, [&] { return body(*writer_); });
@@ -227,6 +237,9 @@ class SqliteDatabase final : public Database,
   Status Read(const std::function<Status(Connection&)>& body) override {
     auto lease = AcquireReader();
     return body(*lease.conn);
+  }
+  Status AppendDecisionsInTransaction(std::vector<Decision>& decisions) override {
+    return AppendInTransaction(decisions);
   }
   int schema_version() const override {
     std::lock_guard lock(write_mu_);
@@ -810,7 +823,14 @@ class SqliteDatabase final : public Database,
       std::unordered_set<std::string_view> known;
       for (size_t i = 0; i < decisions.size(); ++i) {
         Decision& d = decisions[i];
-        BULWARK_RETURN_IF_ERROR(CheckItem(known, d.item_id, Indexed(i, "item_id")));
+        if (d.action == ActionType::kActivatePolicy) {
+          // A policy activation is about no item (docs/decision-log.md).
+          if (!d.item_id.empty()) {
+            return InvalidArgument("a policy activation names no item", Indexed(i, "item_id"));
+          }
+        } else {
+          BULWARK_RETURN_IF_ERROR(CheckItem(known, d.item_id, Indexed(i, "item_id")));
+        }
         d.seq = head.seq + 1;
         d.prev_hash = head.hash;
         d.hash = ChainHash(d.prev_hash, d);
@@ -1110,6 +1130,8 @@ class SqliteDatabase final : public Database,
   const std::string path_;
   const OpenOptions options_;
   std::vector<std::pair<std::string_view, Histogram*>> timers_;
+
+  std::unique_ptr<PolicyStore> policies_;
 
   mutable std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;

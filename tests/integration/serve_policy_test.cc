@@ -1,0 +1,123 @@
+// The real server enforces the database's active policy version: on a fresh database it imports
+// --policy (bootstrap), and a version activated meanwhile by another process (here the CLI)
+// governs the items enforced after it, while earlier decisions stay as they were.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "testing/subprocess.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark {
+namespace {
+
+using nlohmann::json;
+using testing::Process;
+
+class ServePolicyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bin_ = testing::BulwarkBinary();
+    src_ = BULWARK_SOURCE_DIR;
+    db_ = "sqlite:" + dir_.File("serve.db");
+    cache_ = (std::filesystem::temp_directory_path() / "bulwark-test-lexicon-cache").string();
+    std::string out;
+    ASSERT_EQ(Cli("keys create --name acme --role platform", &out, false), 0) << out;
+    key_ = out.substr(0, out.find('\n'));
+  }
+  int Cli(const std::string& args, std::string* out, bool with_stderr = true) {
+    out->clear();
+    return testing::RunCommand(
+        bin_ + " " + args + " --db " + db_ + (with_stderr ? " 2>&1" : " 2>/dev/null"), out);
+  }
+  void PostItem(int port, const std::string& id, const std::string& text) {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Post("/v1/items", {{"Authorization", "Bearer " + key_}},
+                    R"({"items":[{"id":")" + id + R"(","author_id":"u","text":")" + text +
+                        R"(","created_at":"2026-01-01T00:00:00Z"}]})",
+                    "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  // The log entries about `item`, once the background worker has enforced it.
+  json DecisionsFor(int port, const std::string& item) {
+    httplib::Client c("127.0.0.1", port);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = c.Get("/v1/decisions?after=0&limit=1000", {{"Authorization", "Bearer " + key_}});
+      json found = json::array();
+      if (r && r->status == 200) {
+        const json page = json::parse(r->body);
+        for (const json& d : page["decisions"]) {
+          if (d["item_id"] == item) found.push_back(d);
+        }
+      }
+      if (!found.empty()) return found;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return json::array();
+  }
+
+  std::string bin_, src_, db_, cache_, key_;
+  testing::TempDir dir_;
+};
+
+TEST_F(ServePolicyTest, AVersionActivatedElsewhereGovernsTheNextItems) {
+  const std::string port_file = dir_.File("port");
+  Process server({bin_, "serve", "--db", db_, "--port", "0", "--threads", "2", "--port-file",
+                  port_file, "--data-dir", src_ + "/data", "--cache-dir", cache_, "--policy",
+                  src_ + "/data/policy/default.policy"});
+  const int port = testing::WaitForPortFile(port_file, std::chrono::seconds(60));
+  ASSERT_GT(port, 0);
+  const std::string threat = "I am going to kill you and your whole family";
+
+  PostItem(port, "before", threat);
+  json before = DecisionsFor(port, "before");
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(before[0]["action"], "remove");
+  EXPECT_EQ(before[0]["policy_version"], "default@1.0.0");
+
+  // A weaker version goes through the lifecycle on the CLI, in another process.
+  std::ifstream in(src_ + "/data/policy/default.policy");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("version = 1.0.0"), 15, "version = 1.1.0");
+  const std::string from = "score      >= 0.80\naction      = remove";
+  text.replace(text.find(from), from.size(), "score      >= 0.80\naction      = label:violent");
+  std::ofstream(dir_.File("weaker.policy")) << text;
+  std::string out;
+  ASSERT_EQ(Cli("policy draft " + dir_.File("weaker.policy") + " --author alice", &out), 0) << out;
+  ASSERT_EQ(Cli("policy submit 2 --data-dir " + src_ + "/data --cache-dir " + cache_, &out), 0)
+      << out;
+  ASSERT_EQ(Cli("policy approve 2 --as carol --role civil_rights", &out), 0) << out;
+  ASSERT_EQ(Cli("policy activate 2 --as dave --role admin", &out), 0) << out;
+
+  PostItem(port, "after", threat);
+  json after = DecisionsFor(port, "after");
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0]["action"], "reduce") << after.dump();
+  EXPECT_EQ(after[0]["policy_version"], "default@1.1.0");
+  EXPECT_EQ(DecisionsFor(port, "before"), before) << "earlier decisions are never edited";
+
+  // Bootstrap import, the item, the activation, the next item: one verified chain.
+  httplib::Client c("127.0.0.1", port);
+  auto feed =
+      json::parse(c.Get("/v1/decisions?after=0&limit=1000", {{"Authorization", "Bearer " + key_}})
+                      ->body)["decisions"];
+  ASSERT_GE(feed.size(), 4u);
+  EXPECT_EQ(feed[0]["action"], "activate_policy");
+  EXPECT_EQ(feed[0]["actor"], "bootstrap");
+  int activations = 0;
+  for (const json& d : feed) activations += d["action"] == "activate_policy";
+  EXPECT_EQ(activations, 2);
+  server.Kill(SIGTERM);
+  ASSERT_EQ(Cli("log verify", &out), 0) << out;
+}
+
+}  // namespace
+}  // namespace bulwark
