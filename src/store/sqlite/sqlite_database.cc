@@ -953,6 +953,13 @@ class SqliteDatabase final : public Database,
   }
 
   void ReleaseReader(std::unique_ptr<Connection> conn) {
+    // A statement left mid-result (a single-row read such as Stats' counts) would keep its read
+    // transaction open, pinning the connection to an old snapshot: the next user would not see
+    // later commits. Reset them all before the connection goes back to the pool.
+    for (sqlite3_stmt* st = sqlite3_next_stmt(conn->raw(), nullptr); st != nullptr;
+         st = sqlite3_next_stmt(conn->raw(), st)) {
+      sqlite3_reset(st);
+    }
     {
       std::lock_guard lock(read_mu_);
       readers_.push_back(std::move(conn));
