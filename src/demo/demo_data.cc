@@ -1,6 +1,7 @@
 #include "demo/demo_data.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,6 +28,20 @@ Result<json> ParseJson(const std::string& text, const std::string& where) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgument("malformed JSON", where);
   return j;
+}
+
+// Typed reads that never throw: the wrong type reads as empty / false / 0.
+std::string StringOr(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+bool BoolOr(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+std::int64_t IntOr(const json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
 Status Expect(bool ok, const std::string& message, const std::string& where) {
@@ -123,23 +138,24 @@ Status ForEachJsonLine(const fs::path& file, Fn fn) {
 // {identity:TARGET}: its neutral identity terms.
 Status LoadLexiconSlots(const fs::path& lexicon_dir, Sources* src) {
   auto add_targets = [&](const json& e, const std::string& prefix) {
+    const std::string term = StringOr(e, "term");
     auto t = e.find("targets");
-    if (t == e.end() || !t->is_array()) return;
+    if (term.empty() || t == e.end() || !t->is_array()) return;
     for (const json& g : *t) {
-      if (g.is_string()) src->lists[prefix + g.get<std::string>()].push_back(e["term"]);
+      if (g.is_string()) src->lists[prefix + g.get<std::string>()].push_back(term);
     }
   };
   BULWARK_RETURN_IF_ERROR(ForEachJsonLine(
       lexicon_dir / "hate_slurs.jsonl", [&](const json& e, const std::string&) -> Status {
-        if (e.value("kind", "") == "slur" && e.value("severity", 0) >= 3 &&
-            !e.value("reclaimed", false) && e.value("match", "") != "regex" && e.contains("term")) {
+        if (StringOr(e, "kind") == "slur" && IntOr(e, "severity") >= 3 && !BoolOr(e, "reclaimed") &&
+            StringOr(e, "match") != "regex") {
           add_targets(e, "slur:");
         }
         return Status::Ok();
       }));
   return ForEachJsonLine(lexicon_dir / "identity_terms.jsonl",
                          [&](const json& e, const std::string&) -> Status {
-                           if (e.contains("term")) add_targets(e, "identity:");
+                           add_targets(e, "identity:");
                            return Status::Ok();
                          });
 }
@@ -147,13 +163,14 @@ Status LoadLexiconSlots(const fs::path& lexicon_dir, Sources* src) {
 // {claim:SUBTYPE}: every known false claim of misinformation.SUBTYPE and its variants.
 Status LoadClaimSlots(const fs::path& claims_file, Sources* src) {
   return ForEachJsonLine(claims_file, [&](const json& e, const std::string& where) -> Status {
-    const std::string category = e.value("category", "");
+    const std::string category = StringOr(e, "category");
+    const std::string claim = StringOr(e, "claim");
     const std::string prefix = "misinformation.";
-    if (category.rfind(prefix, 0) != 0 || !e.contains("claim")) {
+    if (category.rfind(prefix, 0) != 0 || claim.empty()) {
       return InvalidArgument("expected a misinformation claim", where);
     }
     auto& list = src->lists["claim:" + category.substr(prefix.size())];
-    list.push_back(e["claim"].get<std::string>());
+    list.push_back(claim);
     if (auto v = e.find("variants"); v != e.end() && v->is_array()) {
       for (const json& s : *v) {
         if (s.is_string()) list.push_back(s.get<std::string>());
@@ -309,7 +326,7 @@ Status LoadPlatform(const fs::path& file, DemoData* data) {
   BULWARK_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
   BULWARK_ASSIGN_OR_RETURN(json j, ParseJson(text, "platform.json"));
   BULWARK_RETURN_IF_ERROR(Expect(j.is_object(), "must be a JSON object", "platform.json"));
-  BULWARK_RETURN_IF_ERROR(Expect(j.value("format", "") == "bulwark-demo-platform/1",
+  BULWARK_RETURN_IF_ERROR(Expect(StringOr(j, "format") == "bulwark-demo-platform/1",
                                  "must be \"bulwark-demo-platform/1\"", "format"));
 
   const json& p = j.contains("parameters") ? j["parameters"] : json::object();
