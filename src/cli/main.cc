@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddScanCommand(app);
   bulwark::cli::AddVersionCommand(app);
   bulwark::cli::AddEnsembleCommand(app);
+  bulwark::cli::AddDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

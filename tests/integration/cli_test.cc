@@ -31,11 +31,11 @@ TEST_F(CliTest, HelpExplainsEveryCommandWithAnExample) {
   std::string out;
   EXPECT_EQ(Run("--help", &out), 0);
   for (const char* cmd : {"serve", "keys", "ingest", "db", "log", "train", "eval", "policy",
-                          "enforce", "scan", "version"}) {
+                          "enforce", "scan", "version", "demo"}) {
     EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
   }
-  for (const char* cmd :
-       {"serve", "keys create", "keys list", "keys revoke", "ingest", "db migrate", "db stats"}) {
+  for (const char* cmd : {"serve", "keys create", "keys list", "keys revoke", "ingest",
+                          "db migrate", "db stats", "demo"}) {
     EXPECT_EQ(Run(std::string(cmd) + " --help", &out), 0) << cmd;
     EXPECT_NE(out.find("Example: bulwark"), std::string::npos) << cmd << "\n" << out;
   }

@@ -260,6 +260,21 @@ TEST_F(StoreTest, ARolledBackBatchLeavesNoRememberedAuthor) {
 namespace bulwark::store {
 namespace {
 
+// Regression: Stats() left its count statements mid-result, so the pooled reader kept an old
+// snapshot and later reads on it (e.g. the enforcement worker's) missed new items.
+TEST_F(StoreTest, ReadsAfterStatsSeeLaterCommits) {
+  OpenOptions one_reader;
+  one_reader.read_connections = 1;
+  db_.reset();
+  db_ = Open(one_reader);
+  ASSERT_TRUE(db_->Stats().ok());
+  ASSERT_TRUE(db_->decisions().Head().ok());
+  std::vector<Item> batch = {MakeItem("late", "written after the stats")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  EXPECT_EQ(db_->enforcement().PendingEnforcement(10)->size(), 1u);
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
+}
+
 TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
   std::vector<Item> batch = {MakeItem("a", "one"), MakeItem("b", "two")};
   ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());

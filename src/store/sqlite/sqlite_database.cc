@@ -88,10 +88,10 @@ constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
 constexpr const char* kStatTables[] = {
-    "accounts",        "platform_groups",   "items",          "item_revisions", "view_counts",
-    "view_samples",    "reports",           "ad_impressions", "ad_adjacency",   "api_keys",
-    "decisions",       "review_cases",      "staff_users",    "staff_sessions", "policy_versions",
-    "policy_transitions"};
+    "accounts",     "platform_groups", "items",           "item_revisions",
+    "view_counts",  "view_samples",    "reports",         "ad_impressions",
+    "ad_adjacency", "api_keys",        "decisions",       "review_cases",
+    "staff_users",  "staff_sessions",  "policy_versions", "policy_transitions"};
 
 constexpr std::string_view kOpenCase =
     "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
@@ -988,6 +988,13 @@ class SqliteDatabase final : public Database,
   }
 
   void ReleaseReader(std::unique_ptr<Connection> conn) {
+    // A statement left mid-result (a single-row read such as Stats' counts) would keep its read
+    // transaction open, pinning the connection to an old snapshot: the next user would not see
+    // later commits. Reset them all before the connection goes back to the pool.
+    for (sqlite3_stmt* st = sqlite3_next_stmt(conn->raw(), nullptr); st != nullptr;
+         st = sqlite3_next_stmt(conn->raw(), st)) {
+      sqlite3_reset(st);
+    }
     {
       std::lock_guard lock(read_mu_);
       readers_.push_back(std::move(conn));

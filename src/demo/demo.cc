@@ -1,0 +1,371 @@
+#include "demo/demo.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "demo/demo_data.h"
+#include "ingest/ingest_service.h"
+
+namespace bulwark::demo {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+// Platform time: set by the loader before each step, read by ingest (received_at) and by the
+// enforcer (decision times). Single-threaded use only.
+class PlatformClock final : public Clock {
+ public:
+  void Set(UnixMillis t) { now_ = t; }
+  UnixMillis NowMillis() const override { return now_; }
+
+ private:
+  UnixMillis now_ = 0;
+};
+
+constexpr size_t kBatch = 1000;  // the ingest service's default batch limit
+
+json ItemJson(const Item& i) {
+  json j = {{"id", i.id},
+            {"kind", ItemKindName(i.kind)},
+            {"author_id", i.author_id},
+            {"text", i.text},
+            {"lang", i.lang},
+            {"created_at", FormatRfc3339(i.created_at)}};
+  if (i.author_is_public_figure) j["author_public_figure"] = true;
+  if (!i.group_id.empty()) {
+    j["group_id"] = i.group_id;
+    j["group_visibility"] = VisibilityName(i.group_visibility);
+  }
+  if (!i.parent_id.empty()) j["parent_id"] = i.parent_id;
+  return j;
+}
+
+json ViewJson(const ViewEvent& v) {
+  return {{"item_id", v.item_id},
+          {"count", v.count},
+          {"viewed_at", FormatRfc3339(v.viewed_at)},
+          {"surface", v.surface}};
+}
+
+json ReportJson(const Report& r) {
+  json j = {{"id", r.id},
+            {"item_id", r.item_id},
+            {"reporter_id", r.reporter_id},
+            {"reason", ReportReasonName(r.reason)},
+            {"created_at", FormatRfc3339(r.created_at)}};
+  if (!r.comment.empty()) j["comment"] = r.comment;
+  return j;
+}
+
+json ImpressionJson(const AdImpression& a) {
+  json adjacent = json::array();
+  for (const AdjacentItem& x : a.adjacent) {
+    adjacent.push_back({{"item_id", x.item_id}, {"position", x.position}});
+  }
+  return {{"id", a.id},
+          {"ad_id", a.ad_id},
+          {"advertiser_id", a.advertiser_id},
+          {"price_micros", a.price_micros},
+          {"currency", a.currency},
+          {"shown_at", FormatRfc3339(a.shown_at)},
+          {"adjacent", std::move(adjacent)}};
+}
+
+// Sends events [*next, end of those with time < until) in JSON batches through `send`.
+template <typename T, typename TimeOf, typename ToJson, typename Send>
+Status SendUntil(const std::vector<T>& events, size_t* next, UnixMillis until, const char* key,
+                 TimeOf time_of, ToJson to_json, Send send) {
+  while (*next < events.size() && time_of(events[*next]) < until) {
+    json batch = json::array();
+    while (*next < events.size() && time_of(events[*next]) < until && batch.size() < kBatch) {
+      batch.push_back(to_json(events[(*next)++]));
+    }
+    const json body = {{key, std::move(batch)}};
+    BULWARK_RETURN_IF_ERROR(send(body.dump()));
+  }
+  return Status::Ok();
+}
+
+Status AddContext(Status s, const std::string& what) {
+  if (s.ok()) return s;
+  return Status(s.code(), "demo " + what + ": " + s.message(), s.field());
+}
+
+std::string Thousands(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string Dollars(std::int64_t micros) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "$%s.%02lld", Thousands(micros / 1'000'000).c_str(),
+                static_cast<long long>((micros % 1'000'000) / 10'000));
+  return buf;
+}
+
+std::string Percent(std::int64_t part, std::int64_t whole) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", whole > 0 ? 100.0 * part / whole : 0.0);
+  return buf;
+}
+
+}  // namespace
+
+Status CheckEmpty(store::Database& db) {
+  BULWARK_ASSIGN_OR_RETURN(store::DatabaseStats stats, db.Stats());
+  std::string held;
+  for (const store::TableCount& t : stats.tables) {
+    if (t.table == "api_keys" || t.rows == 0) continue;
+    held += (held.empty() ? "" : ", ") + Thousands(t.rows) + " rows in " + t.table;
+  }
+  if (held.empty()) return Status::Ok();
+  return FailedPrecondition("the database already holds platform data (" + held +
+                                "); use a new database, or --force to add the demo to it",
+                            "db");
+}
+
+Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
+                            const detect::DetectorHandle& detectors,
+                            const enforce::PolicyHandle& policy) {
+  const auto started = SteadyClock::now();
+  if (!options.force) BULWARK_RETURN_IF_ERROR(CheckEmpty(db));
+  if (options.step_ms < 60'000) return InvalidArgument("must be at least a minute", "step_ms");
+
+  BULWARK_ASSIGN_OR_RETURN(DemoData data, LoadDemoData(options.data_dir));
+  GenerateOptions g;
+  g.seed = options.seed;
+  g.accounts = options.accounts;
+  g.posts = options.posts;
+  g.now = options.now != 0 ? options.now : WallNowMillis();
+  BULWARK_ASSIGN_OR_RETURN(Platform p, Generate(data, g));
+
+  DemoSummary s;
+  s.generate_seconds = SecondsSince(started);
+  s.seed = options.seed;
+  s.start = p.start;
+  s.end = p.end;
+  s.accounts = p.accounts;
+  s.public_figures = p.public_figures;
+  s.abusive_accounts = p.abusive_accounts;
+  for (const GeneratedGroup& gr : p.groups) {
+    const bool priv = gr.spec->visibility == Visibility::kPrivate;
+    ++s.groups;
+    s.private_groups += priv;
+    s.harmful_groups += gr.spec->harmful;
+    s.private_harmful_groups += priv && gr.spec->harmful;
+  }
+  s.advertisers = static_cast<int>(data.advertisers.size());
+
+  // Hour by hour of platform time: the hour's events go through ingest, then enforcement
+  // decides on the hour's new items, as `bulwark serve` would have.
+  const auto load_started = SteadyClock::now();
+  PlatformClock clock;
+  ingest::IngestOptions io;
+  io.seed = options.seed;  // view sampling is seeded too
+  ingest::IngestService ingest(db, io, clock, nullptr);
+  enforce::Enforcer enforcer(db, detectors, policy, clock, nullptr);
+  size_t next_item = 0, next_view = 0, next_report = 0, next_impression = 0;
+  for (UnixMillis step_end = p.start + options.step_ms;; step_end += options.step_ms) {
+    const UnixMillis until = std::min(step_end, p.end);
+    clock.Set(until);
+    BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
+                                           p.items, &next_item, until, "items",
+                                           [](const GeneratedItem& i) { return i.item.created_at; },
+                                           [](const GeneratedItem& i) { return ItemJson(i.item); },
+                                           [&](const std::string& body) -> Status {
+                                             BULWARK_ASSIGN_OR_RETURN(auto r,
+                                                                      ingest.IngestItemsJson(body));
+                                             s.items += r.created + r.revised + r.unchanged;
+                                             return Status::Ok();
+                                           }),
+                                       "items"));
+    BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
+                                           p.views, &next_view, until, "views",
+                                           [](const ViewEvent& v) { return v.viewed_at; }, ViewJson,
+                                           [&](const std::string& body) -> Status {
+                                             BULWARK_ASSIGN_OR_RETURN(auto r,
+                                                                      ingest.IngestViewsJson(body));
+                                             s.view_events += r.accepted;
+                                             return Status::Ok();
+                                           }),
+                                       "views"));
+    BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
+                                           p.reports, &next_report, until, "reports",
+                                           [](const Report& r) { return r.created_at; }, ReportJson,
+                                           [&](const std::string& body) -> Status {
+                                             BULWARK_ASSIGN_OR_RETURN(
+                                                 auto r, ingest.IngestReportsJson(body));
+                                             s.reports += r.accepted + r.duplicates;
+                                             return Status::Ok();
+                                           }),
+                                       "reports"));
+    BULWARK_RETURN_IF_ERROR(
+        AddContext(SendUntil(
+                       p.impressions, &next_impression, until, "impressions",
+                       [](const AdImpression& a) { return a.shown_at; }, ImpressionJson,
+                       [&](const std::string& body) -> Status {
+                         BULWARK_ASSIGN_OR_RETURN(auto r, ingest.IngestAdImpressionsJson(body));
+                         s.impressions += r.accepted + r.duplicates;
+                         return Status::Ok();
+                       }),
+                   "ad impressions"));
+    for (;;) {
+      auto r = enforcer.RunPending(static_cast<int>(kBatch));
+      if (!r.ok()) return AddContext(r.status(), "enforcement");
+      if (r->items == 0) break;
+      s.decisions += r->decisions;
+      for (size_t a = 0; a < s.decisions_by_action.size(); ++a) {
+        s.decisions_by_action[a] += r->by_action[a];
+      }
+    }
+    if (until >= p.end) break;
+  }
+  s.load_seconds = SecondsSince(load_started);
+
+  // What was sent, and what enforcement made of it.
+  std::unordered_map<std::string, std::int64_t> views_by_item;
+  for (const ViewEvent& v : p.views) {
+    s.views += v.count;
+    views_by_item[v.item_id] += v.count;
+  }
+  std::vector<std::int64_t> counts;
+  for (const auto& [id, n] : views_by_item) counts.push_back(n);
+  std::sort(counts.rbegin(), counts.rend());
+  const size_t top = std::max<size_t>(1, counts.size() / 100);
+  std::int64_t top_views = 0;
+  for (size_t i = 0; i < top && i < counts.size(); ++i) top_views += counts[i];
+  s.top1_view_share = s.views > 0 ? static_cast<double>(top_views) / s.views : 0;
+  for (bool f : p.report_is_false) s.false_reports += f;
+
+  std::unordered_map<std::string, unsigned> actions;  // item id -> bit per ActionType
+  for (std::int64_t after = 0;;) {
+    BULWARK_ASSIGN_OR_RETURN(auto page, db.decisions().ListDecisions(after, 5000));
+    if (page.empty()) break;
+    for (const Decision& d : page) actions[d.item_id] |= 1u << static_cast<int>(d.action);
+    after = page.back().seq;
+  }
+  const unsigned kRemoved = 1u << static_cast<int>(ActionType::kRemove);
+  for (const GeneratedItem& gi : p.items) {
+    ++s.items_by_kind[static_cast<int>(gi.item.kind)];
+    auto it = actions.find(gi.item.id);
+    const unsigned a = it == actions.end() ? 0 : it->second;
+    for (ClassStats* c :
+         {&s.by_class[gi.content_class],
+          gi.template_index >= 0
+              ? &s.by_template[data.templates[gi.template_index].source + " " + gi.content_class]
+              : nullptr}) {
+      if (c == nullptr) continue;
+      ++c->items;
+      c->actioned += a != 0;
+      c->removed += (a & kRemoved) != 0;
+    }
+  }
+  for (const AdImpression& imp : p.impressions) {
+    s.spend_micros += imp.price_micros;
+    bool removed = false;
+    for (const AdjacentItem& adj : imp.adjacent) {
+      auto it = actions.find(adj.item_id);
+      removed = removed || (it != actions.end() && (it->second & kRemoved));
+    }
+    if (removed) {
+      ++s.impressions_next_to_removed;
+      s.spend_next_to_removed_micros += imp.price_micros;
+    }
+  }
+  BULWARK_ASSIGN_OR_RETURN(auto queues, db.review().Queues(p.end));
+  for (const store::QueueStats& q : queues) {
+    s.review_queues.push_back({q.queue, q.open + q.claimed});
+    s.review_cases += q.open + q.claimed;
+  }
+  BULWARK_ASSIGN_OR_RETURN(s.log_head, db.decisions().Head());
+  BULWARK_ASSIGN_OR_RETURN(s.staff_users,
+                           CreateDemoStaffUsers(db, options.passwords, WallNowMillis()));
+  s.total_seconds = SecondsSince(started);
+  return s;
+}
+
+std::string FormatSummary(const DemoSummary& s, bool per_template) {
+  std::string out;
+  char buf[512];
+  auto line = [&](const char* label, const std::string& text) {
+    std::snprintf(buf, sizeof buf, "  %-15s %s\n", label, text.c_str());
+    out += buf;
+  };
+  out += "Demo platform loaded (seed " + std::to_string(s.seed) + "): " + FormatRfc3339(s.start) +
+         " .. " + FormatRfc3339(s.end) + "\n";
+  line("accounts", Thousands(s.accounts) + " (" + std::to_string(s.public_figures) +
+                       " public figures, " + Thousands(s.abusive_accounts) +
+                       " accounts that write most of the abuse)");
+  line("groups", std::to_string(s.groups) + " (" + std::to_string(s.private_groups) + " private; " +
+                     std::to_string(s.harmful_groups) +
+                     " built around hate, violence or misinformation, " +
+                     std::to_string(s.private_harmful_groups) + " of them private)");
+  std::string kinds;
+  static constexpr const char* kKindLabel[] = {"posts",        "comments",       "messages",
+                                               "ad creatives", "group profiles", "user profiles"};
+  for (ItemKind k : kAllItemKinds) {
+    const int n = s.items_by_kind[static_cast<int>(k)];
+    if (n == 0) continue;
+    kinds += (kinds.empty() ? "" : ", ") + Thousands(n) + " " + kKindLabel[static_cast<int>(k)];
+  }
+  line("items", Thousands(s.items) + ": " + kinds);
+  std::snprintf(buf, sizeof buf, "%s in %s events; the top 1%% of items hold %.1f%% of views",
+                Thousands(s.views).c_str(), Thousands(s.view_events).c_str(),
+                100.0 * s.top1_view_share);
+  line("views", buf);
+  line("reports", Thousands(s.reports) + " (" + Thousands(s.false_reports) +
+                      " of them about items that do not violate)");
+  line("ad impressions",
+       Thousands(s.impressions) + " from " + std::to_string(s.advertisers) + " advertisers, " +
+           Dollars(s.spend_micros) + "; " + Thousands(s.impressions_next_to_removed) +
+           " next to items later removed (" + Dollars(s.spend_next_to_removed_micros) + ")");
+  std::string by_action;
+  for (size_t a = 0; a < s.decisions_by_action.size(); ++a) {
+    if (s.decisions_by_action[a] == 0) continue;
+    by_action += (by_action.empty() ? ": " : ", ") + Thousands(s.decisions_by_action[a]) + " " +
+                 std::string(ActionName(static_cast<ActionType>(a)));
+  }
+  line("decisions", Thousands(s.decisions) + by_action);
+  std::string queues;
+  for (const QueueCount& q : s.review_queues) {
+    queues += (queues.empty() ? ": " : ", ") + q.queue + " " + Thousands(q.open);
+  }
+  line("review cases", Thousands(s.review_cases) + " waiting" + queues);
+  line("decision log", "seq " + Thousands(s.log_head.seq) + ", head " + s.log_head.hash);
+  out += "  by template class: items, share with any decision, share removed\n";
+  auto class_line = [&](const std::string& name, const ClassStats& c) {
+    std::snprintf(buf, sizeof buf, "    %-34s %7s %7s %7s\n", name.c_str(),
+                  Thousands(c.items).c_str(), Percent(c.actioned, c.items).c_str(),
+                  Percent(c.removed, c.items).c_str());
+    out += buf;
+  };
+  for (const auto& [name, c] : s.by_class) class_line(name, c);
+  if (per_template) {
+    out += "  by template (file:line class): items, share with any decision, share removed\n";
+    for (const auto& [name, c] : s.by_template) class_line(name, c);
+  }
+  std::string staff;
+  for (const DemoStaffUser& u : s.staff_users) {
+    staff += (staff.empty() ? "" : "; ") + u.username + " / " + u.password + " (" + u.role + ")";
+  }
+  line("staff users", staff.empty() ? "none yet (staff accounts are not in this build)" : staff);
+  std::snprintf(buf, sizeof buf, "%.1f s (generate %.1f s, ingest + enforce %.1f s)",
+                s.total_seconds, s.generate_seconds, s.load_seconds);
+  line("elapsed", buf);
+  return out;
+}
+
+}  // namespace bulwark::demo

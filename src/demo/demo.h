@@ -1,0 +1,100 @@
+#pragma once
+
+// `bulwark demo`: fills a database with a realistic small platform and enforces it, so that
+// every page and report has data to show.
+//
+//   LoadDemoData (data/demo) -> Generate (seeded) -> Load: the events go through the real
+//   ingest service (ingest::IngestService, JSON batches, full validation) hour by hour in
+//   platform time, and after each hour the real enforcement pipeline (enforce::Enforcer with the
+//   shipped detectors and the given policy) decides on the new items, so decisions, review cases
+//   and the hash-chained log are the product's own -> CreateDemoStaffUsers -> DemoSummary.
+//
+// The same seed, sizes, reference time, data and policy give the same database content (down
+// to the decision log's head hash): every timestamp, including each decision's, comes from the
+// platform clock, never from the wall clock.
+//
+// Not thread-safe: one demo per database at a time.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "auth/passwords.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "demo/generator.h"
+#include "demo/staff_users.h"
+#include "detect/detector.h"
+#include "enforce/enforcer.h"
+#include "store/store.h"
+
+namespace bulwark::demo {
+
+struct DemoOptions {
+  std::uint64_t seed = 1;
+  int accounts = 3000;
+  int posts = 30000;
+  UnixMillis now = 0;  // reference time (0: the wall clock when the demo starts)
+  std::filesystem::path data_dir = "data";
+  bool force = false;  // load even if the database already holds platform data
+  // Platform time between two ingest-and-enforce steps.
+  UnixMillis step_ms = 3'600'000;
+  // Hashing cost for the demo staff users' passwords (tests use auth::PasswordOptions::Minimal).
+  auth::PasswordOptions passwords;
+};
+
+struct ClassStats {
+  int items = 0;
+  int actioned = 0;  // with any decision (including review)
+  int removed = 0;
+};
+
+struct QueueCount {
+  std::string queue;
+  std::int64_t open = 0;
+};
+
+struct DemoSummary {
+  std::uint64_t seed = 0;
+  UnixMillis start = 0, end = 0;
+  int accounts = 0, public_figures = 0, abusive_accounts = 0;
+  int groups = 0, private_groups = 0, harmful_groups = 0, private_harmful_groups = 0;
+  int items = 0;
+  std::array<int, 6> items_by_kind{};  // indexed by ItemKind
+  int view_events = 0;
+  std::int64_t views = 0;
+  double top1_view_share = 0;  // share of all views held by the 1% most-viewed items
+  int reports = 0, false_reports = 0;
+  int impressions = 0, advertisers = 0;
+  int impressions_next_to_removed = 0;
+  std::int64_t spend_micros = 0, spend_next_to_removed_micros = 0;
+  int decisions = 0;
+  std::array<int, 7> decisions_by_action{};  // indexed by ActionType
+  std::vector<QueueCount> review_queues;     // open cases per queue
+  std::int64_t review_cases = 0;
+  store::LogHead log_head;
+  std::map<std::string, ClassStats> by_class;     // by template class
+  std::map<std::string, ClassStats> by_template;  // by template source ("everyday.txt:12")
+  std::vector<DemoStaffUser> staff_users;         // created by CreateDemoStaffUsers
+  double generate_seconds = 0, load_seconds = 0, total_seconds = 0;
+};
+
+// OK if the database holds no platform data (accounts, groups, items, events, decisions, review
+// cases; API keys do not count). FailedPrecondition naming what it holds otherwise.
+Status CheckEmpty(store::Database& db);
+
+// Runs the whole demo into `db` (see the file comment). Refuses a non-empty database unless
+// options.force (then the demo's events are added to what is there: items with the same ids are
+// upserted, reports and impressions are idempotent by id, views add up). `detectors` and
+// `policy` must be loaded.
+Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
+                            const detect::DetectorHandle& detectors,
+                            const enforce::PolicyHandle& policy);
+
+// The summary as printed by `bulwark demo`; with `per_template`, one line per template as well.
+std::string FormatSummary(const DemoSummary& s, bool per_template);
+
+}  // namespace bulwark::demo
