@@ -149,6 +149,20 @@ ALTER TABLE review_cases ADD COLUMN appeal_of_seq BIGINT;
 ALTER TABLE review_cases ADD COLUMN exclude_reviewer TEXT;
 ALTER TABLE review_cases ADD COLUMN statement TEXT
 )sql"},
+    // RESERVED for the staff users and sessions migration on the `auth` branch: at merge, that
+    // migration replaces this placeholder (which creates nothing).
+    {6, "reserved: staff users and sessions", "SELECT 1"},
+    {7, "review rounds: second reviews, tie-breaks, reason codes, severity", R"sql(
+ALTER TABLE review_cases ADD COLUMN severity INTEGER;
+ALTER TABLE review_cases ADD COLUMN review_round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE review_cases ADD COLUMN checks_case BIGINT;
+ALTER TABLE review_cases ADD COLUMN reason_code TEXT;
+DROP INDEX review_cases_active;
+CREATE UNIQUE INDEX review_cases_active ON review_cases (item_id, queue, review_round)
+  WHERE status <> 'decided';
+CREATE INDEX review_cases_decided ON review_cases (decided_at) WHERE status = 'decided';
+CREATE INDEX review_cases_checks ON review_cases (checks_case) WHERE checks_case IS NOT NULL
+)sql"},
 };
 
 }  // namespace
