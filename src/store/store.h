@@ -237,11 +237,11 @@ struct CaseDecision {
 };
 
 struct CaseDecisionResult {
-  ReviewCase decided;               // the case as decided
-  std::optional<Decision> logged;   // the log entry, if any
-  std::int64_t second_review = 0;   // round 2 opened for this case (0: none)
-  std::optional<bool> agreed;       // round 2: whether the outcome matches the first review's
-  std::int64_t tie_break = 0;       // round 3 opened on disagreement (0: none)
+  ReviewCase decided;                  // the case as decided
+  std::optional<Decision> logged;      // the log entry, if any
+  std::int64_t second_review = 0;      // round 2 opened for this case (0: none)
+  std::optional<bool> agreed;          // round 2: whether the outcome matches the first review's
+  std::int64_t tie_break = 0;          // round 3 opened on disagreement (0: none)
   std::optional<Decision> escalation;  // round 2 disagreement: the escalate entry logged
 };
 

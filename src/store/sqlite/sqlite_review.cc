@@ -145,8 +145,8 @@ class SqliteReviewStore final : public ReviewStore {
                               UnixMillis now) override {
     BULWARK_ASSIGN_OR_RETURN(ReviewCase c, GetCase(id));
     if (c.round == kSecondReview) {
-      return FailedPrecondition("a second review only measures agreement: record it with RecordReview",
-                                "case");
+      return FailedPrecondition(
+          "a second review only measures agreement: record it with RecordReview", "case");
     }
     CaseDecision d;
     d.case_id = id;
@@ -223,8 +223,8 @@ class SqliteReviewStore final : public ReviewStore {
               "review.disagreement: the first and second reviews disagree; a third reviewer "
               "decides";
           esc[0].evidence = "{\"queue\":\"" + c.queue + "\",\"case\":" + std::to_string(first.id) +
-                            ",\"second_review\":" + std::to_string(c.id) +
-                            ",\"first_outcome\":\"" + first.outcome + "\",\"second_outcome\":\"" +
+                            ",\"second_review\":" + std::to_string(c.id) + ",\"first_outcome\":\"" +
+                            first.outcome + "\",\"second_outcome\":\"" +
                             std::string(ActionName(action)) + "\"}";
           esc[0].created_at = now;
           BULWARK_RETURN_IF_ERROR(d_.append_in_transaction(esc));
