@@ -20,6 +20,9 @@
 namespace bulwark::detect {
 class DetectorHandle;
 }
+namespace bulwark::review {
+class ReviewService;
+}
 
 namespace bulwark::server {
 
@@ -31,8 +34,8 @@ struct ApiContext {
   std::string version = "0.0.0";
   // Optional: without it /v1/classify answers 503 and /v1/version reports no detectors.
   detect::DetectorHandle* detector = nullptr;
-  // How long a review claim is held before the case returns to its queue.
-  std::int64_t review_lease_ms = 15 * 60 * 1000;
+  // Optional: without it the /v1/review routes answer 503.
+  review::ReviewService* review = nullptr;
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).
@@ -57,6 +60,8 @@ class Api {
   struct Caller {
     Role role = Role::kPlatform;
     std::string key_id;
+    std::string actor;                   // who is calling: the key id for API keys
+    std::vector<std::string> expertise;  // reviewer expertise tags (none for API keys)
   };
   using Params = std::vector<std::string>;  // values of {placeholders}, percent-decoded
   using Fn = std::function<HttpResponse(const HttpRequest&, const Params&, const Caller&)>;
@@ -77,10 +82,12 @@ class Api {
   HttpResponse Classify(const HttpRequest& req);
   HttpResponse Version();
   HttpResponse ReloadDetectors();
-  HttpResponse ReviewQueues();
+  // Review queues, cases, appeals and statistics: api_review.cc.
+  HttpResponse ReviewQueues(const Caller& caller);
   HttpResponse OpenAppeal(const HttpRequest& req);
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
+  HttpResponse ReviewStats(const HttpRequest& req);
   HttpResponse Decisions(const HttpRequest& req);
 
   ApiContext ctx_;
