@@ -22,6 +22,7 @@ void AddEnforceCommand(CLI::App& app);
 void AddScanCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);   // version --detectors
 void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
+void AddReviewCommand(CLI::App& app);    // review check, review stats
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddScanCommand(app);
   bulwark::cli::AddVersionCommand(app);
   bulwark::cli::AddEnsembleCommand(app);
+  bulwark::cli::AddReviewCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
