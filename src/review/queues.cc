@@ -207,6 +207,9 @@ Result<std::shared_ptr<const QueueConfig>> ParseQueueConfig(std::string_view tex
     // nlohmann's byte is 1-based and points just past the offending character.
     const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
     return InvalidArgument(file + ":" + LineColumn(text, at) + ": not valid JSON", "");
+  } catch (const json::exception& e) {
+    // E.g. a number too large for a double (found by fuzz_review_queues).
+    return InvalidArgument(file + ": not valid JSON (" + e.what() + ")", "");
   }
   if (!doc.is_object()) return InvalidArgument(file + ": must be a JSON object", "");
   for (const auto& [k, v] : doc.items()) {

@@ -114,6 +114,10 @@ TEST(QueueConfig, ASyntaxErrorNamesLineAndColumn) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("q.json:3:"), std::string::npos) << s.message();
   EXPECT_EQ(LoadQueueConfig("/nonexistent/queues.json").status().code(), Code::kNotFound);
+  // A number too large for a double is an error, not an exception (found by the fuzzer).
+  Status overflow = ParseError("4e2026");
+  EXPECT_EQ(overflow.code(), Code::kInvalidArgument);
+  EXPECT_EQ(overflow.message().rfind("q.json: not valid JSON", 0), 0u) << overflow.message();
 }
 
 TEST(QueueConfig, APolicyQueueMissingFromTheConfigIsReportedWithItsRule) {
