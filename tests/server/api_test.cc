@@ -493,8 +493,8 @@ TEST_F(ApiTest, ReviewStatsForOversightRoles) {
     reviews.push_back({static_cast<size_t>(i), "public_figures", 8});  // share 0.2
   }
   ASSERT_TRUE(server_.db().enforcement().RecordEnforcement(ds, reviews, {}).ok());
-  review::Reviewer first{"user:first", {"escalation", "public_figures"}, false};
-  review::Reviewer second{"user:second", {"escalation", "public_figures"}, false};
+  review::Reviewer first{"user:first", {"public_figures"}, false};
+  review::Reviewer second{"user:second", {"public_figures"}, false};
   for (int i = 0; i < 40; ++i) {
     auto c = server_.review().Claim(first, "public_figures");
     ASSERT_TRUE(c.ok());

@@ -156,10 +156,13 @@ class SqliteDatabase final : public Database,
       readers_.push_back(std::move(conn));
     }
     review_ = sqlite::NewSqliteReviewStore(
-        {&write_mu_, writer_.get(),
-         [this](const std::function<Status(Connection&)>& fn) {
+        {[this](const std::function<Status(Connection&)>& body) {
+           std::lock_guard lock(write_mu_);
+           return InTransaction(*writer_, [&] { return body(*writer_); });
+         },
+         [this](const std::function<Status(Connection&)>& body) {
            auto lease = AcquireReader();
-           return fn(*lease.conn);
+           return body(*lease.conn);
          },
          [this](std::vector<Decision>& d) { return AppendInTransaction(d); }});
     if (options_.metrics) {

@@ -84,20 +84,6 @@ constexpr std::string_view kUnclaimedBefore =
 // The priority of an appeal: appeals are read in order of arrival, after urgent content.
 constexpr int kAppealPriority = 5;
 
-// Runs `body` inside one IMMEDIATE transaction on `conn`; commits on OK, rolls back otherwise.
-template <typename Fn>
-Status InTransaction(Connection& conn, Fn&& body) {
-  BULWARK_RETURN_IF_ERROR(conn.Begin());
-  Status s = body();
-  if (!s.ok()) {
-    conn.Rollback();
-    return s;
-  }
-  s = conn.Commit();
-  if (!s.ok()) conn.Rollback();
-  return s;
-}
-
 // "HATE_SLUR: a slur" -> "HATE_SLUR".
 std::string ReasonCodeOf(std::string_view reason) {
   return std::string(reason.substr(0, reason.find(':')));
@@ -109,32 +95,32 @@ class SqliteReviewStore final : public ReviewStore {
 
   Result<ReviewCase> ClaimNext(std::string_view queue, std::string_view reviewer, UnixMillis now,
                                std::int64_t lease_ms) override {
-    std::lock_guard lock(*d_.write_mu);
-    Connection& w = *d_.writer;
-    std::int64_t id = 0;
-    Status s = InTransaction(w, [&]() -> Status {
+    ReviewCase out;
+    Status s = d_.write([&](Connection& w) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * next, w.Prepare(kNextWaitingCase));
       next->BindText(1, queue);
       next->BindInt(2, now);
       next->BindText(3, reviewer);
       BULWARK_ASSIGN_OR_RETURN(bool row, next->Step());
       if (!row) return NotFound("queue '" + std::string(queue) + "' has no waiting case");
-      id = next->ColumnInt(0);
+      const std::int64_t id = next->ColumnInt(0);
       next->Reset();
       BULWARK_ASSIGN_OR_RETURN(Statement * claim, w.Prepare(kClaimCase));
       claim->BindInt(1, id);
       claim->BindText(2, reviewer);
       claim->BindInt(3, now + lease_ms);
       claim->BindInt(4, now);
-      return claim->Run();
+      BULWARK_RETURN_IF_ERROR(claim->Run());
+      BULWARK_ASSIGN_OR_RETURN(out, ReadCase(w, id));
+      return Status::Ok();
     });
     if (!s.ok()) return s;
-    return ReadCase(w, id);
+    return out;
   }
 
   Result<ReviewCase> GetCase(std::int64_t id) override {
     ReviewCase out;
-    BULWARK_RETURN_IF_ERROR(d_.with_reader([&](Connection& c) -> Status {
+    BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(out, ReadCase(c, id));
       return Status::Ok();
     }));
@@ -159,10 +145,8 @@ class SqliteReviewStore final : public ReviewStore {
   }
 
   Result<CaseDecisionResult> RecordReview(const CaseDecision& in, UnixMillis now) override {
-    std::lock_guard lock(*d_.write_mu);
-    Connection& w = *d_.writer;
     CaseDecisionResult out;
-    Status s = InTransaction(w, [&]() -> Status {
+    Status s = d_.write([&](Connection& w) -> Status {
       BULWARK_ASSIGN_OR_RETURN(ReviewCase c, ReadCase(w, in.case_id));
       if (c.status == "decided") return FailedPrecondition("case already decided", "case");
       if (c.status != "claimed" || c.claimed_by != in.reviewer) {
@@ -234,19 +218,17 @@ class SqliteReviewStore final : public ReviewStore {
               OpenCheck(w, first, kTieBreak, first.id, first.decided_by + "\n" + in.reviewer, now));
         }
       }
+      BULWARK_ASSIGN_OR_RETURN(out.decided, ReadCase(w, in.case_id));
       return Status::Ok();
     });
     if (!s.ok()) return s;
-    BULWARK_ASSIGN_OR_RETURN(out.decided, ReadCase(w, in.case_id));
     return out;
   }
 
   Result<ReviewCase> OpenAppeal(std::int64_t seq, std::string_view statement,
                                 UnixMillis now) override {
-    std::lock_guard lock(*d_.write_mu);
-    Connection& w = *d_.writer;
-    std::int64_t id = 0;
-    Status s = InTransaction(w, [&]() -> Status {
+    ReviewCase out;
+    Status s = d_.write([&](Connection& w) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * find, w.Prepare(kSelectDecision));
       find->BindInt(1, seq);
       BULWARK_ASSIGN_OR_RETURN(bool row, find->Step());
@@ -284,16 +266,16 @@ class SqliteReviewStore final : public ReviewStore {
       ins->BindText(8, statement);
       ins->BindOptionalText(9, exclude);
       BULWARK_RETURN_IF_ERROR(ins->Run());
-      id = sqlite3_last_insert_rowid(w.raw());
+      BULWARK_ASSIGN_OR_RETURN(out, ReadCase(w, sqlite3_last_insert_rowid(w.raw())));
       return Status::Ok();
     });
     if (!s.ok()) return s;
-    return ReadCase(w, id);
+    return out;
   }
 
   Result<std::vector<QueueStats>> Queues(UnixMillis now) override {
     std::vector<QueueStats> out;
-    BULWARK_RETURN_IF_ERROR(d_.with_reader([&](Connection& c) -> Status {
+    BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kQueueStats));
       st->BindInt(1, now);
       for (;;) {
@@ -315,7 +297,7 @@ class SqliteReviewStore final : public ReviewStore {
 
   Result<std::vector<ReviewPair>> ReviewPairs(UnixMillis since, UnixMillis until) override {
     std::vector<ReviewPair> out;
-    BULWARK_RETURN_IF_ERROR(d_.with_reader([&](Connection& c) -> Status {
+    BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kReviewPairs));
       st->BindInt(1, since);
       st->BindInt(2, until);
@@ -334,7 +316,7 @@ class SqliteReviewStore final : public ReviewStore {
   Result<std::vector<FirstReviewWait>> FirstReviewWaits(UnixMillis since,
                                                         UnixMillis until) override {
     std::vector<FirstReviewWait> out;
-    BULWARK_RETURN_IF_ERROR(d_.with_reader([&](Connection& c) -> Status {
+    BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kFirstReviewWaits));
       st->BindInt(1, since);
       st->BindInt(2, until);
@@ -351,7 +333,7 @@ class SqliteReviewStore final : public ReviewStore {
 
   Result<std::int64_t> UnclaimedBefore(std::string_view queue, UnixMillis created_before) override {
     std::int64_t n = 0;
-    BULWARK_RETURN_IF_ERROR(d_.with_reader([&](Connection& c) -> Status {
+    BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kUnclaimedBefore));
       st->BindText(1, queue);
       st->BindInt(2, created_before);

@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <vector>
 
@@ -15,15 +14,18 @@
 
 namespace bulwark::store::sqlite {
 
-// What the review store borrows from the database that owns it. Every member must outlive the
-// review store.
+// What the review store borrows from the database that owns it (the same shape as the
+// ConnectionPool seam of the other per-area stores, plus the decision log). Every function must
+// outlive the review store.
 struct ReviewStoreDeps {
-  std::mutex* write_mu = nullptr;  // serialises every write on `writer`
-  Connection* writer = nullptr;
-  // Runs `fn` on a pooled reader connection and returns its Status.
-  std::function<Status(const std::function<Status(Connection&)>& fn)> with_reader;
-  // Appends decisions to the hash-chained log inside the writer's open transaction, filling
-  // seq, prev_hash and hash (DecisionStore::AppendDecisions without its own transaction).
+  // Runs `body` on the writer connection inside one IMMEDIATE transaction under the write lock:
+  // commits when it returns OK, rolls back otherwise.
+  std::function<Status(const std::function<Status(Connection&)>& body)> write;
+  // Runs `body` on a pooled reader connection.
+  std::function<Status(const std::function<Status(Connection&)>& body)> read;
+  // Appends decisions to the hash-chained log on the writer inside the open transaction of
+  // `write`, filling seq, prev_hash and hash (DecisionStore::AppendDecisions without its own
+  // transaction).
   std::function<Status(std::vector<Decision>&)> append_in_transaction;
 };
 
