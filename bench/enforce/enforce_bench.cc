@@ -1,9 +1,10 @@
 // enforce_bench: items/s through the whole enforcement pipeline (detect -> policy -> decisions
 // appended to the hash-chained log, with the items' progress, in one SQLite transaction per
 // batch), against a same-run baseline of detection alone on the same texts; then the latency of
-// claiming every review case the run opened, and the per-batch cost of following the active
-// policy version in the database. Checks its answer: every item enforced, the log
-// verifies.
+// claiming and deciding every review case the run opened, of the second reviews sampled from
+// those decisions, of the agreement/SLA statistics, and the per-batch cost of following the
+// active policy version in the database. Checks its answer: every item enforced, the log
+// verifies, every second review is one agreement pair.
 //
 //   enforce_bench [--items N] [--batch B] [--violating-share F]
 
@@ -20,6 +21,7 @@
 #include "enforce/enforcer.h"
 #include "ingest/synthetic_posts.h"
 #include "policy/lifecycle.h"
+#include "review/service.h"
 
 namespace {
 
@@ -124,26 +126,78 @@ int main(int argc, char** argv) {
     total.decisions += r->decisions;
   }
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  // Review-claim latency: reviewers draining every queue the run opened, one claim at a time.
-  std::vector<double> claim_ms;
-  auto queues = db->review().Queues(clock.NowMillis());
-  if (queues.ok()) {
-    for (const auto& q : *queues) {
+  // Review: one reviewer with every expertise drains every queue the run opened, deciding each
+  // case (claim and decide latency); the sampled share opens blind second reviews, which a second
+  // reviewer drains (reaching the same outcome 90% of the time); disagreements go to a third
+  // reviewer. Then the
+  // agreement/SLA statistics and the queue listing are timed.
+  auto queue_config =
+      review::LoadQueueConfig(std::string(BULWARK_SOURCE_DIR) + "/data/review/queues.json");
+  if (!queue_config.ok()) return 1;
+  review::ReviewOptions review_options;
+  review_options.sampling_key = "enforce-bench";
+  review::ReviewService reviews(
+      *db, *queue_config, [&policy] { return policy.Get(); }, clock, review_options);
+  std::vector<std::string> all_tags;
+  for (const auto& q : (*queue_config)->queues) {
+    all_tags.insert(all_tags.end(), q.expertise.begin(), q.expertise.end());
+  }
+  const review::Reviewer first{"bench-first", all_tags, false};
+  const review::Reviewer second{"bench-second", all_tags, false};
+  const review::Reviewer third{"bench-third", all_tags, false};
+  std::vector<double> claim_ms, decide_ms, second_ms;
+  long long second_opened = 0, tie_breaks = 0;
+  std::uniform_real_distribution<double> coin(0, 1);
+  auto drain = [&](const review::Reviewer& who, std::vector<double>* claims,
+                   std::vector<double>* decides) {
+    for (const auto& q : (*queue_config)->queues) {
       for (;;) {
         auto c0 = Clock::now();
-        auto c = db->review().ClaimNext(q.queue, "bench-reviewer", clock.NowMillis(), 60000);
+        auto c = reviews.Claim(who, q.id);
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - c0).count();
         if (!c.ok()) break;
-        claim_ms.push_back(ms);
+        if (claims) claims->push_back(ms);
+        // First reviews remove 80%; a (simulated) second reviewer reaches the first one's outcome
+        // 90% of the time; tie-breaks remove 50%.
+        bool remove = coin(rng) < (c->round == store::kTieBreak ? 0.5 : 0.8);
+        if (c->round == store::kSecondReview) {
+          auto checked = db->review().GetCase(c->checks_case);
+          remove = checked.ok() && (checked->outcome == "remove") == (coin(rng) < 0.9);
+        }
+        review::ReviewerDecision d{remove ? "remove" : "none",
+                                   remove ? "hate.attack" : "no_violation", ""};
+        c0 = Clock::now();
+        auto r = reviews.Decide(who, c->id, d);
+        ms = std::chrono::duration<double, std::milli>(Clock::now() - c0).count();
+        if (!r.ok()) {
+          std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+          return false;
+        }
+        decides->push_back(ms);
+        second_opened += r->second_review != 0;
+        tie_breaks += r->tie_break != 0;
       }
     }
+    return true;
+  };
+  if (!drain(first, &claim_ms, &decide_ms) || !drain(second, nullptr, &second_ms) ||
+      !drain(third, nullptr, &second_ms)) {
+    return 1;
   }
-  std::sort(claim_ms.begin(), claim_ms.end());
-  auto pct = [&](double p) {
-    return claim_ms.empty() ? 0.0 : claim_ms[static_cast<size_t>(p * (claim_ms.size() - 1))];
+  auto t_stats = Clock::now();
+  auto stats = reviews.Stats(0, clock.NowMillis() + 1);
+  const double stats_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_stats).count();
+  auto t_list = Clock::now();
+  auto listing = reviews.Queues({"bench-admin", {}, true});
+  const double list_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_list).count();
+  auto pct = [](std::vector<double>& ms, double p) {
+    std::sort(ms.begin(), ms.end());
+    return ms.empty() ? 0.0 : ms[static_cast<size_t>(p * (ms.size() - 1))];
   };
   auto verify = db->decisions().VerifyLog();
-  bool ok = total.items == n && verify.ok() && verify->ok && *db->enforcement().PendingCount() == 0;
+  bool ok = total.items == n && verify.ok() && verify->ok &&
+            *db->enforcement().PendingCount() == 0 && stats.ok() && listing.ok() &&
+            stats->overall.pairs == second_opened;
 
   std::printf(
       "enforce_bench: %d items (%.0f%% from violating templates), batches of %d, 1 thread\n", n,
@@ -154,7 +208,21 @@ int main(int argc, char** argv) {
               flagged);
   std::printf("  ratio pipeline/detect         %9.2f\n", (total.items / secs) / (n / detect_secs));
   std::printf("  review claims                 %9zu claims  p50 %.3f ms  p99 %.3f ms (durable)\n",
-              claim_ms.size(), pct(0.5), pct(0.99));
+              claim_ms.size(), pct(claim_ms, 0.5), pct(claim_ms, 0.99));
+  std::printf("  review decisions              %9zu first   p50 %.3f ms  p99 %.3f ms (durable)\n",
+              decide_ms.size(), pct(decide_ms, 0.5), pct(decide_ms, 0.99));
+  std::printf(
+      "  second reviews                %9lld opened (%.1f%%), %lld tie-breaks; decide p50 %.3f "
+      "ms\n",
+      second_opened, decide_ms.empty() ? 0.0 : 100.0 * second_opened / decide_ms.size(), tie_breaks,
+      pct(second_ms, 0.5));
+  if (stats.ok()) {
+    std::printf("  agreement                     %9lld pairs   %.1f%% agree  kappa %s\n",
+                static_cast<long long>(stats->overall.pairs), stats->overall.percent,
+                stats->overall.kappa ? std::to_string(*stats->overall.kappa).c_str() : "-");
+  }
+  std::printf("  review stats / queue listing  %9.2f ms    %.2f ms (%zu decided cases)\n", stats_ms,
+              list_ms, decide_ms.size() + second_ms.size());
   std::printf("  policy refresh per batch      %9.1f us (active version unchanged)\n", refresh_us);
   std::printf("  peak RSS                      %9.1f MB\n", PeakRssKb() / 1024.0);
   std::printf("  check                         %s (log verified: %lld entries)\n",

@@ -35,6 +35,7 @@ void AddScanCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);   // version --detectors
 void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 void AddDemoCommand(CLI::App& app);
+void AddReviewCommand(CLI::App& app);  // review check, review stats
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddVersionCommand(app);
   bulwark::cli::AddEnsembleCommand(app);
   bulwark::cli::AddDemoCommand(app);
+  bulwark::cli::AddReviewCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

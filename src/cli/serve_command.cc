@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <random>
 
 #include "cli/commands.h"
 #include "core/metrics.h"
@@ -10,6 +12,7 @@
 #include "enforce/enforcer.h"
 #include "enforce/worker.h"
 #include "ingest/ingest_service.h"
+#include "review/service.h"
 #include "server/api.h"
 #include "server/http_server.h"
 #include "store/store.h"
@@ -29,11 +32,37 @@ struct ServeOptions {
   bool no_detectors = false;
   std::string policy = "data/policy/default.policy";
   bool no_enforce = false;
+  std::string review_queues;  // default <data-dir>/review/queues.json, optional
+  std::string review_key_file;
+  int review_lease_minutes = 15;
+  int review_sla_window_hours = 7 * 24;
   ingest::IngestOptions ingest;
   bool behind_tls = false;
   int session_idle_minutes = 30;
   int session_max_hours = 12;
 };
+
+// The second-review sampling key: the file's bytes, or a fresh random key for this run.
+std::string SamplingKey(const std::string& path) {
+  if (!path.empty()) {
+    std::ifstream f(path, std::ios::binary);
+    std::string key((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (!f.good() && !f.eof()) Fail(NotFound(path + ": cannot read the sampling key"));
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+    if (key.size() < 16) {
+      Fail(InvalidArgument(path + ": the sampling key must be at least 16 bytes",
+                           "--review-sampling-key-file"));
+    }
+    return key;
+  }
+  std::random_device rd;
+  std::string key;
+  for (int i = 0; i < 32; ++i) key += static_cast<char>(rd() & 0xff);
+  std::fprintf(stderr,
+               "bulwark: no --review-sampling-key-file: second reviews are sampled with a random "
+               "key for this run\n");
+  return key;
+}
 
 void RunServe(const ServeOptions& o) {
   // A client that disconnects mid-response must not kill the server.
@@ -73,9 +102,50 @@ void RunServe(const ServeOptions& o) {
   std::unique_ptr<enforce::PolicyHandle> policy;
   std::unique_ptr<enforce::Enforcer> enforcer;
   std::unique_ptr<enforce::EnforcementWorker> worker;
-  if (detector && !o.no_enforce) {
+  const bool enforcing = detector && !o.no_enforce;
+  if (enforcing) {
     // The database's active policy version; --policy only bootstraps a fresh database.
     policy = OpenActivePolicy(**db, o.policy, clock);
+  } else {
+    // Review validates reason codes against the policy even when nothing is enforced.
+    policy = std::make_unique<enforce::PolicyHandle>(o.policy);
+    if (!policy->Reload().ok()) policy.reset();
+  }
+  // Review needs its queue configuration: required when named, else <data-dir>/review/queues.json
+  // if present (without it the review routes answer 503).
+  const std::string queues_path =
+      o.review_queues.empty() ? o.data_dir + "/review/queues.json" : o.review_queues;
+  std::unique_ptr<review::ReviewService> review;
+  auto queues = review::LoadQueueConfig(queues_path);
+  if (!queues.ok() && (!o.review_queues.empty() || queues.status().code() != Code::kNotFound)) {
+    Fail(Status(queues.status().code(), queues.status().message() + " (pass --review-queues)",
+                queues.status().field()));
+  }
+  if (!queues.ok()) {
+    std::fprintf(stderr, "bulwark: %s: review is off\n", queues.status().message().c_str());
+  }
+  if (queues.ok() && policy) {
+    // Every queue the policy sends items to must be configured, or its cases would go unseen.
+    auto missing = review::MissingQueues(**queues, *policy->Get());
+    for (const auto& m : missing) {
+      std::fprintf(stderr, "%s\n", review::FormatMissingQueue(*policy->Get(), **queues, m).c_str());
+    }
+    if (!missing.empty()) Fail(FailedPrecondition("the policy names unconfigured review queues"));
+  }
+  if (queues.ok()) {
+    review::ReviewOptions review_options;
+    review_options.lease_ms = std::int64_t{o.review_lease_minutes} * 60 * 1000;
+    review_options.sla_window_ms = std::int64_t{o.review_sla_window_hours} * 3600 * 1000;
+    review_options.sampling_key = SamplingKey(o.review_key_file);
+    enforce::PolicyHandle* policy_ptr = policy.get();
+    review = std::make_unique<review::ReviewService>(
+        **db, *queues,
+        [policy_ptr]() -> std::shared_ptr<const policy::Policy> {
+          return policy_ptr ? policy_ptr->Get() : nullptr;
+        },
+        clock, review_options, &metrics);
+  }
+  if (enforcing) {
     enforcer = std::make_unique<enforce::Enforcer>(**db, *detector, *policy, clock, &metrics);
     worker =
         std::make_unique<enforce::EnforcementWorker>(*enforcer, **db, enforce::WorkerOptions{});
@@ -87,6 +157,7 @@ void RunServe(const ServeOptions& o) {
   ctx.secure_cookies = o.behind_tls;
   ctx.auth.sessions.idle_timeout_ms = o.session_idle_minutes * 60LL * 1000;
   ctx.auth.sessions.absolute_timeout_ms = o.session_max_hours * 3600LL * 1000;
+  ctx.review = review.get();
   server::Api api(ctx);
 
   server::HttpServerOptions http;
@@ -128,6 +199,13 @@ void RunServe(const ServeOptions& o) {
                          ? ("version " + std::to_string(policy->version_id()) + " active").c_str()
                          : ("kept, reload failed: " + s.message()).c_str());
       }
+      if (review) {
+        auto q = review::LoadQueueConfig(queues_path);
+        if (q.ok()) review->SetQueues(*q);
+        std::fprintf(
+            stderr, "bulwark: SIGHUP: review queues %s\n",
+            q.ok() ? "reloaded" : ("kept, reload failed: " + q.status().message()).c_str());
+      }
       continue;
     }
     std::fprintf(stderr, "bulwark: received signal %d, shutting down\n", sig);
@@ -167,6 +245,19 @@ void AddServeCommand(CLI::App& app) {
                   "(first start; default data/policy/default.policy). Otherwise the database's\n"
                   "active version is enforced");
   cmd->add_flag("--no-enforce", o->no_enforce, "Do not run the enforcement pipeline");
+  cmd->add_option("--review-queues", o->review_queues,
+                  "Review queue configuration (default <data-dir>/review/queues.json; without "
+                  "one, the review routes answer 503)");
+  cmd->add_option("--review-sampling-key-file", o->review_key_file,
+                  "Secret key (>= 16 bytes) for choosing which decisions get a second review; "
+                  "default: random per run");
+  cmd->add_option("--review-lease-minutes", o->review_lease_minutes,
+                  "How long a review claim is held (default 15)")
+      ->check(CLI::Range(1, 24 * 60));
+  cmd->add_option("--review-sla-window-hours", o->review_sla_window_hours,
+                  "Window of the time-to-first-review figures in /v1/review/queues and /metrics "
+                  "(default 168)")
+      ->check(CLI::Range(1, 24 * 366));
   cmd->add_flag("--sync-normal", o->sync_normal,
                 "Do not fsync every commit: survives a process crash, not a power loss");
   cmd->add_option("--max-body-bytes", o->ingest.limits.max_body_bytes,

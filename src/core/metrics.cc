@@ -75,7 +75,37 @@ Histogram& MetricsRegistry::GetHistogram(const std::string& name, const std::str
   return *slot;
 }
 
+int MetricsRegistry::AddCollector(MetricsCollector collector) {
+  std::lock_guard lock(collectors_mu_);
+  const int id = next_collector_++;
+  collectors_.emplace(id, std::move(collector));
+  return id;
+}
+
+void MetricsRegistry::RemoveCollector(int id) {
+  std::lock_guard lock(collectors_mu_);
+  collectors_.erase(id);
+}
+
 std::string MetricsRegistry::RenderPrometheus() const {
+  std::string out = RenderFamilies();
+  std::lock_guard lock(collectors_mu_);
+  std::map<std::string, std::vector<GaugeSample>> gauges;
+  for (const auto& [id, collect] : collectors_) {
+    for (GaugeSample& g : collect()) gauges[g.name].push_back(std::move(g));
+  }
+  for (const auto& [name, samples] : gauges) {
+    out += "# HELP " + name + " " + samples.front().help + "\n";
+    out += "# TYPE " + name + " gauge\n";
+    for (const GaugeSample& g : samples) {
+      const std::string labels = RenderLabels(g.labels);
+      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + FormatDouble(g.value) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string MetricsRegistry::RenderFamilies() const {
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& [name, f] : families_) {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,8 +47,23 @@ class Histogram {
   std::atomic<std::uint64_t> sum_micros_{0};
 };
 
+// A gauge value read at scrape time (e.g. from the database) by a collector.
+struct GaugeSample {
+  std::string name;
+  std::string help;
+  MetricLabels labels;
+  double value = 0;
+};
+using MetricsCollector = std::function<std::vector<GaugeSample>()>;
+
 class MetricsRegistry {
  public:
+  // Registers `collector`, called on every RenderPrometheus; its samples are rendered as
+  // gauges. Returns an id for RemoveCollector, which waits for a render in progress, so the
+  // collector's captures may be destroyed once it returns.
+  int AddCollector(MetricsCollector collector);
+  void RemoveCollector(int id);
+
   Counter& GetCounter(const std::string& name, const std::string& help,
                       const MetricLabels& labels = {});
   Histogram& GetHistogram(const std::string& name, const std::string& help,
@@ -55,6 +71,8 @@ class MetricsRegistry {
   std::string RenderPrometheus() const;
 
  private:
+  std::string RenderFamilies() const;
+
   struct Family {
     std::string help;
     bool is_histogram = false;
@@ -63,6 +81,9 @@ class MetricsRegistry {
   };
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  mutable std::mutex collectors_mu_;  // held while collectors run; never together with mu_
+  std::map<int, MetricsCollector> collectors_;
+  int next_collector_ = 1;
 };
 
 // Measures the time from construction to destruction into a histogram.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/lifecycle.h"
+#include "review/priority.h"
 
 namespace bulwark::enforce {
 namespace {
@@ -29,6 +30,17 @@ ActionType ToActionType(policy::ActionKind k) {
 std::string ModelVersion(const detect::Verdict& v) {
   return v.detector_version + ";lexicon=" + v.lexicon_version + ";model=" + v.model_version +
          ";claims=" + v.claims_version;
+}
+
+// The claim order of the case a review/escalate action opens (review/priority.h).
+int ReviewPriority(const policy::Action& a, const store::EnforcementItem& item) {
+  review::PriorityInput in;
+  in.severity = a.priority;
+  in.views = item.views;
+  in.private_group =
+      !item.item.group_id.empty() && item.item.group_visibility == Visibility::kPrivate;
+  in.reports = item.reports;
+  return review::CasePriority(in);
 }
 
 json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
@@ -60,6 +72,7 @@ json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
   if (!a.queue.empty()) {
     out["queue"] = a.queue;
     out["priority"] = a.priority;
+    out["review_priority"] = ReviewPriority(a, item);
   }
   if (!a.label.empty()) out["label"] = a.label;
   if (v.needs_review) out["needs_review"] = true;
@@ -144,7 +157,8 @@ Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
     d.evidence = EvidenceFor(verdict, a, item).dump(-1, ' ', false, json::error_handler_t::replace);
     d.created_at = now;
     if (!a.queue.empty()) {
-      out.reviews.push_back({out.decisions.size(), std::string(a.queue), a.priority});
+      out.reviews.push_back(
+          {out.decisions.size(), std::string(a.queue), ReviewPriority(a, item), a.priority});
     }
     out.decisions.push_back(std::move(d));
   }

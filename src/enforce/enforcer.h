@@ -77,7 +77,8 @@ class Enforcer {
   // The decisions the policy takes on `item` given `verdict` (empty if no rule fired). Each
   // carries the rule, reason, policy and model versions, and evidence (scores, threshold,
   // matched spans, target groups, context flags, queue and priority); review and escalate
-  // decisions also open a case in their expert queue.
+  // decisions also open a case in their expert queue, ordered by review::CasePriority of the
+  // policy's priority, the item's views and reports and whether its group is private.
   static Outcome Decide(const store::EnforcementItem& item, const detect::Verdict& verdict,
                         const policy::Policy& policy, UnixMillis now);
 

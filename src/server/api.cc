@@ -7,22 +7,13 @@
 #include "auth/api_keys.h"
 #include "detect/detector.h"
 #include "ingest/codec.h"
+#include "server/api_json.h"
 #include "server/web_auth.h"
 
 namespace bulwark::server {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-HttpResponse JsonResponse(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = Dump(body);
-  r.body += '\n';
-  return r;
-}
 
 // Index of the first "[N]" in a field path ("items[3].text" -> 3), or -1.
 long long FirstIndex(std::string_view field) {
@@ -96,64 +87,6 @@ json UpsertJson(const store::UpsertSummary& s) {
           {"created", s.created},
           {"revised", s.revised},
           {"unchanged", s.unchanged}};
-}
-
-// Value of `key` in an application/x-www-form-urlencoded query string (no decoding needed for
-// the numeric parameters read with it), or nullopt.
-std::optional<std::string_view> QueryParam(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std::int64_t min,
-                                std::int64_t max) {
-  std::int64_t n = 0;
-  if (v.empty() || v.size() > 18) {
-    return InvalidArgument(
-        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
-        std::string(field));
-  }
-  for (char c : v) {
-    if (c < '0' || c > '9') {
-      return InvalidArgument(
-          "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
-          std::string(field));
-    }
-    n = n * 10 + (c - '0');
-  }
-  if (n < min || n > max) {
-    return InvalidArgument(
-        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
-        std::string(field));
-  }
-  return n;
-}
-
-json DecisionJson(const Decision& d) {
-  json evidence = json::parse(d.evidence, nullptr, false);
-  return {{"seq", d.seq},
-          {"item_id", d.item_id},
-          {"item_revision", d.item_revision},
-          {"action", ActionName(d.action)},
-          {"category", d.category},
-          {"rule_id", d.rule_id},
-          {"policy_version", d.policy_version},
-          {"model_version", d.model_version},
-          {"actor", d.actor},
-          {"reason", d.reason},
-          {"evidence", evidence.is_discarded() ? json(d.evidence) : evidence},
-          {"created_at", FormatRfc3339(d.created_at)},
-          {"prev_hash", d.prev_hash},
-          {"hash", d.hash}};
 }
 
 json AppendJson(const store::AppendSummary& s) {
@@ -320,15 +253,20 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {Role::kReviewer, Role::kAdmin},
        [this](const HttpRequest&, const Params&, const Caller& c) { return ReviewQueues(c); }},
+      {"GET",
+       "/v1/review/stats",
+       true,
+       {Role::kAdmin, Role::kAuditor, Role::kCivilRights},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ReviewStats(req); }},
       {"POST",
        "/v1/review/queues/{queue}/claim",
        true,
-       {Role::kReviewer, Role::kAdmin},
+       {Role::kReviewer},
        [this](const HttpRequest&, const Params& p, const Caller& c) { return ClaimCase(p[0], c); }},
       {"POST",
        "/v1/review/cases/{id}/decision",
        true,
-       {Role::kReviewer, Role::kAdmin},
+       {Role::kReviewer},
        [this](const HttpRequest& req, const Params& p, const Caller& c) {
          return DecideCase(p[0], req, c);
        }},
@@ -538,175 +476,6 @@ HttpResponse Api::ReloadDetectors() {
   }
   return JsonResponse(200,
                       {{"reloaded", true}, {"detectors", ctx_.detector->Get()->VersionReport()}});
-}
-
-namespace {
-
-json CaseJson(const store::ReviewCase& c) {
-  json j = {{"id", c.id},
-            {"item_id", c.item_id},
-            {"item_revision", c.item_revision},
-            {"queue", c.queue},
-            {"priority", c.priority},
-            {"category", c.category},
-            {"opened_by_seq", c.opened_by_seq},
-            {"status", c.status},
-            {"created_at", FormatRfc3339(c.created_at)}};
-  if (!c.claimed_by.empty()) {
-    j["claimed_by"] = c.claimed_by;
-    j["lease_expires_at"] = FormatRfc3339(c.lease_expires_at);
-  }
-  if (c.appeal_of_seq) {
-    j["appeal_of_seq"] = c.appeal_of_seq;
-    j["statement"] = c.statement;
-  }
-  if (c.decided_at) {
-    j["decided_at"] = FormatRfc3339(c.decided_at);
-    j["outcome"] = c.outcome;
-    j["decision_seq"] = c.decision_seq;
-  }
-  return j;
-}
-
-}  // namespace
-
-HttpResponse Api::ReviewQueues(const Caller& caller) {
-  const UnixMillis now = ctx_.clock->NowMillis();
-  auto queues = ctx_.db->review().Queues(now);
-  if (!queues.ok()) return ErrorResponse(queues.status());
-  json out = json::array();
-  for (const auto& q : *queues) {
-    if (!MayReviewQueue(caller, q.queue)) continue;
-    out.push_back({{"queue", q.queue},
-                   {"waiting", q.open},
-                   {"claimed", q.claimed},
-                   {"oldest_waiting_seconds",
-                    q.oldest_waiting_since ? (now - q.oldest_waiting_since) / 1000 : 0}});
-  }
-  return JsonResponse(200, {{"queues", out}});
-}
-
-HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
-  if (!MayReviewQueue(caller, queue)) {
-    return ErrorResponse(Status(Code::kPermissionDenied,
-                                "queue '" + queue + "' is not among your expertise", "queue"));
-  }
-  auto c = ctx_.db->review().ClaimNext(queue, ReviewerId(caller), ctx_.clock->NowMillis(),
-                                       ctx_.review_lease_ms);
-  if (!c.ok()) return ErrorResponse(c.status());
-  json out = {{"case", CaseJson(*c)}};
-  // What the reviewer needs: the text under review and why it was sent here.
-  auto item = ctx_.db->items().GetItem(c->item_id);
-  if (item.ok()) {
-    for (const auto& rev : item->revisions) {
-      if (rev.revision == c->item_revision) out["text"] = rev.text;
-    }
-    out["item"] = {{"id", item->item.id},
-                   {"author_id", item->item.author_id},
-                   {"group_id", item->item.group_id},
-                   {"group_visibility", VisibilityName(item->item.group_visibility)},
-                   {"views", item->views},
-                   {"reports", item->reports}};
-  }
-  auto opening = ctx_.db->decisions().ListDecisions(c->opened_by_seq - 1, 1);
-  if (opening.ok() && !opening->empty()) out["opened_by"] = DecisionJson(opening->front());
-  return JsonResponse(200, out);
-}
-
-HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
-                             const Caller& caller) {
-  auto id = ParseCount(id_text, "id", 1, std::numeric_limits<std::int64_t>::max() / 10);
-  if (!id.ok()) return ErrorResponse(id.status());
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  }
-  for (const auto& [k, v] : body.items()) {
-    if (k != "action" && k != "reason_code" && k != "reason") {
-      return ErrorResponse(InvalidArgument("unknown field", k));
-    }
-    if (!v.is_string()) return ErrorResponse(InvalidArgument("must be a string", k));
-  }
-  if (!body.contains("action")) return ErrorResponse(InvalidArgument("is required", "action"));
-  if (!body.contains("reason_code")) {
-    return ErrorResponse(InvalidArgument("is required", "reason_code"));
-  }
-  auto the_case = ctx_.db->review().GetCase(*id);
-  if (!the_case.ok()) return ErrorResponse(the_case.status());
-  const std::string action_name = body["action"].get<std::string>();
-  std::optional<ActionType> action;
-  if (the_case->appeal_of_seq != 0) {
-    // An appeal either restores the item or upholds the appealed decision (logged again, so the
-    // log shows that a second person confirmed it).
-    if (action_name == "restore") {
-      action = ActionType::kRestore;
-    } else if (action_name == "uphold") {
-      auto appealed = ctx_.db->decisions().ListDecisions(the_case->appeal_of_seq - 1, 1);
-      if (!appealed.ok() || appealed->empty()) {
-        return ErrorResponse(Internal("appealed decision not found"));
-      }
-      action = appealed->front().action;
-    } else {
-      return ErrorResponse(
-          InvalidArgument("an appeal is decided with restore or uphold", "action"));
-    }
-  } else {
-    action = ParseAction(action_name);
-    if (!action || *action == ActionType::kReview || *action == ActionType::kRestore ||
-        *action == ActionType::kActivatePolicy) {
-      return ErrorResponse(
-          InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
-    }
-  }
-  std::string code = body["reason_code"].get<std::string>();
-  std::string reason = body.value("reason", "");
-  if (code.empty() || code.size() > 64 || reason.size() > 2000) {
-    return ErrorResponse(
-        InvalidArgument("reason_code must be 1..64 bytes, reason at most 2000",
-                        code.empty() || code.size() > 64 ? "reason_code" : "reason"));
-  }
-  Decision d;
-  d.action = *action;
-  d.actor = "reviewer:" + ReviewerId(caller);
-  d.reason = code + (reason.empty() ? "" : ": " + reason);
-  d.rule_id = the_case->appeal_of_seq ? "appeal" : "human_review";
-  d.category = the_case->category;
-  json ev = {{"case", *id}};
-  if (the_case->appeal_of_seq) ev["appeal_of_seq"] = the_case->appeal_of_seq;
-  d.evidence = ev.dump();
-  const UnixMillis now = ctx_.clock->NowMillis();
-  d.created_at = now;
-  auto r = ctx_.db->review().DecideCase(*id, ReviewerId(caller), std::move(d), now);
-  if (!r.ok()) return ErrorResponse(r.status());
-  return JsonResponse(200, {{"decision", DecisionJson(*r)}});
-}
-
-HttpResponse Api::OpenAppeal(const HttpRequest& req) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  }
-  for (const auto& [k, v] : body.items()) {
-    if (k != "decision_seq" && k != "statement") {
-      return ErrorResponse(InvalidArgument("unknown field", k));
-    }
-  }
-  if (!body.contains("decision_seq") || !body["decision_seq"].is_number_integer() ||
-      body["decision_seq"].get<std::int64_t>() < 1) {
-    return ErrorResponse(
-        InvalidArgument("must be the seq of a decision (an integer >= 1)", "decision_seq"));
-  }
-  std::string statement;
-  if (body.contains("statement")) {
-    if (!body["statement"].is_string() || body["statement"].get<std::string>().size() > 5000) {
-      return ErrorResponse(InvalidArgument("must be a string of at most 5000 bytes", "statement"));
-    }
-    statement = body["statement"].get<std::string>();
-  }
-  auto c = ctx_.db->review().OpenAppeal(body["decision_seq"].get<std::int64_t>(), statement,
-                                        ctx_.clock->NowMillis());
-  if (!c.ok()) return ErrorResponse(c.status());
-  return JsonResponse(201, {{"case", CaseJson(*c)}});
 }
 
 HttpResponse Api::LogHead() {

@@ -22,6 +22,9 @@
 namespace bulwark::detect {
 class DetectorHandle;
 }
+namespace bulwark::review {
+class ReviewService;
+}
 
 namespace bulwark::server {
 
@@ -39,6 +42,8 @@ struct ApiContext {
   auth::AuthOptions auth;
   // The server is reached over TLS (behind a terminating proxy): session cookies get Secure.
   bool secure_cookies = false;
+  // Optional: without it the /v1/review routes answer 503.
+  review::ReviewService* review = nullptr;
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).
@@ -104,10 +109,12 @@ class Api {
   HttpResponse Classify(const HttpRequest& req);
   HttpResponse Version();
   HttpResponse ReloadDetectors();
+  // Review queues, cases, appeals and statistics: api_review.cc.
   HttpResponse ReviewQueues(const Caller& caller);
   HttpResponse OpenAppeal(const HttpRequest& req);
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
+  HttpResponse ReviewStats(const HttpRequest& req);
   HttpResponse Decisions(const HttpRequest& req);
   // Policy lifecycle (api_policy.cc).
   HttpResponse ListPolicies();

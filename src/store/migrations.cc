@@ -181,7 +181,17 @@ CREATE TABLE staff_login_failures (
 ){{WITHOUT_ROWID}};
 CREATE INDEX staff_login_failures_last ON staff_login_failures (last_failure_at)
 )sql"},
-    {7, "reserved (placeholder until merge)", ""},
+    {7, "review rounds: second reviews, tie-breaks, reason codes, severity", R"sql(
+ALTER TABLE review_cases ADD COLUMN severity INTEGER;
+ALTER TABLE review_cases ADD COLUMN review_round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE review_cases ADD COLUMN checks_case BIGINT;
+ALTER TABLE review_cases ADD COLUMN reason_code TEXT;
+DROP INDEX review_cases_active;
+CREATE UNIQUE INDEX review_cases_active ON review_cases (item_id, queue, review_round)
+  WHERE status <> 'decided';
+CREATE INDEX review_cases_decided ON review_cases (decided_at) WHERE status = 'decided';
+CREATE INDEX review_cases_checks ON review_cases (checks_case) WHERE checks_case IS NOT NULL
+)sql"},
     {8, "policy versions: draft, in review, approved, active; append-only transition history",
      R"sql(
 CREATE TABLE policy_versions (

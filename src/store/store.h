@@ -155,7 +155,8 @@ struct EnforcementItem {
 struct ReviewRequest {
   size_t index = 0;  // into the decisions being recorded
   std::string queue;
-  int priority = 0;
+  int priority = 0;  // claim order within the queue (review/priority.h computes it)
+  int severity = 0;  // the policy's priority for the queue (1..10); 0: same as priority
 };
 
 // Progress of the enforcement pipeline, kept with the items so that it survives restarts: an
@@ -199,17 +200,72 @@ struct ReviewCase {
   // appealed decision (who may not decide the appeal).
   std::int64_t appeal_of_seq = 0;
   std::string statement;
+  // Reviewers who may not claim the case, '\n'-separated: the appealed decision's reviewer, a
+  // second review's first reviewer, a tie-break's first and second reviewers.
   std::string exclude_reviewer;
+  // Migration 7: the policy's priority that opened the case (priority is the claim order), the
+  // review round (see kFirstReview..kTieBreak), for rounds 2 and 3 the first-review case being
+  // checked, and the reviewer's reason code once decided.
+  int severity = 0;
+  int round = 1;
+  std::int64_t checks_case = 0;
+  std::string reason_code;
 };
 
 // The queue appeals wait in.
 inline constexpr std::string_view kAppealsQueue = "appeals";
+
+// Review rounds. A first review decides (its decision goes to the log). A sampled share of
+// first reviews gets a second, blind review by another reviewer in the same queue, which only
+// measures agreement. When the two disagree, a third reviewer (neither of the two) breaks the tie
+// and that decision goes to the log.
+inline constexpr int kFirstReview = 1;
+inline constexpr int kSecondReview = 2;
+inline constexpr int kTieBreak = 3;
+
+// A reviewer's decision on a claimed case (ReviewStore::RecordReview).
+struct CaseDecision {
+  std::int64_t case_id = 0;
+  std::string reviewer;     // must hold an unexpired lease on the case
+  std::string reason_code;  // validated by the caller (review/ReviewService)
+  // Rounds 1 and 3 and appeals: appended to the log (item, revision and, if empty, category
+  // are taken from the case); its action is the outcome. Round 2: only `decision.action` is
+  // used (the outcome) and nothing is logged.
+  Decision decision;
+  // Round 1 (not appeals): also open a blind second review of this case in the same queue,
+  // which `reviewer` may not claim.
+  bool open_second_review = false;
+};
+
+struct CaseDecisionResult {
+  ReviewCase decided;                  // the case as decided
+  std::optional<Decision> logged;      // the log entry, if any
+  std::int64_t second_review = 0;      // round 2 opened for this case (0: none)
+  std::optional<bool> agreed;          // round 2: whether the outcome matches the first review's
+  std::int64_t tie_break = 0;          // round 3 opened on disagreement (0: none)
+  std::optional<Decision> escalation;  // round 2 disagreement: the escalate entry logged
+};
+
+// A first review and the blind second review of the same case, both decided.
+struct ReviewPair {
+  std::string queue;
+  std::string first_outcome, second_outcome;  // action names
+  std::string first_reason_code, second_reason_code;
+  UnixMillis second_decided_at = 0;
+};
+
+// How long a decided first-review case waited for its first claim.
+struct FirstReviewWait {
+  std::string queue;
+  std::int64_t wait_ms = 0;  // first_claimed_at - created_at
+};
 
 struct QueueStats {
   std::string queue;
   std::int64_t open = 0;                // waiting (including expired leases)
   std::int64_t claimed = 0;             // under an unexpired lease
   UnixMillis oldest_waiting_since = 0;  // created_at of the oldest waiting case, 0 if none
+  std::int64_t checks_waiting = 0;      // of `open`: second reviews and tie-breaks (rounds 2, 3)
 };
 
 // Expert review queues. Claims are leases: a case claimed by one reviewer is invisible to others
@@ -234,6 +290,24 @@ class ReviewStore {
   // a different reviewer must decide the appeal.
   virtual Result<ReviewCase> OpenAppeal(std::int64_t seq, std::string_view statement,
                                         UnixMillis now) = 0;
+
+  // Records `d` atomically: checks the lease as DecideCase; marks the case decided with its
+  // outcome and reason code; rounds 1 and 3 and appeals append d.decision to the log (restore
+  // only for appeals and tie-breaks: FailedPrecondition otherwise); round 1 with
+  // open_second_review opens the blind round-2 case (unless one is already waiting for the item
+  // in that queue); round 2 logs nothing, compares its outcome with the first review's and, if
+  // they differ, logs an escalate entry and opens a round-3 case that neither reviewer may
+  // claim.
+  virtual Result<CaseDecisionResult> RecordReview(const CaseDecision& d, UnixMillis now) = 0;
+  // Pairs whose second review was decided in [since, until), oldest first.
+  virtual Result<std::vector<ReviewPair>> ReviewPairs(UnixMillis since, UnixMillis until) = 0;
+  // First-review (round 1) cases decided in [since, until): their wait for the first claim.
+  virtual Result<std::vector<FirstReviewWait>> FirstReviewWaits(UnixMillis since,
+                                                                UnixMillis until) = 0;
+  // Cases in `queue` still waiting for their first claim that were opened before
+  // `created_before` (past an SLA of now - created_before).
+  virtual Result<std::int64_t> UnclaimedBefore(std::string_view queue,
+                                               UnixMillis created_before) = 0;
 };
 
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.

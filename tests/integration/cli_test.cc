@@ -31,11 +31,11 @@ TEST_F(CliTest, HelpExplainsEveryCommandWithAnExample) {
   std::string out;
   EXPECT_EQ(Run("--help", &out), 0);
   for (const char* cmd : {"serve", "keys", "ingest", "db", "log", "train", "eval", "policy",
-                          "enforce", "scan", "version", "demo"}) {
+                          "enforce", "scan", "version", "demo", "review"}) {
     EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
   }
   for (const char* cmd : {"serve", "keys create", "keys list", "keys revoke", "ingest",
-                          "db migrate", "db stats", "demo"}) {
+                          "db migrate", "db stats", "demo", "review check", "review stats"}) {
     EXPECT_EQ(Run(std::string(cmd) + " --help", &out), 0) << cmd;
     EXPECT_NE(out.find("Example: bulwark"), std::string::npos) << cmd << "\n" << out;
   }
@@ -221,6 +221,51 @@ TEST_F(CliTest, EnforceRecordsExplainedDecisionsThatVerify) {
   ASSERT_EQ(Run("enforce --all" + flags, &out), 0) << out;
   EXPECT_NE(out.find("enforced 2 items"), std::string::npos) << out;  // re-scan appends
   ASSERT_EQ(Run("log verify --db " + db_, &out), 0) << out;
+
+  // The threat went to the threat queue; review stats reads the database.
+  ASSERT_EQ(Run("review stats --db " + db_ + " --queues " + src + "/data/review/queues.json", &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("threat "), std::string::npos) << out;
+  EXPECT_NE(out.find("overall: 0 pairs"), std::string::npos) << out;
+  ASSERT_EQ(Run("review stats --json --db " + db_ + " --queues " + src +
+                    "/data/review/queues.json --since 2020-01-01T00:00:00Z",
+                &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("\"since\": \"2020-01-01T00:00:00.000Z\""), std::string::npos) << out;
+  EXPECT_NE(Run("review stats --db " + db_ + " --queues " + src +
+                    "/data/review/queues.json --since yesterday",
+                &out),
+            0);
+  EXPECT_NE(out.find("--since"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, ReviewCheckFindsAPolicyQueueMissingFromTheConfiguration) {
+  std::string out;
+  const std::string src = BULWARK_SOURCE_DIR;
+  const std::string queues = " --queues " + src + "/data/review/queues.json";
+  ASSERT_EQ(Run("review check" + queues + " --policy " + src + "/data/policy/default.policy", &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("0 errors"), std::string::npos) << out;
+  std::string policy = dir_.File("new-team.policy");
+  {
+    std::string text;
+    std::ifstream in(src + "/data/policy/default.policy");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text +=
+        "\n[rule hate.review.new_team]\ncategory = hate\nscore >= 0.5\n"
+        "action = review:new_team priority:4\nreason_code = hate.review\nreason = r\n";
+    std::ofstream(policy) << text;
+  }
+  EXPECT_EQ(Run("review check" + queues + " --policy " + policy, &out), 1) << out;
+  EXPECT_NE(out.find("new-team.policy:"), std::string::npos) << out;
+  EXPECT_NE(out.find("queue 'new_team'"), std::string::npos) << out;
+  std::string bad = dir_.File("queues.json");
+  std::ofstream(bad) << R"({"format":"bulwark-review-queues/1","queues":[{"id":"x"}]})";
+  EXPECT_EQ(Run("review check --queues " + bad + " --policy " + policy, &out), 1) << out;
+  EXPECT_NE(out.find("queues[0].title"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -360,43 +360,68 @@ TEST_F(ApiTest, ReviewersClaimAndDecideCasesThroughTheApi) {
   ASSERT_TRUE(server_.db().enforcement().RecordEnforcement(ds, reviews, {}).ok());
   std::string alice = server_.CreateKey(Role::kReviewer, "alice");
   std::string bob = server_.CreateKey(Role::kReviewer, "bob");
+  std::string admin = server_.CreateKey(Role::kAdmin, "admin");
 
-  auto queues = json::parse(Get("/v1/review/queues", alice)->body);
-  ASSERT_EQ(queues["queues"].size(), 1u);
-  EXPECT_EQ(queues["queues"][0]["waiting"], 2);
+  // An API key carries no expertise: a reviewer key sees no queue and claims none; an admin sees
+  // every configured queue's figures, read-only.
+  auto mine = json::parse(Get("/v1/review/queues", alice)->body);
+  EXPECT_TRUE(mine["queues"].empty()) << mine;
+  auto all = json::parse(Get("/v1/review/queues", admin)->body);
+  ASSERT_GE(all["queues"].size(), 20u);
+  json antisemitism;
+  for (const auto& q : all["queues"]) {
+    if (q["queue"] == "antisemitism") antisemitism = q;
+  }
+  EXPECT_EQ(antisemitism["waiting"], 2);
+  EXPECT_EQ(antisemitism["expertise"], json::array({"antisemitism"}));
+  EXPECT_EQ(antisemitism["sla"]["target_seconds"], 4 * 3600.0);
+  EXPECT_EQ(antisemitism["wellbeing"], true);
+  auto denied = Post("/v1/review/queues/antisemitism/claim", "{}", alice);
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_EQ(ErrorOf(denied)["field"], "queue");
+  EXPECT_EQ(Post("/v1/review/queues/antisemitism/claim", "{}", admin)->status, 403);
+  EXPECT_EQ(Post("/v1/review/queues/antisemitism/claim", "{}")->status, 403);  // platform key
+  EXPECT_EQ(ErrorOf(Post("/v1/review/queues/nope/claim", "{}", alice))["field"], "queue");
 
-  auto claim = Post("/v1/review/queues/antisemitism/claim", "{}", alice);
-  ASSERT_EQ(claim->status, 200) << claim->body;
-  auto c = json::parse(claim->body);
-  EXPECT_EQ(c["case"]["priority"], 6);  // highest priority first
-  EXPECT_EQ(c["text"], "text of p1");
-  EXPECT_EQ(c["opened_by"]["action"], "review");
-  std::int64_t id = c["case"]["id"];
+  // Until staff sessions carry expertise, the claim is made in the service layer for alice's key.
+  review::Reviewer as_alice{"key:" + alice.substr(4, 12), {"antisemitism"}, false};
+  auto claimed = server_.review().Claim(as_alice, "antisemitism");
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(claimed->priority, 6);  // highest priority first
+  std::int64_t id = claimed->id;
 
   // Bob cannot decide Alice's case; bad bodies name the field.
   std::string path = "/v1/review/cases/" + std::to_string(id) + "/decision";
-  EXPECT_EQ(Post(path, R"({"action":"remove","reason_code":"HATE_SLUR"})", bob)->status, 422);
-  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"obliterate","reason_code":"X"})", alice))["field"],
+  EXPECT_EQ(Post(path, R"({"action":"remove","reason_code":"hate.attack"})", bob)->status, 422);
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"obliterate","reason_code":"x"})", alice))["field"],
             "action");
   EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove"})", alice))["field"], "reason_code");
-  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"X","x":"y"})", alice))["field"],
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"x","x":"y"})", alice))["field"],
             "x");
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"HATE_SLUR"})", alice))["field"],
+            "reason_code");
+  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"none","reason_code":"hate.attack"})", alice))["field"],
+            "reason_code");
+  EXPECT_EQ(ErrorOf(Post("/v1/review/cases/999/decision",
+                         R"({"action":"remove","reason_code":"hate.attack"})", alice))["field"],
+            "id");
 
   auto decided =
-      Post(path, R"({"action":"remove","reason_code":"HATE_SLUR","reason":"slur"})", alice);
+      Post(path, R"({"action":"remove","reason_code":"hate.attack","reason":"slur"})", alice);
   ASSERT_EQ(decided->status, 200) << decided->body;
-  auto d = json::parse(decided->body)["decision"];
+  auto body = json::parse(decided->body);
+  auto d = body["decision"];
   EXPECT_EQ(d["action"], "remove");
   EXPECT_EQ(d["item_id"], "p1");
-  EXPECT_EQ(d["actor"].get<std::string>().rfind("reviewer:", 0), 0u);
+  EXPECT_EQ(d["actor"], "reviewer:key:" + alice.substr(4, 12));
+  EXPECT_EQ(d["reason"], "hate.attack: slur");
+  EXPECT_EQ(body["case"]["reason_code"], "hate.attack");
+  EXPECT_EQ(body["case"]["round"], "first");
 
   // The decision is in the platform's feed; the other case is still waiting.
   auto feed = json::parse(Get("/v1/decisions?after=2")->body);
   ASSERT_EQ(feed["decisions"].size(), 1u);
   EXPECT_EQ(feed["decisions"][0]["action"], "remove");
-  EXPECT_EQ(json::parse(Get("/v1/review/queues", bob)->body)["queues"][0]["waiting"], 1);
-  EXPECT_EQ(Post("/v1/review/queues/antisemitism/claim", "{}")->status, 403);  // platform key
-  EXPECT_EQ(Post("/v1/review/queues/misogyny/claim", "{}", bob)->status, 404);
 }
 
 }  // namespace
@@ -416,12 +441,15 @@ TEST_F(ApiTest, AppealsAreDecidedByADifferentReviewerAndRestoreTheItem) {
   ASSERT_TRUE(server_.db().enforcement().RecordEnforcement({d}, reviews, {}).ok());
   std::string alice = server_.CreateKey(Role::kReviewer, "alice");
   std::string bob = server_.CreateKey(Role::kReviewer, "bob");
-  auto c = json::parse(Post("/v1/review/queues/harassment/claim", "{}", alice)->body);
-  std::string decide =
-      "/v1/review/cases/" + std::to_string(c["case"]["id"].get<int>()) + "/decision";
-  auto removed = json::parse(
-      Post(decide, R"({"action":"remove","reason_code":"HARASSMENT"})", alice)->body)["decision"];
-  ASSERT_EQ(removed["action"], "remove");
+  review::Reviewer as_alice{"key:" + alice.substr(4, 12), {"harassment", "appeals"}, false};
+  review::Reviewer as_bob{"key:" + bob.substr(4, 12), {"appeals"}, false};
+  auto c = server_.review().Claim(as_alice, "harassment");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::string decide = "/v1/review/cases/" + std::to_string(c->id) + "/decision";
+  auto removed =
+      json::parse(Post(decide, R"({"action":"remove","reason_code":"harassment.attack"})", alice)
+                      ->body)["decision"];
+  ASSERT_EQ(removed["action"], "remove") << removed;
 
   // The platform relays the author's appeal.
   EXPECT_EQ(ErrorOf(Post("/v1/appeals", R"({"decision_seq":"x"})"))["field"], "decision_seq");
@@ -432,20 +460,90 @@ TEST_F(ApiTest, AppealsAreDecidedByADifferentReviewerAndRestoreTheItem) {
   ASSERT_EQ(opened->status, 201) << opened->body;
   EXPECT_EQ(Post("/v1/appeals", "{}", alice)->status, 403);  // reviewers do not file appeals
 
-  EXPECT_EQ(Post("/v1/review/queues/appeals/claim", "{}", alice)->status, 404);
-  auto appeal = json::parse(Post("/v1/review/queues/appeals/claim", "{}", bob)->body);
-  EXPECT_EQ(appeal["case"]["statement"], "I was quoting them");
-  std::string path =
-      "/v1/review/cases/" + std::to_string(appeal["case"]["id"].get<int>()) + "/decision";
-  EXPECT_EQ(ErrorOf(Post(path, R"({"action":"remove","reason_code":"X"})", bob))["field"],
-            "action");
-  auto restored = Post(path, R"({"action":"restore","reason_code":"APPEAL_OVERTURNED"})", bob);
+  // Alice removed it: she may not judge the appeal.
+  EXPECT_EQ(server_.review().Claim(as_alice, "appeals").status().code(), Code::kNotFound);
+  auto appeal = server_.review().Claim(as_bob, "appeals");
+  ASSERT_TRUE(appeal.ok()) << appeal.status().ToString();
+  EXPECT_EQ(appeal->statement, "I was quoting them");
+  std::string path = "/v1/review/cases/" + std::to_string(appeal->id) + "/decision";
+  EXPECT_EQ(
+      ErrorOf(Post(path, R"({"action":"remove","reason_code":"harassment.attack"})", bob))["field"],
+      "action");
+  EXPECT_EQ(
+      ErrorOf(Post(path, R"({"action":"restore","reason_code":"no_violation"})", bob))["field"],
+      "reason_code");
+  auto restored = Post(path, R"({"action":"restore","reason_code":"appeal.overturned"})", bob);
   ASSERT_EQ(restored->status, 200) << restored->body;
   auto r = json::parse(restored->body)["decision"];
   EXPECT_EQ(r["action"], "restore");
   EXPECT_EQ(r["rule_id"], "appeal");
   auto feed = json::parse(Get("/v1/decisions?after=0")->body)["decisions"];
   EXPECT_EQ(feed.back()["action"], "restore");
+}
+
+TEST_F(ApiTest, ReviewStatsForOversightRoles) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(40))->status, 200);
+  std::vector<Decision> ds(40);
+  std::vector<store::ReviewRequest> reviews;
+  for (int i = 0; i < 40; ++i) {
+    ds[i].item_id = "p" + std::to_string(i);
+    ds[i].item_revision = 1;
+    ds[i].action = ActionType::kReview;
+    ds[i].category = "threat";
+    reviews.push_back({static_cast<size_t>(i), "public_figures", 8});  // share 0.2
+  }
+  ASSERT_TRUE(server_.db().enforcement().RecordEnforcement(ds, reviews, {}).ok());
+  review::Reviewer first{"user:first", {"public_figures"}, false};
+  review::Reviewer second{"user:second", {"public_figures"}, false};
+  for (int i = 0; i < 40; ++i) {
+    auto c = server_.review().Claim(first, "public_figures");
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(server_.review().Decide(first, c->id, {"remove", "violence.threat", ""}).ok());
+  }
+  int pairs = 0;
+  while (true) {
+    auto c = server_.review().Claim(second, "public_figures");
+    if (!c.ok()) break;
+    ASSERT_TRUE(server_.review().Decide(second, c->id, {"remove", "violence.threat", ""}).ok());
+    ++pairs;
+  }
+  ASSERT_GT(pairs, 0) << "the keyed sample of 40 cases at 20% is not empty";
+
+  std::string auditor = server_.CreateKey(Role::kAuditor);
+  auto r = Get("/v1/review/stats", auditor);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto stats = json::parse(r->body);
+  EXPECT_EQ(stats["overall"]["pairs"], pairs);
+  EXPECT_EQ(stats["overall"]["percent_agreement"], 100.0);
+  EXPECT_TRUE(stats["overall"]["kappa"].is_null()) << "one outcome only: kappa is undefined";
+  json pf;
+  for (const auto& q : stats["queues"]) {
+    if (q["queue"] == "public_figures") pf = q;
+  }
+  EXPECT_EQ(pf["agreement"]["pairs"], pairs);
+  EXPECT_EQ(pf["sla"]["time_to_first_review"]["count"], 40);
+  EXPECT_EQ(pf["second_review_share"], 0.2);
+
+  EXPECT_EQ(Get("/v1/review/stats", server_.CreateKey(Role::kCivilRights))->status, 200);
+  EXPECT_EQ(Get("/v1/review/stats", server_.CreateKey(Role::kAdmin))->status, 200);
+  EXPECT_EQ(Get("/v1/review/stats", server_.CreateKey(Role::kReviewer))->status, 403);
+  EXPECT_EQ(Get("/v1/review/stats")->status, 403);  // platform
+  EXPECT_EQ(ErrorOf(Get("/v1/review/stats?since=yesterday", auditor))["field"], "since");
+  EXPECT_EQ(ErrorOf(Get("/v1/review/stats?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z",
+                        auditor))["field"],
+            "since");
+  auto empty = json::parse(
+      Get("/v1/review/stats?since=2020-01-01T00%3A00%3A00Z&until=2020-02-01T00:00:00Z", auditor)
+          ->body);
+  EXPECT_EQ(empty["overall"]["pairs"], 0);
+  EXPECT_EQ(empty["since"], "2020-01-01T00:00:00.000Z");
+
+  // SLA figures are published on /metrics.
+  auto metrics = server_.Client().Get("/metrics");
+  EXPECT_NE(metrics->body.find("bulwark_review_sla_target_seconds{queue=\"public_figures\"} 3600"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("bulwark_review_decisions_total{queue=\"public_figures\""),
+            std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "auth/accounts.h"
@@ -209,8 +211,11 @@ TEST_F(AuthApiTest, ReviewerSessionsSeeAndClaimOnlyTheirExpertiseQueues) {
   auto queues = json::parse(c.Get("/v1/review/queues", amira)->body)["queues"];
   ASSERT_EQ(queues.size(), 1u) << queues;
   EXPECT_EQ(queues[0]["queue"], "antisemitism");
-  // Admins see every queue.
-  EXPECT_EQ(json::parse(c.Get("/v1/review/queues", root_)->body)["queues"].size(), 2u);
+  // Admins see every queue (read-only figures), the two with cases among them.
+  auto all = json::parse(c.Get("/v1/review/queues", root_)->body)["queues"];
+  std::set<std::string> names;
+  for (const auto& q : all) names.insert(q["queue"].get<std::string>());
+  EXPECT_TRUE(names.contains("antisemitism") && names.contains("misogyny")) << all;
 
   auto outside = c.Post("/v1/review/queues/misogyny/claim", amira, "{}", kJson);
   EXPECT_EQ(outside->status, 403);
@@ -221,7 +226,7 @@ TEST_F(AuthApiTest, ReviewerSessionsSeeAndClaimOnlyTheirExpertiseQueues) {
   EXPECT_EQ(the_case["claimed_by"], "user:" + amira_id);
   auto decided = c.Post(
       ("/v1/review/cases/" + std::to_string(the_case["id"].get<int>()) + "/decision").c_str(),
-      amira, R"({"action":"remove","reason_code":"HATE"})", kJson);
+      amira, R"({"action":"remove","reason_code":"hate.attack"})", kJson);
   ASSERT_EQ(decided->status, 200) << decided->body;
   EXPECT_EQ(json::parse(decided->body)["decision"]["actor"], "reviewer:user:" + amira_id);
 }

@@ -22,10 +22,14 @@ using nlohmann::json;
 struct Access {
   bool is_public = false;  // no credentials needed
   std::set<Role> roles;    // empty (and not public): any authenticated caller
+  // Staff sessions only: an API key of an allowed role is refused (403) too. Reviewing is done
+  // by people with expertise tags; keys carry none.
+  bool sessions_only = false;
 };
 Access Public() { return {true, {}}; }
 Access AnyAuthenticated() { return {false, {}}; }
 Access Only(std::set<Role> roles) { return {false, std::move(roles)}; }
+Access OnlySessions(std::set<Role> roles) { return {false, std::move(roles), true}; }
 
 using RouteKey = std::pair<std::string, std::string>;  // method, pattern
 
@@ -53,8 +57,9 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/auth/logout"}, AnyAuthenticated()},
       // Expert review.
       {{"GET", "/v1/review/queues"}, Only({Role::kReviewer, Role::kAdmin})},
-      {{"POST", "/v1/review/queues/{queue}/claim"}, Only({Role::kReviewer, Role::kAdmin})},
-      {{"POST", "/v1/review/cases/{id}/decision"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"POST", "/v1/review/queues/{queue}/claim"}, OnlySessions({Role::kReviewer})},
+      {{"POST", "/v1/review/cases/{id}/decision"}, Only({Role::kReviewer})},
+      {{"GET", "/v1/review/stats"}, Only({Role::kAdmin, Role::kAuditor, Role::kCivilRights})},
       // Policy lifecycle: authors draft, civil-rights officers sign off (recommendation 1).
       {{"GET", "/v1/policies"},
        Only({Role::kAdmin, Role::kPolicyAuthor, Role::kCivilRights, Role::kAuditor})},
@@ -224,7 +229,8 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       } else if (!credentials) {
         EXPECT_EQ(r->status, 401) << r->body;
         EXPECT_EQ(json::parse(r->body)["error"]["code"], "unauthenticated");
-      } else if (access.roles.empty() || access.roles.contains(p.role)) {
+      } else if ((access.roles.empty() || access.roles.contains(p.role)) &&
+                 !(access.sessions_only && p.kind == Principal::kKey)) {
         EXPECT_NE(r->status, 401) << r->body;
         EXPECT_NE(r->status, 403) << r->body;
       } else {

@@ -195,3 +195,85 @@ TEST_F(ReviewTest, OnlyEnforcementDecisionsCanBeAppealedAndOnlyAppealsRestore) {
 
 }  // namespace
 }  // namespace bulwark::store
+
+namespace bulwark::store {
+namespace {
+
+TEST_F(ReviewTest, RecordReviewOpensABlindSecondRoundBesideANewFirstReview) {
+  Open(1, "misogyny", {4});
+  auto c = db_->review().ClaimNext("misogyny", "alice", 1000, 60000);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->round, kFirstReview);
+  EXPECT_EQ(c->severity, 4);  // no severity given: the priority
+  CaseDecision d;
+  d.case_id = c->id;
+  d.reviewer = "alice";
+  d.reason_code = "hate.attack";
+  d.decision.action = ActionType::kRemove;
+  d.decision.actor = "reviewer:alice";
+  d.open_second_review = true;
+  auto r = db_->review().RecordReview(d, 2000);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->logged.has_value());
+  ASSERT_GT(r->second_review, 0);
+  EXPECT_EQ(r->decided.reason_code, "hate.attack");
+
+  // A re-scan sends the item to the queue again: a new first review waits beside the second.
+  Decision again;
+  again.item_id = c->item_id;
+  again.item_revision = 1;
+  again.action = ActionType::kReview;
+  std::vector<ReviewRequest> req = {{0, "misogyny", 2}};
+  ASSERT_TRUE(db_->enforcement().RecordEnforcement({again}, req, {}).ok());
+  auto q = db_->review().Queues(3000);
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].open, 2);
+  EXPECT_EQ((*q)[0].checks_waiting, 1);
+
+  // Alice gets the new first review, never her own second review; DecideCase refuses round 2.
+  auto next = db_->review().ClaimNext("misogyny", "alice", 3000, 60000);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->round, kFirstReview);
+  EXPECT_EQ(db_->review().ClaimNext("misogyny", "alice", 3000, 60000).status().code(),
+            Code::kNotFound);
+  auto second = db_->review().ClaimNext("misogyny", "bob", 3000, 60000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->id, r->second_review);
+  EXPECT_EQ(second->checks_case, c->id);
+  EXPECT_EQ(second->exclude_reviewer, "alice");
+  Decision other;
+  other.action = ActionType::kNone;
+  EXPECT_EQ(db_->review().DecideCase(second->id, "bob", other, 4000).status().code(),
+            Code::kFailedPrecondition);
+
+  // Bob disagrees: nothing of his is logged but the escalation; a tie-break excludes both.
+  CaseDecision b;
+  b.case_id = second->id;
+  b.reviewer = "bob";
+  b.reason_code = "no_violation";
+  b.decision.action = ActionType::kNone;
+  auto head = db_->decisions().Head()->seq;
+  auto rb = db_->review().RecordReview(b, 5000);
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_EQ(rb->agreed, false);
+  EXPECT_EQ(db_->decisions().Head()->seq, head + 1);
+  ASSERT_GT(rb->tie_break, 0);
+  auto tie = db_->review().GetCase(rb->tie_break);
+  EXPECT_EQ(tie->round, kTieBreak);
+  EXPECT_EQ(tie->exclude_reviewer, "alice\nbob");
+  EXPECT_EQ(db_->review().ClaimNext("misogyny", "bob", 6000, 60000).status().code(),
+            Code::kNotFound);
+  auto pairs = db_->review().ReviewPairs(0, 10000);
+  ASSERT_EQ(pairs->size(), 1u);
+  EXPECT_EQ((*pairs)[0].first_outcome, "remove");
+  EXPECT_EQ((*pairs)[0].second_outcome, "none");
+  EXPECT_EQ((*pairs)[0].second_reason_code, "no_violation");
+  auto waits = db_->review().FirstReviewWaits(0, 10000);
+  ASSERT_EQ(waits->size(), 1u);  // the decided first review only
+  EXPECT_EQ((*waits)[0].wait_ms, 1000 - c->created_at);
+  EXPECT_EQ(*db_->review().UnclaimedBefore("misogyny", 10000), 0);
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+}  // namespace
+}  // namespace bulwark::store

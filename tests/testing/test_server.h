@@ -11,6 +11,8 @@
 #include "core/metrics.h"
 #include "detect/detector.h"
 #include "ingest/ingest_service.h"
+#include "policy/policy.h"
+#include "review/service.h"
 #include "server/api.h"
 #include "server/http_server.h"
 #include "store/store.h"
@@ -36,10 +38,23 @@ class TestServer {
     open.metrics = &metrics_;
     db_ = std::move(store::OpenDatabase("sqlite:" + dir_.File("server.db"), open)).value();
     ingest_ = std::make_unique<ingest::IngestService>(*db_, ingest_options, clock_, &metrics_);
+    // Review with the shipped queue configuration and default policy (reason codes).
+    auto queues =
+        review::LoadQueueConfig(std::string(BULWARK_SOURCE_DIR) + "/data/review/queues.json");
+    if (!queues.ok()) std::fprintf(stderr, "queues: %s\n", queues.status().ToString().c_str());
+    auto policy =
+        policy::LoadPolicyFile(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
+    if (policy.ok()) policy_ = *policy;
+    review::ReviewOptions review_options;
+    review_options.sampling_key = "test-sampling-key";
+    review_ = std::make_unique<review::ReviewService>(
+        *db_, std::move(queues).value(), [this] { return policy_; }, clock_, review_options,
+        &metrics_);
     server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
     ctx.detector = detector_.get();
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
+    ctx.review = review_.get();
     api_ = std::make_unique<server::Api>(ctx);
     server::HttpServerOptions http;
     http.port = 0;
@@ -63,6 +78,8 @@ class TestServer {
   std::uint16_t port() const { return server_->port(); }
   store::Database& db() { return *db_; }
   server::Api& api() { return *api_; }
+  review::ReviewService& review() { return *review_; }
+  MetricsRegistry& metrics() { return metrics_; }
 
  private:
   TempDir dir_;
@@ -71,6 +88,8 @@ class TestServer {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<detect::DetectorHandle> detector_;
+  std::shared_ptr<const policy::Policy> policy_;
+  std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<server::Api> api_;
   std::unique_ptr<server::HttpServer> server_;
 };

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/sqlite_policies.h"
+#include "store/sqlite/sqlite_review.h"
 
 namespace bulwark::store {
 namespace {
@@ -93,45 +95,6 @@ constexpr const char* kStatTables[] = {
     "ad_adjacency", "api_keys",        "decisions",       "review_cases",
     "staff_users",  "staff_sessions",  "policy_versions", "policy_transitions"};
 
-constexpr std::string_view kOpenCase =
-    "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
-    "opened_by_seq, status, created_at) "
-    "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
-    "'open', ?7) "
-    "ON CONFLICT (item_id, queue) WHERE status <> 'decided' DO UPDATE SET "
-    "priority = CASE WHEN excluded.priority > review_cases.priority THEN excluded.priority "
-    "ELSE review_cases.priority END, item_revision = excluded.item_revision";
-constexpr std::string_view kCaseColumns =
-    "SELECT id, item_id, item_revision, queue, priority, category, opened_by_seq, status, "
-    "COALESCE(claimed_by, ''), COALESCE(lease_expires_at, 0), created_at, "
-    "COALESCE(first_claimed_at, 0), COALESCE(decided_at, 0), COALESCE(decided_by, ''), "
-    "COALESCE(outcome, ''), COALESCE(decision_seq, 0), COALESCE(appeal_of_seq, 0), "
-    "COALESCE(statement, ''), COALESCE(exclude_reviewer, '') FROM review_cases ";
-constexpr std::string_view kNextWaitingCase =
-    "SELECT id FROM review_cases WHERE queue = ?1 AND (status = 'open' OR "
-    "(status = 'claimed' AND lease_expires_at <= ?2)) "
-    "AND (exclude_reviewer IS NULL OR exclude_reviewer <> ?3) "
-    "ORDER BY priority DESC, created_at, id LIMIT 1";
-constexpr std::string_view kOpenAppeal =
-    "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
-    "opened_by_seq, status, created_at, appeal_of_seq, statement, exclude_reviewer) "
-    "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
-    "'open', ?7, ?6, ?8, ?9)";
-constexpr std::string_view kActiveCase =
-    "SELECT id FROM review_cases WHERE item_id = ?1 AND queue = ?2 AND status <> 'decided'";
-constexpr std::string_view kClaimCase =
-    "UPDATE review_cases SET status = 'claimed', claimed_by = ?2, lease_expires_at = ?3, "
-    "first_claimed_at = COALESCE(first_claimed_at, ?4) WHERE id = ?1";
-constexpr std::string_view kDecideCase =
-    "UPDATE review_cases SET status = 'decided', decided_at = ?2, decided_by = ?3, "
-    "outcome = ?4, decision_seq = ?5 WHERE id = ?1";
-constexpr std::string_view kQueueStats =
-    "SELECT queue, "
-    "SUM(CASE WHEN status = 'open' OR lease_expires_at <= ?1 THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN status = 'claimed' AND lease_expires_at > ?1 THEN 1 ELSE 0 END), "
-    "MIN(CASE WHEN status = 'open' OR lease_expires_at <= ?1 THEN created_at END) "
-    "FROM review_cases WHERE status <> 'decided' GROUP BY queue ORDER BY queue";
-
 constexpr std::string_view kDecisionColumns =
     "seq, item_id, item_revision, action, category, rule_id, policy_version, model_version, "
     "actor, reason, evidence, created_at, prev_hash, hash";
@@ -176,7 +139,6 @@ class SqliteDatabase final : public Database,
                              KeyStore,
                              DecisionStore,
                              EnforcementStore,
-                             ReviewStore,
                              sqlite::ConnectionPool,
                              sqlite::PolicyStoreHost {
  public:
@@ -202,6 +164,16 @@ class SqliteDatabase final : public Database,
       readers_.push_back(std::move(conn));
     }
     users_ = sqlite::NewSqliteUserStore(*this);
+    review_ = sqlite::NewSqliteReviewStore(
+        {[this](const std::function<Status(Connection&)>& body) {
+           std::lock_guard lock(write_mu_);
+           return InTransaction(*writer_, [&] { return body(*writer_); });
+         },
+         [this](const std::function<Status(Connection&)>& body) {
+           auto lease = AcquireReader();
+           return body(*lease.conn);
+         },
+         [this](std::vector<Decision>& d) { return AppendInTransaction(d); }});
     if (options_.metrics) {
       for (const char* op :
            {"upsert_items", "append_views", "append_reports", "append_ad_impressions", "get_item",
@@ -221,7 +193,7 @@ class SqliteDatabase final : public Database,
   KeyStore& keys() override { return *this; }
   DecisionStore& decisions() override { return *this; }
   EnforcementStore& enforcement() override { return *this; }
-  ReviewStore& review() override { return *this; }
+  ReviewStore& review() override { return *review_; }
   UserStore& users() override { return *users_; }
   PolicyStore& policies() override { return *policies_; }
 
@@ -596,19 +568,7 @@ class SqliteDatabase final : public Database,
     ScopedTimer timer(Timer("append_decisions"));
     Status s = InTransaction(*writer_, [&]() -> Status {
       BULWARK_RETURN_IF_ERROR(AppendInTransaction(decisions));
-      for (const ReviewRequest& r : reviews) {
-        if (r.index >= decisions.size()) return InvalidArgument("review request out of range");
-        const Decision& d = decisions[r.index];
-        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kOpenCase));
-        st->BindText(1, d.item_id);
-        st->BindInt(2, d.item_revision);
-        st->BindText(3, r.queue);
-        st->BindInt(4, r.priority);
-        st->BindText(5, d.category);
-        st->BindInt(6, d.seq);
-        st->BindInt(7, d.created_at);
-        BULWARK_RETURN_IF_ERROR(st->Run());
-      }
+      BULWARK_RETURN_IF_ERROR(sqlite::OpenReviewCases(*writer_, decisions, reviews));
       for (const auto& [id, revision] : enforced) {
         BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kMarkEnforced));
         st->BindText(1, id);
@@ -619,134 +579,6 @@ class SqliteDatabase final : public Database,
     });
     if (!s.ok()) return s;
     return decisions;
-  }
-
-  // ReviewStore
-  Result<ReviewCase> ClaimNext(std::string_view queue, std::string_view reviewer, UnixMillis now,
-                               std::int64_t lease_ms) override {
-    std::lock_guard lock(write_mu_);
-    std::int64_t id = 0;
-    Status s = InTransaction(*writer_, [&]() -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * next, writer_->Prepare(kNextWaitingCase));
-      next->BindText(1, queue);
-      next->BindInt(2, now);
-      next->BindText(3, reviewer);
-      BULWARK_ASSIGN_OR_RETURN(bool row, next->Step());
-      if (!row) return NotFound("queue '" + std::string(queue) + "' has no waiting case");
-      id = next->ColumnInt(0);
-      next->Reset();
-      BULWARK_ASSIGN_OR_RETURN(Statement * claim, writer_->Prepare(kClaimCase));
-      claim->BindInt(1, id);
-      claim->BindText(2, reviewer);
-      claim->BindInt(3, now + lease_ms);
-      claim->BindInt(4, now);
-      return claim->Run();
-    });
-    if (!s.ok()) return s;
-    return ReadCase(*writer_, id);
-  }
-
-  Result<ReviewCase> GetCase(std::int64_t id) override {
-    auto lease = AcquireReader();
-    return ReadCase(*lease.conn, id);
-  }
-
-  Result<Decision> DecideCase(std::int64_t id, std::string_view reviewer, Decision decision,
-                              UnixMillis now) override {
-    std::lock_guard lock(write_mu_);
-    std::vector<Decision> one{std::move(decision)};
-    Status s = InTransaction(*writer_, [&]() -> Status {
-      BULWARK_ASSIGN_OR_RETURN(ReviewCase c, ReadCase(*writer_, id));
-      if (c.status == "decided") return FailedPrecondition("case already decided", "case");
-      if (c.status != "claimed" || c.claimed_by != reviewer) {
-        return FailedPrecondition("case is not claimed by this reviewer", "case");
-      }
-      if (c.lease_expires_at <= now) {
-        return FailedPrecondition("the lease on this case has expired; claim it again", "case");
-      }
-      if (one[0].action == ActionType::kRestore && c.appeal_of_seq == 0) {
-        return FailedPrecondition("only an appeal can restore an item", "action");
-      }
-      one[0].item_id = c.item_id;
-      one[0].item_revision = c.item_revision;
-      if (one[0].category.empty()) one[0].category = c.category;
-      BULWARK_RETURN_IF_ERROR(AppendInTransaction(one));
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kDecideCase));
-      st->BindInt(1, id);
-      st->BindInt(2, now);
-      st->BindText(3, reviewer);
-      st->BindText(4, ActionName(one[0].action));
-      st->BindInt(5, one[0].seq);
-      return st->Run();
-    });
-    if (!s.ok()) return s;
-    return one[0];
-  }
-
-  Result<ReviewCase> OpenAppeal(std::int64_t seq, std::string_view statement,
-                                UnixMillis now) override {
-    std::lock_guard lock(write_mu_);
-    std::int64_t id = 0;
-    Status s = InTransaction(*writer_, [&]() -> Status {
-      BULWARK_ASSIGN_OR_RETURN(
-          Statement * find,
-          writer_->Prepare(std::string("SELECT ") + std::string(kDecisionColumns) +
-                           " FROM decisions WHERE seq = ?1"));
-      find->BindInt(1, seq);
-      BULWARK_ASSIGN_OR_RETURN(bool row, find->Step());
-      if (!row) return NotFound("decision " + std::to_string(seq) + " not found");
-      Decision d = ReadDecision(*find);
-      find->Reset();
-      if (d.action != ActionType::kRemove && d.action != ActionType::kReduce &&
-          d.action != ActionType::kLabel) {
-        return FailedPrecondition("only remove, reduce and label decisions can be appealed",
-                                  "decision_seq");
-      }
-      BULWARK_ASSIGN_OR_RETURN(Statement * active, writer_->Prepare(kActiveCase));
-      active->BindText(1, d.item_id);
-      active->BindText(2, kAppealsQueue);
-      BULWARK_ASSIGN_OR_RETURN(bool open, active->Step());
-      active->Reset();
-      if (open)
-        return FailedPrecondition("an appeal of this item is already waiting", "decision_seq");
-      // "reviewer:key:abc" decided it: "key:abc" may not decide the appeal.
-      std::string exclude;
-      if (d.actor.rfind("reviewer:", 0) == 0) exclude = d.actor.substr(9);
-      BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kOpenAppeal));
-      ins->BindText(1, d.item_id);
-      ins->BindInt(2, d.item_revision);
-      ins->BindText(3, kAppealsQueue);
-      ins->BindInt(4, 5);
-      ins->BindText(5, d.category);
-      ins->BindInt(6, seq);
-      ins->BindInt(7, now);
-      ins->BindText(8, statement);
-      ins->BindOptionalText(9, exclude);
-      BULWARK_RETURN_IF_ERROR(ins->Run());
-      BULWARK_ASSIGN_OR_RETURN(Statement * last,
-                               writer_->Prepare("SELECT MAX(id) FROM review_cases"));
-      BULWARK_ASSIGN_OR_RETURN(bool got, last->Step());
-      id = got ? last->ColumnInt(0) : 0;
-      last->Reset();
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return ReadCase(*writer_, id);
-  }
-
-  Result<std::vector<QueueStats>> Queues(UnixMillis now) override {
-    auto lease = AcquireReader();
-    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kQueueStats));
-    st->BindInt(1, now);
-    std::vector<QueueStats> out;
-    for (;;) {
-      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      out.push_back({st->ColumnText(0), st->ColumnInt(1), st->ColumnInt(2),
-                     st->ColumnIsNull(3) ? 0 : st->ColumnInt(3)});
-    }
-    st->Reset();
-    return out;
   }
 
   Result<std::int64_t> PendingCount() override {
@@ -761,36 +593,6 @@ class SqliteDatabase final : public Database,
   }
 
  private:
-  static Result<ReviewCase> ReadCase(Connection& c, std::int64_t id) {
-    BULWARK_ASSIGN_OR_RETURN(Statement * st,
-                             c.Prepare(std::string(kCaseColumns) + "WHERE id = ?1"));
-    st->BindInt(1, id);
-    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) return NotFound("review case " + std::to_string(id) + " not found");
-    ReviewCase rc;
-    rc.id = st->ColumnInt(0);
-    rc.item_id = st->ColumnText(1);
-    rc.item_revision = static_cast<int>(st->ColumnInt(2));
-    rc.queue = st->ColumnText(3);
-    rc.priority = static_cast<int>(st->ColumnInt(4));
-    rc.category = st->ColumnText(5);
-    rc.opened_by_seq = st->ColumnInt(6);
-    rc.status = st->ColumnText(7);
-    rc.claimed_by = st->ColumnText(8);
-    rc.lease_expires_at = st->ColumnInt(9);
-    rc.created_at = st->ColumnInt(10);
-    rc.first_claimed_at = st->ColumnInt(11);
-    rc.decided_at = st->ColumnInt(12);
-    rc.decided_by = st->ColumnText(13);
-    rc.outcome = st->ColumnText(14);
-    rc.decision_seq = st->ColumnInt(15);
-    rc.appeal_of_seq = st->ColumnInt(16);
-    rc.statement = st->ColumnText(17);
-    rc.exclude_reviewer = st->ColumnText(18);
-    st->Reset();
-    return rc;
-  }
-
   static Result<std::vector<EnforcementItem>> ReadEnforcementItems(Statement* st) {
     std::vector<EnforcementItem> out;
     for (;;) {
@@ -1150,6 +952,7 @@ class SqliteDatabase final : public Database,
   std::vector<std::unique_ptr<Connection>> readers_;
 
   std::unique_ptr<UserStore> users_;
+  std::unique_ptr<ReviewStore> review_;  // sqlite_review.cc; borrows the members above
 };
 
 }  // namespace

@@ -1,0 +1,73 @@
+#include "server/api_json.h"
+
+#include <string>
+
+namespace bulwark::server {
+
+using nlohmann::json;
+
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.body += '\n';
+  return r;
+}
+
+std::optional<std::string_view> QueryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std::int64_t min,
+                                std::int64_t max) {
+  std::int64_t n = 0;
+  if (v.empty() || v.size() > 18) {
+    return InvalidArgument(
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+        std::string(field));
+  }
+  for (char c : v) {
+    if (c < '0' || c > '9') {
+      return InvalidArgument(
+          "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+          std::string(field));
+    }
+    n = n * 10 + (c - '0');
+  }
+  if (n < min || n > max) {
+    return InvalidArgument(
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+        std::string(field));
+  }
+  return n;
+}
+
+json DecisionJson(const Decision& d) {
+  json evidence = json::parse(d.evidence, nullptr, false);
+  return {{"seq", d.seq},
+          {"item_id", d.item_id},
+          {"item_revision", d.item_revision},
+          {"action", ActionName(d.action)},
+          {"category", d.category},
+          {"rule_id", d.rule_id},
+          {"policy_version", d.policy_version},
+          {"model_version", d.model_version},
+          {"actor", d.actor},
+          {"reason", d.reason},
+          {"evidence", evidence.is_discarded() ? json(d.evidence) : evidence},
+          {"created_at", FormatRfc3339(d.created_at)},
+          {"prev_hash", d.prev_hash},
+          {"hash", d.hash}};
+}
+
+}  // namespace bulwark::server
