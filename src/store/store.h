@@ -54,6 +54,16 @@ struct UpsertSummary {
   int unchanged = 0;  // known ids with the same text (metadata may have been updated)
 };
 
+// What a reviewer sees about an item's author: how much they posted and how often it was
+// actioned (remove, reduce or label decisions on their items, by anyone).
+struct AuthorHistory {
+  std::string author_id;
+  std::int64_t items = 0;
+  std::int64_t enforced = 0;  // enforcement decisions on their items
+  std::int64_t removed = 0;   // of which removals
+  UnixMillis first_seen_at = 0;
+};
+
 class ItemStore {
  public:
   virtual ~ItemStore() = default;
@@ -62,6 +72,8 @@ class ItemStore {
   virtual Result<UpsertSummary> UpsertItems(std::span<const Item> items, UnixMillis now) = 0;
   // NotFound if the id is unknown.
   virtual Result<StoredItem> GetItem(std::string_view id) = 0;
+  // Zero counts for an author with no items.
+  virtual Result<AuthorHistory> GetAuthorHistory(std::string_view author_id) = 0;
 };
 
 struct AppendSummary {
