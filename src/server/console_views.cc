@@ -50,7 +50,7 @@ bool OnBoundary(std::string_view text, size_t pos) {
 
 }  // namespace
 
-Result<std::vector<FormField>> ParseForm(std::string_view body, size_t max_fields,
+Result<std::vector<FormField>> ParseFormFields(std::string_view body, size_t max_fields,
                                          size_t max_value_bytes) {
   std::vector<FormField> out;
   while (!body.empty()) {

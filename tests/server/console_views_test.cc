@@ -5,8 +5,8 @@
 namespace bulwark::server {
 namespace {
 
-TEST(ParseForm, DecodesPlusAndPercentInOrder) {
-  auto f = ParseForm("csrf_token=a%2Bb&note=hello+world%21&action=remove&&empty=");
+TEST(ParseFormFields, DecodesPlusAndPercentInOrder) {
+  auto f = ParseFormFields("csrf_token=a%2Bb&note=hello+world%21&action=remove&&empty=");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   ASSERT_EQ(f->size(), 4u);
   EXPECT_EQ(*FormValue(*f, "csrf_token"), "a+b");
@@ -15,24 +15,24 @@ TEST(ParseForm, DecodesPlusAndPercentInOrder) {
   EXPECT_FALSE(FormValue(*f, "missing"));
 }
 
-TEST(ParseForm, RejectsHostileInputNamingTheField) {
-  auto bad_escape = ParseForm("note=%4");
+TEST(ParseFormFields, RejectsHostileInputNamingTheField) {
+  auto bad_escape = ParseFormFields("note=%4");
   ASSERT_FALSE(bad_escape.ok());
   EXPECT_EQ(bad_escape.status().field(), "note");
-  EXPECT_FALSE(ParseForm("note=%zz").ok());
-  auto nul = ParseForm("a=1&note=x%00y");
+  EXPECT_FALSE(ParseFormFields("note=%zz").ok());
+  auto nul = ParseFormFields("a=1&note=x%00y");
   ASSERT_FALSE(nul.ok());
   EXPECT_EQ(nul.status().field(), "note");
-  auto utf8 = ParseForm("note=%C3%28");
+  auto utf8 = ParseFormFields("note=%C3%28");
   ASSERT_FALSE(utf8.ok());
   EXPECT_EQ(utf8.status().field(), "note");
   std::string many;
   for (int i = 0; i < 65; ++i) many += "f" + std::to_string(i) + "=1&";
-  EXPECT_FALSE(ParseForm(many).ok());
-  auto big = ParseForm("note=" + std::string(9000, 'x'));
+  EXPECT_FALSE(ParseFormFields(many).ok());
+  auto big = ParseFormFields("note=" + std::string(9000, 'x'));
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.status().field(), "note");
-  EXPECT_TRUE(ParseForm("note=" + std::string(8192, 'x')).ok());
+  EXPECT_TRUE(ParseFormFields("note=" + std::string(8192, 'x')).ok());
 }
 
 TEST(EvidenceSegments, MarksMergesAndKeepsAllText) {
