@@ -13,6 +13,7 @@ namespace bulwark::cli {
 
 void AddServeCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);
+void AddUsersCommand(CLI::App& app);  // staff accounts
 void AddIngestCommand(CLI::App& app);
 void AddDbCommand(CLI::App& app);
 void AddLogCommand(CLI::App& app);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "bulwark 0.1.0");
   bulwark::cli::AddServeCommand(app);
   bulwark::cli::AddKeysCommand(app);
+  bulwark::cli::AddUsersCommand(app);
   bulwark::cli::AddIngestCommand(app);
   bulwark::cli::AddDbCommand(app);
   bulwark::cli::AddLogCommand(app);

@@ -30,6 +30,9 @@ struct ServeOptions {
   std::string policy = "data/policy/default.policy";
   bool no_enforce = false;
   ingest::IngestOptions ingest;
+  bool behind_tls = false;
+  int session_idle_minutes = 30;
+  int session_max_hours = 12;
 };
 
 void RunServe(const ServeOptions& o) {
@@ -85,6 +88,9 @@ void RunServe(const ServeOptions& o) {
   }
   server::ApiContext ctx{db->get(), &ingest, &metrics, &clock, "0.1.0"};
   ctx.detector = detector.get();
+  ctx.secure_cookies = o.behind_tls;
+  ctx.auth.sessions.idle_timeout_ms = o.session_idle_minutes * 60LL * 1000;
+  ctx.auth.sessions.absolute_timeout_ms = o.session_max_hours * 3600LL * 1000;
   server::Api api(ctx);
 
   server::HttpServerOptions http;
@@ -170,6 +176,15 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--view-sample-rate", o->ingest.view_sample_rate,
                   "Share of views kept in the audit sample log (default 0.01)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--behind-tls", o->behind_tls,
+                "Clients reach the server over HTTPS (a TLS-terminating proxy): session cookies "
+                "get the Secure attribute");
+  cmd->add_option("--session-idle-minutes", o->session_idle_minutes,
+                  "A staff session ends after this long without a request (default 30)")
+      ->check(CLI::Range(1, 24 * 60));
+  cmd->add_option("--session-max-hours", o->session_max_hours,
+                  "A staff session ends this long after login in any case (default 12)")
+      ->check(CLI::Range(1, 24 * 30));
   cmd->callback([o] { RunServe(*o); });
 }
 

@@ -7,6 +7,7 @@
 #include "auth/api_keys.h"
 #include "detect/detector.h"
 #include "ingest/codec.h"
+#include "server/web_auth.h"
 
 namespace bulwark::server {
 namespace {
@@ -204,6 +205,7 @@ HttpResponse ErrorResponse(const Status& status) {
 }
 
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
+  accounts_ = std::make_unique<auth::StaffAccounts>(ctx_.db->users(), ctx_.auth);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
   auto ingest_route = [this](auto method) -> Fn {
     return [this, method](const HttpRequest& req, const Params&, const Caller&) {
@@ -267,11 +269,50 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {Role::kAdmin},
        [this](const HttpRequest&, const Params&, const Caller&) { return ReloadDetectors(); }},
+      {"POST",
+       "/v1/auth/login",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return Login(req); }},
+      {"POST",
+       "/v1/auth/logout",
+       true,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller& c) { return Logout(req, c); }},
+      {"GET",
+       "/v1/auth/me",
+       true,
+       {},
+       [this](const HttpRequest&, const Params&, const Caller& c) { return Me(c); }},
+      {"GET",
+       "/v1/admin/users",
+       true,
+       {Role::kAdmin},
+       [this](const HttpRequest&, const Params&, const Caller&) { return ListUsers(); }},
+      {"POST",
+       "/v1/admin/users",
+       true,
+       {Role::kAdmin},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return CreateUser(req); }},
+      {"POST",
+       "/v1/admin/users/{id}/disable",
+       true,
+       {Role::kAdmin},
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return DisableUser(p[0], c);
+       }},
+      {"POST",
+       "/v1/admin/users/{id}/password",
+       true,
+       {Role::kAdmin},
+       [this](const HttpRequest& req, const Params& p, const Caller&) {
+         return ResetPassword(p[0], req);
+       }},
       {"GET",
        "/v1/review/queues",
        true,
        {Role::kReviewer, Role::kAdmin},
-       [this](const HttpRequest&, const Params&, const Caller&) { return ReviewQueues(); }},
+       [this](const HttpRequest&, const Params&, const Caller& c) { return ReviewQueues(c); }},
       {"POST",
        "/v1/review/queues/{queue}/claim",
        true,
@@ -360,6 +401,12 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
       auto c = Authenticate(req);
       if (!c.ok()) return ErrorResponse(c.status());
       caller = *c;
+      // A cookie is an ambient credential: a state change made with it must prove it comes
+      // from our own page. (Bearer credentials cannot be attached by a cross-site page.)
+      if (caller.via_session && IsStateChanging(req.method)) {
+        Status csrf = CheckCsrf(req, caller.csrf_token);
+        if (!csrf.ok()) return ErrorResponse(csrf);
+      }
       if (!route.roles.empty() &&
           std::find(route.roles.begin(), route.roles.end(), caller.role) == route.roles.end()) {
         return ErrorResponse(PermissionDenied("role '" + std::string(RoleName(caller.role)) +
@@ -390,14 +437,21 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
 Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {
   std::string_view h = req.authorization;
   if (h.empty()) {
-    return Unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
+    if (auto token = CookieValue(req, kSessionCookie)) return AuthenticateSession(*token);
+    return Unauthenticated(
+        "missing credentials: send 'Authorization: Bearer <key>', or log in (POST "
+        "/v1/auth/login) and send the bulwark_session cookie");
   }
   if (h.size() < 7 || !IEquals(h.substr(0, 7), "Bearer ")) {
     return Unauthenticated("Authorization must use the Bearer scheme");
   }
   auto rec = auth::VerifyApiKey(ctx_.db->keys(), h.substr(7));
   if (!rec.ok()) return rec.status();
-  return Caller{rec->role, rec->id};
+  Caller caller;
+  caller.role = rec->role;
+  caller.key_id = rec->id;
+  caller.actor = rec->id;
+  return caller;
 }
 
 HttpResponse Api::Healthz() {
@@ -486,12 +540,13 @@ json CaseJson(const store::ReviewCase& c) {
 
 }  // namespace
 
-HttpResponse Api::ReviewQueues() {
+HttpResponse Api::ReviewQueues(const Caller& caller) {
   const UnixMillis now = ctx_.clock->NowMillis();
   auto queues = ctx_.db->review().Queues(now);
   if (!queues.ok()) return ErrorResponse(queues.status());
   json out = json::array();
   for (const auto& q : *queues) {
+    if (!MayReviewQueue(caller, q.queue)) continue;
     out.push_back({{"queue", q.queue},
                    {"waiting", q.open},
                    {"claimed", q.claimed},
@@ -502,7 +557,11 @@ HttpResponse Api::ReviewQueues() {
 }
 
 HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
-  auto c = ctx_.db->review().ClaimNext(queue, "key:" + caller.key_id, ctx_.clock->NowMillis(),
+  if (!MayReviewQueue(caller, queue)) {
+    return ErrorResponse(Status(Code::kPermissionDenied,
+                                "queue '" + queue + "' is not among your expertise", "queue"));
+  }
+  auto c = ctx_.db->review().ClaimNext(queue, ReviewerId(caller), ctx_.clock->NowMillis(),
                                        ctx_.review_lease_ms);
   if (!c.ok()) return ErrorResponse(c.status());
   json out = {{"case", CaseJson(*c)}};
@@ -577,7 +636,7 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   }
   Decision d;
   d.action = *action;
-  d.actor = "reviewer:key:" + caller.key_id;
+  d.actor = "reviewer:" + ReviewerId(caller);
   d.reason = code + (reason.empty() ? "" : ": " + reason);
   d.rule_id = the_case->appeal_of_seq ? "appeal" : "human_review";
   d.category = the_case->category;
@@ -586,7 +645,7 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   d.evidence = ev.dump();
   const UnixMillis now = ctx_.clock->NowMillis();
   d.created_at = now;
-  auto r = ctx_.db->review().DecideCase(*id, "key:" + caller.key_id, std::move(d), now);
+  auto r = ctx_.db->review().DecideCase(*id, ReviewerId(caller), std::move(d), now);
   if (!r.ok()) return ErrorResponse(r.status());
   return JsonResponse(200, {{"decision", DecisionJson(*r)}});
 }

@@ -5,10 +5,12 @@
 // call it directly and the server (http_server.h) stays a thin shell.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "auth/accounts.h"
 #include "core/metrics.h"
 #include "core/roles.h"
 #include "core/status.h"
@@ -33,6 +35,10 @@ struct ApiContext {
   detect::DetectorHandle* detector = nullptr;
   // How long a review claim is held before the case returns to its queue.
   std::int64_t review_lease_ms = 15 * 60 * 1000;
+  // Staff accounts: password hashing cost, session lifetimes, login throttling.
+  auth::AuthOptions auth;
+  // The server is reached over TLS (behind a terminating proxy): session cookies get Secure.
+  bool secure_cookies = false;
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).
@@ -56,7 +62,13 @@ class Api {
  private:
   struct Caller {
     Role role = Role::kPlatform;
-    std::string key_id;
+    std::string key_id;                  // API keys only
+    std::string actor;                   // user id for sessions, key id for API keys
+    std::vector<std::string> expertise;  // the reviewer's expertise tags; empty for API keys
+    bool via_session = false;            // authenticated by the session cookie
+    std::string user_id, username;       // sessions only
+    std::string csrf_token;              // sessions only: the session's CSRF token
+    UnixMillis session_expires_at = 0;   // sessions only
   };
   using Params = std::vector<std::string>;  // values of {placeholders}, percent-decoded
   using Fn = std::function<HttpResponse(const HttpRequest&, const Params&, const Caller&)>;
@@ -70,6 +82,21 @@ class Api {
 
   HttpResponse Dispatch(const HttpRequest& req, std::string* route_label);
   Result<Caller> Authenticate(const HttpRequest& req);
+  Result<Caller> AuthenticateSession(std::string_view token);
+  // Whether the caller may see and claim cases in review queue `queue`: admins and API keys
+  // any; reviewers with a session only the queues named by their expertise tags.
+  static bool MayReviewQueue(const Caller& caller, std::string_view queue);
+  // How review cases name the caller: "user:<id>" for sessions, "key:<id>" for API keys.
+  static std::string ReviewerId(const Caller& caller);
+
+  // Staff sessions and user management (api_auth.cc).
+  HttpResponse Login(const HttpRequest& req);
+  HttpResponse Logout(const HttpRequest& req, const Caller& caller);
+  HttpResponse Me(const Caller& caller);
+  HttpResponse ListUsers();
+  HttpResponse CreateUser(const HttpRequest& req);
+  HttpResponse DisableUser(const std::string& id, const Caller& caller);
+  HttpResponse ResetPassword(const std::string& id, const HttpRequest& req);
 
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
@@ -77,13 +104,14 @@ class Api {
   HttpResponse Classify(const HttpRequest& req);
   HttpResponse Version();
   HttpResponse ReloadDetectors();
-  HttpResponse ReviewQueues();
+  HttpResponse ReviewQueues(const Caller& caller);
   HttpResponse OpenAppeal(const HttpRequest& req);
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);
 
   ApiContext ctx_;
+  std::unique_ptr<auth::StaffAccounts> accounts_;
   std::vector<Route> routes_;
 };
 

@@ -13,7 +13,7 @@ std::string_view OpenApiJson() {
     "description": "Trust-and-safety engine: the platform sends items, views, reports and ad impressions. Every /v1 call except this document needs 'Authorization: Bearer <api key>'. Batches are all-or-nothing. Errors are {\"error\":{\"code\",\"message\",\"field\",\"index\"}}."
   },
   "components": {
-    "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+    "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}, "session": {"type": "apiKey", "in": "cookie", "name": "bulwark_session", "description": "Staff session from POST /v1/auth/login. POST/PUT/PATCH/DELETE with it need the session's CSRF token in X-CSRF-Token (or form field csrf_token)."}},
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
         "required": ["code", "message"], "properties": {
@@ -54,6 +54,7 @@ std::string_view OpenApiJson() {
         "adjacent": {"type": "array", "maxItems": 32, "items": {"type": "object", "additionalProperties": false, "required": ["item_id", "position"], "properties": {
           "item_id": {"type": "string"},
           "position": {"type": "integer", "description": "signed distance in the feed: -1 above, +1 below, 0 simultaneously viewable"}}}}}},
+      "StaffUser": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "role": {"type": "string"}, "expertise": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"}, "password_changed_at": {"type": "string", "format": "date-time"}, "disabled_at": {"type": "string", "format": "date-time", "nullable": true}}},
       "UpsertSummary": {"type": "object", "properties": {"accepted": {"type": "integer"}, "created": {"type": "integer"}, "revised": {"type": "integer"}, "unchanged": {"type": "integer"}}},
       "AppendSummary": {"type": "object", "properties": {"accepted": {"type": "integer"}, "duplicates": {"type": "integer"}}}
     },
@@ -86,6 +87,27 @@ std::string_view OpenApiJson() {
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["texts"], "properties": {"texts": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "maxLength": 1048576}}}}}}},
       "responses": {"200": {"description": "one verdict per text, in order (format: docs/detection.md)"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "413": {"$ref": "#/components/responses/TooLarge"}, "503": {"description": "no detectors loaded"}}}},
     "/v1/version": {"get": {"summary": "Server, schema and detector versions (model, lexicon, claims, ensemble, thresholds)", "responses": {"200": {"description": "versions"}}}},
+    "/v1/auth/login": {"post": {"summary": "Staff login: sets the HttpOnly SameSite=Strict session cookie bulwark_session and returns the user and the session's CSRF token. Failed logins are throttled per username.",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}}}}}},
+      "responses": {"200": {"description": "logged in; Set-Cookie carries the session", "headers": {"Set-Cookie": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"type": "object", "properties": {"user": {"$ref": "#/components/schemas/StaffUser"}, "csrf_token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"description": "invalid username or password (the same answer for every cause)"}, "429": {"description": "too many failed logins for this username; see Retry-After"}}}},
+    "/v1/auth/logout": {"post": {"summary": "End the current session (needs X-CSRF-Token) and clear the cookie", "security": [{"session": []}],
+      "responses": {"200": {"description": "logged out"}, "400": {"description": "called with an API key, not a session"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"description": "CSRF token missing or wrong (field csrf_token)"}}}},
+    "/v1/auth/me": {"get": {"summary": "Who is calling: the staff user and CSRF token of the session, or the API key's id and role", "security": [{"apiKey": []}, {"session": []}],
+      "responses": {"200": {"description": "the caller"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+    "/v1/admin/users": {
+      "get": {"summary": "Staff accounts (admin); never password hashes", "security": [{"apiKey": []}, {"session": []}],
+        "responses": {"200": {"description": "users", "content": {"application/json": {"schema": {"type": "object", "properties": {"users": {"type": "array", "items": {"$ref": "#/components/schemas/StaffUser"}}}}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}},
+      "post": {"summary": "Create a staff account (admin). Without a password one is generated and returned once.", "security": [{"apiKey": []}, {"session": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["username", "role"], "properties": {"username": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]*$"}, "role": {"type": "string", "enum": ["admin", "civil_rights", "policy_author", "reviewer", "auditor", "advertiser", "support_agent"]}, "display_name": {"type": "string", "maxLength": 100}, "expertise": {"type": "array", "maxItems": 32, "items": {"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}}, "password": {"type": "string", "minLength": 12, "maxLength": 1024}}}}}},
+        "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"type": "object", "properties": {"user": {"$ref": "#/components/schemas/StaffUser"}, "password": {"type": "string", "description": "only when generated"}}}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"description": "username taken (case-insensitive)"}}}},
+    "/v1/admin/users/{id}/disable": {"post": {"summary": "Disable a staff account and end its sessions (admin)", "security": [{"apiKey": []}, {"session": []}],
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "disabled"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "no such user"}, "422": {"description": "an admin cannot disable their own account"}}}},
+    "/v1/admin/users/{id}/password": {"post": {"summary": "Set a new password (or generate one, returned once) and end the user's sessions (admin)", "security": [{"apiKey": []}, {"session": []}],
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"password": {"type": "string", "minLength": 12, "maxLength": 1024}}}}}},
+      "responses": {"200": {"description": "password set"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "no such user"}}}},
     "/v1/admin/reload-detectors": {"post": {"summary": "Load the detectors again from disk and swap them in atomically (admin). On failure the previous snapshot stays in service.", "security": [{"apiKey": []}],
       "responses": {"200": {"description": "reloaded"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "422": {"description": "the new snapshot failed to load; the old one is still serving"}}}},
     "/v1/review/queues": {"get": {"summary": "Expert review queues: cases waiting, claimed, age of the oldest waiting case (reviewer, admin)", "security": [{"apiKey": []}], "responses": {"200": {"description": "queues"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},

@@ -149,6 +149,38 @@ ALTER TABLE review_cases ADD COLUMN appeal_of_seq BIGINT;
 ALTER TABLE review_cases ADD COLUMN exclude_reviewer TEXT;
 ALTER TABLE review_cases ADD COLUMN statement TEXT
 )sql"},
+    {6, "staff accounts, sessions (keyed by token hash) and failed-login counts", R"sql(
+CREATE TABLE staff_users (
+  id              TEXT PRIMARY KEY,
+  username        TEXT NOT NULL,
+  display_name    TEXT NOT NULL,
+  role            TEXT NOT NULL,
+  expertise       TEXT NOT NULL DEFAULT '',
+  password_hash   TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  disabled_at     BIGINT,
+  password_changed_at BIGINT NOT NULL
+){{WITHOUT_ROWID}};
+CREATE UNIQUE INDEX staff_users_username ON staff_users (lower(username));
+CREATE TABLE staff_sessions (
+  token_hash      TEXT PRIMARY KEY,
+  user_id         TEXT NOT NULL,
+  csrf_token      TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  expires_at      BIGINT NOT NULL,
+  last_seen_at    BIGINT NOT NULL,
+  revoked_at      BIGINT
+){{WITHOUT_ROWID}};
+CREATE INDEX staff_sessions_user ON staff_sessions (user_id);
+CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at);
+CREATE TABLE staff_login_failures (
+  username_key    TEXT PRIMARY KEY,
+  failures        INTEGER NOT NULL,
+  first_failure_at BIGINT NOT NULL,
+  last_failure_at BIGINT NOT NULL
+){{WITHOUT_ROWID}};
+CREATE INDEX staff_login_failures_last ON staff_login_failures (last_failure_at)
+)sql"},
 };
 
 }  // namespace

@@ -247,6 +247,75 @@ class ReviewStore {
                                         UnixMillis now) = 0;
 };
 
+// A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.
+struct StaffUser {
+  std::string id;        // random, assigned at creation; never reused
+  std::string username;  // as entered; unique case-insensitively (ASCII)
+  std::string display_name;
+  Role role = Role::kReviewer;
+  std::vector<std::string> expertise;  // reviewer expertise tags ("antisemitism", ...), sorted
+  std::string password_hash;           // libsodium crypto_pwhash_str (argon2id) encoded string
+  UnixMillis created_at = 0;
+  std::optional<UnixMillis> disabled_at;
+  UnixMillis password_changed_at = 0;
+};
+
+// A login session. The key is the SHA-256 of the session token; the token itself (the cookie
+// value) is never stored.
+struct StaffSession {
+  std::string token_hash;  // hex SHA-256 of the session token
+  std::string user_id;
+  std::string csrf_token;  // the session's synchronizer token (useless without the cookie)
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;  // absolute expiry
+  UnixMillis last_seen_at = 0;
+  std::optional<UnixMillis> revoked_at;
+};
+
+// Failed logins for one (lower-cased) username, for throttling.
+struct LoginFailures {
+  int failures = 0;  // consecutive failures in the current window
+  UnixMillis first_failure_at = 0;
+  UnixMillis last_failure_at = 0;
+};
+
+// Staff accounts, their sessions and failed-login counts.
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // AlreadyExists if the username is taken (compared case-insensitively) or the id collides.
+  virtual Status CreateUser(const StaffUser& user) = 0;
+  virtual Result<StaffUser> FindUserById(std::string_view id) = 0;  // NotFound
+  // Case-insensitive (ASCII). NotFound.
+  virtual Result<StaffUser> FindUserByUsername(std::string_view username) = 0;
+  virtual Result<std::vector<StaffUser>> ListUsers() = 0;  // by username
+  // Marks the user disabled (keeps an earlier disabled_at) and revokes every session of theirs,
+  // in one transaction. NotFound.
+  virtual Status DisableUser(std::string_view id, UnixMillis now) = 0;
+  // A new password: stores the hash, sets password_changed_at and revokes every session of the
+  // user, in one transaction. NotFound.
+  virtual Status SetPassword(std::string_view id, std::string_view password_hash,
+                             UnixMillis now) = 0;
+  // The same password with stronger hashing parameters: replaces the hash only if it is still
+  // `old_hash` (a concurrent password change wins). Sessions and password_changed_at are kept.
+  virtual Status RehashPassword(std::string_view id, std::string_view old_hash,
+                                std::string_view new_hash) = 0;
+
+  // Also deletes sessions that expired more than 30 days before created_at.
+  virtual Status CreateSession(const StaffSession& session) = 0;
+  virtual Result<StaffSession> FindSession(std::string_view token_hash) = 0;  // NotFound
+  virtual Status TouchSession(std::string_view token_hash, UnixMillis now) = 0;
+  // Idempotent; NotFound for an unknown session.
+  virtual Status RevokeSession(std::string_view token_hash, UnixMillis now) = 0;
+
+  virtual Result<LoginFailures> GetLoginFailures(std::string_view username_key) = 0;
+  // Counts one failure atomically and returns the new count. A count whose last failure is older
+  // than `window_ms` starts again at 1. Rows idle for longer than the window are pruned.
+  virtual Result<LoginFailures> RecordLoginFailure(std::string_view username_key, UnixMillis now,
+                                                   std::int64_t window_ms) = 0;
+  virtual Status ClearLoginFailures(std::string_view username_key) = 0;
+};
+
 struct TableCount {
   std::string table;
   std::int64_t rows = 0;
@@ -278,6 +347,7 @@ class Database {
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;
   virtual ReviewStore& review() = 0;
+  virtual UserStore& users() = 0;
 
   virtual int schema_version() const = 0;
   virtual int latest_schema_version() const = 0;

@@ -38,6 +38,8 @@ class TestServer {
     ingest_ = std::make_unique<ingest::IngestService>(*db_, ingest_options, clock_, &metrics_);
     server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
     ctx.detector = detector_.get();
+    // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
+    ctx.auth.passwords = auth::PasswordOptions::Minimal();
     api_ = std::make_unique<server::Api>(ctx);
     server::HttpServerOptions http;
     http.port = 0;

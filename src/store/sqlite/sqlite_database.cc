@@ -11,6 +11,7 @@
 #include "core/metrics.h"
 #include "store/migrations.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/connection_pool.h"
 
 namespace bulwark::store {
 namespace {
@@ -86,8 +87,9 @@ constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
 constexpr const char* kStatTables[] = {
-    "accounts", "platform_groups", "items",        "item_revisions", "view_counts", "view_samples",
-    "reports",  "ad_impressions",  "ad_adjacency", "api_keys",       "decisions",   "review_cases"};
+    "accounts",     "platform_groups", "items",          "item_revisions", "view_counts",
+    "view_samples", "reports",         "ad_impressions", "ad_adjacency",   "api_keys",
+    "decisions",    "review_cases",    "staff_users",    "staff_sessions"};
 
 constexpr std::string_view kOpenCase =
     "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
@@ -172,7 +174,8 @@ class SqliteDatabase final : public Database,
                              KeyStore,
                              DecisionStore,
                              EnforcementStore,
-                             ReviewStore {
+                             ReviewStore,
+                             sqlite::ConnectionPool {
  public:
   SqliteDatabase(std::string path, const OpenOptions& options)
       : path_(std::move(path)), options_(options) {}
@@ -193,6 +196,7 @@ class SqliteDatabase final : public Database,
                                Connection::Open(path_, false, options_.synchronous_full, false));
       readers_.push_back(std::move(conn));
     }
+    users_ = sqlite::NewSqliteUserStore(*this);
     if (options_.metrics) {
       for (const char* op :
            {"upsert_items", "append_views", "append_reports", "append_ad_impressions", "get_item",
@@ -213,6 +217,17 @@ class SqliteDatabase final : public Database,
   DecisionStore& decisions() override { return *this; }
   EnforcementStore& enforcement() override { return *this; }
   ReviewStore& review() override { return *this; }
+  UserStore& users() override { return *users_; }
+
+  // sqlite::ConnectionPool, for the stores implemented in their own files.
+  Status Write(const std::function<Status(Connection&)>& body) override {
+    std::lock_guard lock(write_mu_);
+    return InTransaction(*writer_, [&] { return body(*writer_); });
+  }
+  Status Read(const std::function<Status(Connection&)>& body) override {
+    auto lease = AcquireReader();
+    return body(*lease.conn);
+  }
   int schema_version() const override {
     std::lock_guard lock(write_mu_);
     return schema_version_;
@@ -1139,6 +1154,8 @@ class SqliteDatabase final : public Database,
   std::mutex read_mu_;
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
+
+  std::unique_ptr<UserStore> users_;
 };
 
 }  // namespace

@@ -1,0 +1,29 @@
+#pragma once
+
+// What a store implemented in its own file (sqlite_users.cc, ...) needs from the open SQLite
+// database: the single writer connection under the write lock, and a pooled reader. Keeps
+// sqlite_database.cc from growing with every domain area.
+
+#include <functional>
+#include <memory>
+
+#include "core/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace bulwark::store::sqlite {
+
+class ConnectionPool {
+ public:
+  virtual ~ConnectionPool() = default;
+  // Runs `body` on the writer connection inside one IMMEDIATE transaction, holding the write
+  // lock: commits when it returns OK, rolls back otherwise. `body` must not call Write or Read.
+  virtual Status Write(const std::function<Status(Connection&)>& body) = 0;
+  // Runs `body` on a reader connection leased from the pool (autocommit; reads only).
+  virtual Status Read(const std::function<Status(Connection&)>& body) = 0;
+};
+
+// The UserStore over `pool`, which must outlive it.
+std::unique_ptr<UserStore> NewSqliteUserStore(ConnectionPool& pool);
+
+}  // namespace bulwark::store::sqlite

@@ -1,0 +1,368 @@
+// The role x route matrix: for every route the server has, who may call it. The table below is
+// the specification; the test fails for any route it does not classify, so every new route
+// must be given its access rule here. Every principal is tried on every route over real HTTP:
+// anonymous, a malformed key and cookie, an API key of each role and a logged-in staff user of
+// each staff role (with the right CSRF token, so that only the role decides).
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "auth/accounts.h"
+#include "testing/test_server.h"
+
+namespace bulwark {
+namespace {
+
+using nlohmann::json;
+
+struct Access {
+  bool is_public = false;  // no credentials needed
+  std::set<Role> roles;    // empty (and not public): any authenticated caller
+};
+Access Public() { return {true, {}}; }
+Access AnyAuthenticated() { return {false, {}}; }
+Access Only(std::set<Role> roles) { return {false, std::move(roles)}; }
+
+using RouteKey = std::pair<std::string, std::string>;  // method, pattern
+
+// THE SPEC. Staff sessions carry the user's role; there is no staff "platform" role, so routes
+// for platform or admin are open to admin sessions only.
+const std::map<RouteKey, Access>& Spec() {
+  static const std::map<RouteKey, Access> spec = {
+      {{"GET", "/healthz"}, Public()},
+      {{"GET", "/metrics"}, Public()},
+      {{"GET", "/v1/openapi.json"}, Public()},
+      {{"GET", "/v1/version"}, Public()},
+      {{"GET", "/v1/log/head"}, Public()},
+      {{"POST", "/v1/auth/login"}, Public()},
+      // The platform's ingest.
+      {{"POST", "/v1/items"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/views"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/reports"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/ad-impressions"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      // Reads any role may make.
+      {{"GET", "/v1/items/{id}"}, AnyAuthenticated()},
+      {{"POST", "/v1/classify"}, AnyAuthenticated()},
+      {{"GET", "/v1/auth/me"}, AnyAuthenticated()},
+      {{"POST", "/v1/auth/logout"}, AnyAuthenticated()},
+      // Expert review.
+      {{"GET", "/v1/review/queues"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"POST", "/v1/review/queues/{queue}/claim"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"POST", "/v1/review/cases/{id}/decision"}, Only({Role::kReviewer, Role::kAdmin})},
+      // Administration: nobody but admins.
+      {{"POST", "/v1/admin/reload-detectors"}, Only({Role::kAdmin})},
+      {{"GET", "/v1/admin/users"}, Only({Role::kAdmin})},
+      {{"POST", "/v1/admin/users"}, Only({Role::kAdmin})},
+      {{"POST", "/v1/admin/users/{id}/disable"}, Only({Role::kAdmin})},
+      {{"POST", "/v1/admin/users/{id}/password"}, Only({Role::kAdmin})},
+  };
+  return spec;
+}
+
+constexpr char kPassword[] = "correct horse battery";
+
+struct Session {
+  std::string cookie;  // "bulwark_session=<token>"
+  std::string csrf;
+};
+
+struct Principal {
+  std::string name;
+  enum Kind { kAnonymous, kBadKey, kBadCookie, kKey, kSession } kind = kAnonymous;
+  Role role = Role::kPlatform;
+  std::string key;
+  std::string username;  // sessions
+  Session session;
+};
+
+class RoleRouteMatrixTest : public ::testing::Test {
+ protected:
+  // Logs in over HTTP and returns the session cookie and CSRF token.
+  std::optional<Session> Login(const std::string& username,
+                               const std::string& password = kPassword) {
+    auto r = server_.Client().Post("/v1/auth/login",
+                                   json{{"username", username}, {"password", password}}.dump(),
+                                   "application/json");
+    if (!r || r->status != 200) {
+      ADD_FAILURE() << "login of " << username << " failed: " << (r ? r->body : "no response");
+      return std::nullopt;
+    }
+    std::string set_cookie = r->get_header_value("Set-Cookie");
+    return Session{set_cookie.substr(0, set_cookie.find(';')),
+                   json::parse(r->body)["csrf_token"].get<std::string>()};
+  }
+
+  std::string CreateUser(const std::string& username, Role role,
+                         std::vector<std::string> expertise = {}) {
+    auth::StaffAccounts accounts(server_.db().users(), {auth::PasswordOptions::Minimal(), {}, {}});
+    auth::NewUser n;
+    n.username = username;
+    n.role = role;
+    n.expertise = std::move(expertise);
+    n.password = kPassword;
+    auto created = accounts.CreateUser(n, WallNowMillis());
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? created->user.id : "";
+  }
+
+  httplib::Result Call(const Principal& p, const std::string& method, const std::string& path) {
+    httplib::Headers h;
+    bool session = false;
+    switch (p.kind) {
+      case Principal::kAnonymous:
+        break;
+      case Principal::kBadKey:
+        h.emplace("Authorization", "Bearer bwk_000000000000_" + std::string(64, '0'));
+        break;
+      case Principal::kBadCookie:
+        h.emplace("Cookie", "bulwark_session=" + std::string(64, 'a'));
+        break;
+      case Principal::kKey:
+        h.emplace("Authorization", "Bearer " + p.key);
+        break;
+      case Principal::kSession:
+        session = true;
+        break;
+    }
+    Session fresh;
+    if (session) {
+      // Logging out ends the session: give that route one of its own.
+      fresh = path == "/v1/auth/logout" ? Login(p.username).value_or(Session{}) : p.session;
+      h.emplace("Cookie", fresh.cookie);
+      h.emplace("X-CSRF-Token", fresh.csrf);
+    }
+    auto c = server_.Client();
+    if (method == "GET") return c.Get(path.c_str(), h);
+    return c.Post(path.c_str(), h, "{}", "application/json");
+  }
+
+  testing::TestServer server_;
+};
+
+TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays) {
+  // Every route must be classified, and the spec must not describe routes that are gone.
+  std::set<RouteKey> routes;
+  for (const auto& r : server_.api().Routes()) {
+    routes.insert(r);
+    EXPECT_TRUE(Spec().contains(r))
+        << r.first << " " << r.second
+        << " is not classified in the role x route matrix (tests/server/"
+           "role_route_matrix_test.cc): add it to Spec() with who may call it";
+  }
+  for (const auto& [key, access] : Spec()) {
+    EXPECT_TRUE(routes.contains(key)) << key.first << " " << key.second << " is no longer a route";
+  }
+
+  // Fixtures the parameterised routes point at.
+  const std::string victim_id = CreateUser("victim", Role::kSupportAgent);
+  const std::map<std::string, std::string> params = {
+      {"/v1/items/{id}", "/v1/items/p0"},
+      {"/v1/review/queues/{queue}/claim", "/v1/review/queues/antisemitism/claim"},
+      {"/v1/review/cases/{id}/decision", "/v1/review/cases/1/decision"},
+      {"/v1/admin/users/{id}/disable", "/v1/admin/users/" + victim_id + "/disable"},
+      {"/v1/admin/users/{id}/password", "/v1/admin/users/" + victim_id + "/password"},
+  };
+
+  std::vector<Principal> principals;
+  principals.push_back({"anonymous", Principal::kAnonymous});
+  principals.push_back({"malformed key", Principal::kBadKey});
+  principals.push_back({"unknown session cookie", Principal::kBadCookie});
+  for (Role role : kAllRoles) {
+    Principal p{"key:" + std::string(RoleName(role)), Principal::kKey, role};
+    p.key = server_.CreateKey(role, p.name);
+    principals.push_back(p);
+  }
+  for (Role role : kAllRoles) {
+    if (role == Role::kPlatform) continue;  // platforms use keys, never accounts
+    Principal p{"session:" + std::string(RoleName(role)), Principal::kSession, role};
+    p.username = "staff-" + std::string(RoleName(role));
+    CreateUser(p.username, role,
+               role == Role::kReviewer ? std::vector<std::string>{"antisemitism"}
+                                       : std::vector<std::string>{});
+    auto s = Login(p.username);
+    ASSERT_TRUE(s);
+    p.session = *s;
+    principals.push_back(p);
+  }
+
+  int checked = 0;
+  for (const auto& [method, pattern] : server_.api().Routes()) {
+    auto spec = Spec().find({method, pattern});
+    if (spec == Spec().end()) continue;  // reported above
+    const Access& access = spec->second;
+    std::string path = params.contains(pattern) ? params.at(pattern) : pattern;
+    for (const Principal& p : principals) {
+      SCOPED_TRACE(method + " " + pattern + " as " + p.name);
+      auto r = Call(p, method, path);
+      ASSERT_TRUE(r);
+      ++checked;
+      const bool credentials = p.kind == Principal::kKey || p.kind == Principal::kSession;
+      if (access.is_public) {
+        EXPECT_NE(r->status, 401) << r->body;
+        EXPECT_NE(r->status, 403) << r->body;
+      } else if (!credentials) {
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_EQ(json::parse(r->body)["error"]["code"], "unauthenticated");
+      } else if (access.roles.empty() || access.roles.contains(p.role)) {
+        EXPECT_NE(r->status, 401) << r->body;
+        EXPECT_NE(r->status, 403) << r->body;
+      } else {
+        EXPECT_EQ(r->status, 403) << r->body;
+        EXPECT_EQ(json::parse(r->body)["error"]["code"], "permission_denied") << r->body;
+      }
+    }
+  }
+  EXPECT_GE(checked, static_cast<int>(Spec().size() * principals.size()));
+}
+
+class SessionTest : public RoleRouteMatrixTest {};
+
+TEST_F(SessionTest, LoginSetsAHardenedCookieAndReturnsTheUserAndCsrfToken) {
+  CreateUser("Amira", Role::kReviewer, {"antisemitism", "anti_muslim"});
+  auto r = server_.Client().Post(
+      "/v1/auth/login", R"({"username":"amira","password":")" + std::string(kPassword) + R"("})",
+      "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string cookie = r->get_header_value("Set-Cookie");
+  EXPECT_EQ(cookie.rfind("bulwark_session=", 0), 0u) << cookie;
+  const std::string token = cookie.substr(16, cookie.find(';') - 16);
+  EXPECT_EQ(token.size(), 64u);
+  for (const char* attribute : {"; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age="}) {
+    EXPECT_NE(cookie.find(attribute), std::string::npos) << attribute << " in " << cookie;
+  }
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "not behind TLS: " << cookie;
+  auto body = json::parse(r->body);
+  EXPECT_EQ(body["user"]["username"], "Amira");
+  EXPECT_EQ(body["user"]["role"], "reviewer");
+  EXPECT_EQ(body["user"]["expertise"], json({"anti_muslim", "antisemitism"}));
+  EXPECT_FALSE(body["user"].contains("password_hash"));
+  EXPECT_EQ(body["csrf_token"].get<std::string>().size(), 64u);
+  EXPECT_EQ(r->body.find(token), std::string::npos) << "the token travels only in the cookie";
+
+  auto me = server_.Client().Get("/v1/auth/me", {{"Cookie", "bulwark_session=" + token}});
+  ASSERT_EQ(me->status, 200) << me->body;
+  auto mj = json::parse(me->body);
+  EXPECT_EQ(mj["authenticated_by"], "session");
+  EXPECT_EQ(mj["user"]["username"], "Amira");
+  EXPECT_EQ(mj["csrf_token"], body["csrf_token"]);
+}
+
+TEST_F(SessionTest, StateChangesWithTheCookieNeedTheCsrfToken) {
+  CreateUser("root", Role::kAdmin);
+  auto s = Login("root");
+  ASSERT_TRUE(s);
+  auto c = server_.Client();
+  const std::string create = R"({"username":"newbie","role":"auditor"})";
+
+  auto missing = c.Post("/v1/admin/users", {{"Cookie", s->cookie}}, create, "application/json");
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(json::parse(missing->body)["error"]["field"], "csrf_token");
+  EXPECT_EQ(json::parse(missing->body)["error"]["code"], "permission_denied");
+
+  std::string wrong = s->csrf;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  auto bad = c.Post("/v1/admin/users", {{"Cookie", s->cookie}, {"X-CSRF-Token", wrong}}, create,
+                    "application/json");
+  EXPECT_EQ(bad->status, 403);
+  EXPECT_EQ(json::parse(bad->body)["error"]["field"], "csrf_token");
+  // Another session's token does not fit this one.
+  auto other = Login("root");
+  auto crossed = c.Post("/v1/admin/users", {{"Cookie", s->cookie}, {"X-CSRF-Token", other->csrf}},
+                        create, "application/json");
+  EXPECT_EQ(crossed->status, 403);
+  EXPECT_EQ(server_.db().users().FindUserByUsername("newbie").status().code(), Code::kNotFound);
+
+  // Reads need no token; the right token lets the write through.
+  EXPECT_EQ(c.Get("/v1/admin/users", {{"Cookie", s->cookie}})->status, 200);
+  auto ok = c.Post("/v1/admin/users", {{"Cookie", s->cookie}, {"X-CSRF-Token", s->csrf}}, create,
+                   "application/json");
+  EXPECT_EQ(ok->status, 201) << ok->body;
+
+  // An HTML form carries it as the csrf_token field: the check reads it (this route then
+  // refuses the form body itself, 415, which shows the CSRF check passed).
+  auto form_ok = c.Post("/v1/admin/users", {{"Cookie", s->cookie}},
+                        "username=x&csrf_token=" + s->csrf, "application/x-www-form-urlencoded");
+  EXPECT_EQ(form_ok->status, 415) << form_ok->body;
+  auto form_bad = c.Post("/v1/admin/users", {{"Cookie", s->cookie}},
+                         "username=x&csrf_token=" + wrong, "application/x-www-form-urlencoded");
+  EXPECT_EQ(form_bad->status, 403) << form_bad->body;
+
+  // A bearer key is no ambient credential: no CSRF token needed.
+  std::string key = server_.CreateKey(Role::kAdmin);
+  auto with_key = c.Post("/v1/admin/users", {{"Authorization", "Bearer " + key}},
+                         R"({"username":"keyed","role":"auditor"})", "application/json");
+  EXPECT_EQ(with_key->status, 201) << with_key->body;
+}
+
+TEST_F(SessionTest, ReviewerSessionsCannotReachUserManagement) {
+  CreateUser("amira", Role::kReviewer, {"antisemitism"});
+  const std::string victim = CreateUser("victim", Role::kAuditor);
+  auto s = Login("amira");
+  ASSERT_TRUE(s);
+  auto c = server_.Client();
+  httplib::Headers h = {{"Cookie", s->cookie}, {"X-CSRF-Token", s->csrf}};
+  EXPECT_EQ(c.Get("/v1/admin/users", h)->status, 403);
+  EXPECT_EQ(c.Post("/v1/admin/users", h, R"({"username":"x","role":"admin"})", "application/json")
+                ->status,
+            403);
+  EXPECT_EQ(c.Post(("/v1/admin/users/" + victim + "/disable").c_str(), h, "{}", "application/json")
+                ->status,
+            403);
+  EXPECT_EQ(c.Post(("/v1/admin/users/" + victim + "/password").c_str(), h, "{}", "application/json")
+                ->status,
+            403);
+  EXPECT_FALSE(server_.db().users().FindUserById(victim)->disabled_at);
+  EXPECT_EQ(server_.db().users().FindUserByUsername("x").status().code(), Code::kNotFound);
+}
+
+TEST_F(SessionTest, ADisabledUsersSessionIsRejectedAtOnce) {
+  CreateUser("root", Role::kAdmin);
+  const std::string amira = CreateUser("amira", Role::kReviewer, {"antisemitism"});
+  auto admin = Login("root");
+  auto s = Login("amira");
+  ASSERT_TRUE(admin && s);
+  auto c = server_.Client();
+  EXPECT_EQ(c.Get("/v1/auth/me", {{"Cookie", s->cookie}})->status, 200);
+  auto disabled =
+      c.Post(("/v1/admin/users/" + amira + "/disable").c_str(),
+             {{"Cookie", admin->cookie}, {"X-CSRF-Token", admin->csrf}}, "", "application/json");
+  ASSERT_EQ(disabled->status, 200) << disabled->body;
+  EXPECT_TRUE(json::parse(disabled->body)["user"]["disabled_at"].is_string());
+  auto after = c.Get("/v1/review/queues", {{"Cookie", s->cookie}});
+  EXPECT_EQ(after->status, 401);
+  EXPECT_EQ(json::parse(after->body)["error"]["code"], "unauthenticated");
+  // And the account cannot log in again (with the same answer as a wrong password).
+  auto login = c.Post("/v1/auth/login", json{{"username", "amira"}, {"password", kPassword}}.dump(),
+                      "application/json");
+  EXPECT_EQ(login->status, 401);
+  EXPECT_EQ(json::parse(login->body)["error"]["message"], "invalid username or password");
+}
+
+TEST_F(SessionTest, LogoutInvalidatesTheSessionAndClearsTheCookie) {
+  CreateUser("amira", Role::kAuditor);
+  auto s = Login("amira");
+  auto keep = Login("amira");
+  ASSERT_TRUE(s && keep);
+  auto c = server_.Client();
+  auto without_token = c.Post("/v1/auth/logout", {{"Cookie", s->cookie}}, "", "application/json");
+  EXPECT_EQ(without_token->status, 403);  // logout is a state change too
+  auto out = c.Post("/v1/auth/logout", {{"Cookie", s->cookie}, {"X-CSRF-Token", s->csrf}}, "",
+                    "application/json");
+  ASSERT_EQ(out->status, 200) << out->body;
+  const std::string cleared = out->get_header_value("Set-Cookie");
+  EXPECT_EQ(cleared.rfind("bulwark_session=;", 0), 0u) << cleared;
+  EXPECT_NE(cleared.find("Max-Age=0"), std::string::npos) << cleared;
+  EXPECT_NE(cleared.find("HttpOnly"), std::string::npos) << cleared;
+  EXPECT_EQ(c.Get("/v1/auth/me", {{"Cookie", s->cookie}})->status, 401);
+  // The user's other session is untouched.
+  EXPECT_EQ(c.Get("/v1/auth/me", {{"Cookie", keep->cookie}})->status, 200);
+}
+
+}  // namespace
+}  // namespace bulwark
