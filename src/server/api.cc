@@ -207,6 +207,8 @@ HttpResponse ErrorResponse(const Status& status) {
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   accounts_ = std::make_unique<auth::StaffAccounts>(ctx_.db->users(), ctx_.auth);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
+  // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
+  const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
   auto ingest_route = [this](auto method) -> Fn {
     return [this, method](const HttpRequest& req, const Params&, const Caller&) {
       auto r = (ctx_.ingest->*method)(req.body);
@@ -340,6 +342,69 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {Role::kPlatform, Role::kAdmin, Role::kAuditor},
        [this](const HttpRequest& req, const Params&, const Caller&) { return Decisions(req); }},
+      // The reviewer console (HTML pages, api_console.cc).
+      {"GET",
+       "/console/static/{file}",
+       false,
+       {},
+       [this](const HttpRequest&, const Params& p, const Caller&) { return ConsoleStatic(p[0]); },
+       true},
+      {"GET",
+       "/console/login",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) {
+         return ConsoleLoginPage(req, "", 200, "");
+       },
+       true},
+      {"POST",
+       "/console/login",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ConsoleLogin(req); },
+       true},
+      {"POST",
+       "/console/logout",
+       true,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ConsoleLogout(req); },
+       true},
+      {"GET", "/console", true, console_roles,
+       [](const HttpRequest&, const Params&, const Caller&) {
+         HttpResponse r;
+         r.status = 303;
+         r.headers.emplace_back("Location", "/console/queues");
+         return r;
+       },
+       true},
+      {"GET", "/console/queues", true, console_roles,
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ConsoleQueues(req, c);
+       },
+       true},
+      {"POST", "/console/queues/{queue}/claim", true, console_roles,
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return ConsoleClaim(p[0], c);
+       },
+       true},
+      {"GET", "/console/cases/{id}", true, console_roles,
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return ConsoleCase(p[0], c);
+       },
+       true},
+      {"POST", "/console/cases/{id}/decision", true, console_roles,
+       [this](const HttpRequest& req, const Params& p, const Caller& c) {
+         return ConsoleDecide(p[0], req, c);
+       },
+       true},
+      {"GET", "/console/appeals", true, console_roles,
+       [this](const HttpRequest&, const Params&, const Caller& c) { return ConsoleAppeals(c); },
+       true},
+      {"GET", "/console/decisions", true, console_roles,
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ConsoleDecisions(req, c);
+       },
+       true},
   };
 }
 
@@ -396,6 +461,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
       continue;
     }
     *route_label = route.pattern;
+    if (route.html) return DispatchPage(route, req, params);
     Caller caller;
     if (route.authenticated) {
       auto c = Authenticate(req);
@@ -432,6 +498,44 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
     return r;
   }
   return ErrorResponse(NotFound("no such endpoint: " + req.path.substr(0, 200)));
+}
+
+HttpResponse Api::DispatchPage(const Route& route, const HttpRequest& req, const Params& params) {
+  Caller caller;
+  if (route.authenticated) {
+    // Pages take the session cookie only: a browser never sends an API key by itself.
+    auto token = CookieValue(req, kSessionCookie);
+    auto c = token ? AuthenticateSession(*token)
+                   : Result<Caller>(Unauthenticated("sign in to use the console"));
+    if (!c.ok()) {
+      if (req.method == "GET") {
+        HttpResponse r;
+        r.status = 303;
+        r.headers.emplace_back("Location", "/console/login");
+        return r;
+      }
+      return PageError(c.status(), nullptr);
+    }
+    caller = *c;
+    if (IsStateChanging(req.method)) {
+      Status csrf = CheckCsrf(req, caller.csrf_token);
+      if (!csrf.ok()) return PageError(csrf, &caller);
+    }
+    if (!route.roles.empty() &&
+        std::find(route.roles.begin(), route.roles.end(), caller.role) == route.roles.end()) {
+      return PageError(PermissionDenied("the console is for reviewers and admins; your role is '" +
+                                        std::string(RoleName(caller.role)) + "'"),
+                       &caller);
+    }
+  }
+  if (req.method == "POST" && !IsFormContentType(req.content_type)) {
+    HttpResponse r = PageError(
+        InvalidArgument("Content-Type must be application/x-www-form-urlencoded", "Content-Type"),
+        route.authenticated ? &caller : nullptr);
+    r.status = 415;
+    return r;
+  }
+  return route.fn(req, params, caller);
 }
 
 Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {
@@ -601,53 +705,66 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   if (!body.contains("reason_code")) {
     return ErrorResponse(InvalidArgument("is required", "reason_code"));
   }
-  auto the_case = ctx_.db->review().GetCase(*id);
-  if (!the_case.ok()) return ErrorResponse(the_case.status());
-  const std::string action_name = body["action"].get<std::string>();
+  auto r = RecordReviewDecision(*id, body["action"].get<std::string>(),
+                                body["reason_code"].get<std::string>(), body.value("reason", ""),
+                                caller);
+  if (!r.ok()) return ErrorResponse(r.status());
+  return JsonResponse(200, {{"decision", DecisionJson(*r)}});
+}
+
+std::vector<std::pair<std::string, std::string>> Api::ReviewReasonCodes(std::string_view category) {
+  std::string c(category.empty() ? "policy" : category);
+  return {{c + ".violation", "Violates the " + c + " policy as written"},
+          {c + ".severe", "Severe " + c + " violation: remove and record"},
+          {"context.counter_speech", "Counter-speech or condemnation of the content it quotes"},
+          {"context.quotation", "Quotation, reporting or education, not endorsement"},
+          {"context.reclaimed", "Reclaimed or in-group use of a term"},
+          {"context.self_identification", "Identity mentioned in a neutral or positive statement"},
+          {"no_violation", "No violation: detector false positive"},
+          {"insufficient_context", "Cannot tell without more context: escalate"}};
+}
+
+Result<Decision> Api::RecordReviewDecision(std::int64_t case_id, const std::string& action_name,
+                                           const std::string& code, const std::string& note,
+                                           const Caller& caller) {
+  BULWARK_ASSIGN_OR_RETURN(store::ReviewCase the_case, ctx_.db->review().GetCase(case_id));
   std::optional<ActionType> action;
-  if (the_case->appeal_of_seq != 0) {
+  if (action_name.empty()) return InvalidArgument("is required", "action");
+  if (the_case.appeal_of_seq != 0) {
     // An appeal either restores the item or upholds the appealed decision (logged again, so the
     // log shows that a second person confirmed it).
     if (action_name == "restore") {
       action = ActionType::kRestore;
     } else if (action_name == "uphold") {
-      auto appealed = ctx_.db->decisions().ListDecisions(the_case->appeal_of_seq - 1, 1);
-      if (!appealed.ok() || appealed->empty()) {
-        return ErrorResponse(Internal("appealed decision not found"));
-      }
-      action = appealed->front().action;
+      BULWARK_ASSIGN_OR_RETURN(auto appealed,
+                               ctx_.db->decisions().ListDecisions(the_case.appeal_of_seq - 1, 1));
+      if (appealed.empty()) return Internal("appealed decision not found");
+      action = appealed.front().action;
     } else {
-      return ErrorResponse(
-          InvalidArgument("an appeal is decided with restore or uphold", "action"));
+      return InvalidArgument("an appeal is decided with restore or uphold", "action");
     }
   } else {
     action = ParseAction(action_name);
     if (!action || *action == ActionType::kReview || *action == ActionType::kRestore) {
-      return ErrorResponse(
-          InvalidArgument("must be one of none, label, reduce, remove, escalate", "action"));
+      return InvalidArgument("must be one of none, label, reduce, remove, escalate", "action");
     }
   }
-  std::string code = body["reason_code"].get<std::string>();
-  std::string reason = body.value("reason", "");
-  if (code.empty() || code.size() > 64 || reason.size() > 2000) {
-    return ErrorResponse(
-        InvalidArgument("reason_code must be 1..64 bytes, reason at most 2000",
-                        code.empty() || code.size() > 64 ? "reason_code" : "reason"));
+  if (code.empty() || code.size() > 64) {
+    return InvalidArgument("must be 1..64 bytes", "reason_code");
   }
+  if (note.size() > 2000) return InvalidArgument("must be at most 2000 bytes", "reason");
   Decision d;
   d.action = *action;
   d.actor = "reviewer:" + ReviewerId(caller);
-  d.reason = code + (reason.empty() ? "" : ": " + reason);
-  d.rule_id = the_case->appeal_of_seq ? "appeal" : "human_review";
-  d.category = the_case->category;
-  json ev = {{"case", *id}};
-  if (the_case->appeal_of_seq) ev["appeal_of_seq"] = the_case->appeal_of_seq;
+  d.reason = code + (note.empty() ? "" : ": " + note);
+  d.rule_id = the_case.appeal_of_seq ? "appeal" : "human_review";
+  d.category = the_case.category;
+  json ev = {{"case", case_id}};
+  if (the_case.appeal_of_seq) ev["appeal_of_seq"] = the_case.appeal_of_seq;
   d.evidence = ev.dump();
   const UnixMillis now = ctx_.clock->NowMillis();
   d.created_at = now;
-  auto r = ctx_.db->review().DecideCase(*id, ReviewerId(caller), std::move(d), now);
-  if (!r.ok()) return ErrorResponse(r.status());
-  return JsonResponse(200, {{"decision", DecisionJson(*r)}});
+  return ctx_.db->review().DecideCase(case_id, ReviewerId(caller), std::move(d), now);
 }
 
 HttpResponse Api::OpenAppeal(const HttpRequest& req) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/time.h"
 #include "ingest/ingest_service.h"
 #include "server/http_server.h"
+#include "server/pages.h"
 #include "store/store.h"
 
 namespace bulwark::detect {
@@ -67,6 +69,7 @@ class Api {
     std::vector<std::string> expertise;  // the reviewer's expertise tags; empty for API keys
     bool via_session = false;            // authenticated by the session cookie
     std::string user_id, username;       // sessions only
+    std::string display_name;            // sessions only
     std::string csrf_token;              // sessions only: the session's CSRF token
     UnixMillis session_expires_at = 0;   // sessions only
   };
@@ -78,9 +81,13 @@ class Api {
     bool authenticated;
     std::vector<Role> roles;  // empty: any authenticated role
     Fn fn;
+    // An HTML page of the console: session cookie only, form bodies, and failures as pages
+    // (anonymous GET -> redirect to the sign-in page) instead of JSON errors.
+    bool html = false;
   };
 
   HttpResponse Dispatch(const HttpRequest& req, std::string* route_label);
+  HttpResponse DispatchPage(const Route& route, const HttpRequest& req, const Params& params);
   Result<Caller> Authenticate(const HttpRequest& req);
   Result<Caller> AuthenticateSession(std::string_view token);
   // Whether the caller may see and claim cases in review queue `queue`: admins and API keys
@@ -109,10 +116,37 @@ class Api {
   HttpResponse ClaimCase(const std::string& queue, const Caller& caller);
   HttpResponse DecideCase(const std::string& id, const HttpRequest& req, const Caller& caller);
   HttpResponse Decisions(const HttpRequest& req);
+  // A reviewer's decision on a case they hold, shared by the JSON API and the console: checks
+  // the outcome against the case (restore/uphold for appeals) and the reason code, appends to
+  // the log. Errors name the field ("action", "reason_code", "note").
+  Result<Decision> RecordReviewDecision(std::int64_t case_id, const std::string& action,
+                                        const std::string& reason_code, const std::string& note,
+                                        const Caller& caller);
+  // Reason codes a reviewer may give for a case of `category`: (code, description).
+  static std::vector<std::pair<std::string, std::string>> ReviewReasonCodes(
+      std::string_view category);
+
+  // The reviewer console (api_console.cc).
+  HttpResponse Page(int status, std::string_view page, nlohmann::json view, const Caller* caller);
+  HttpResponse PageError(const Status& status, const Caller* caller);
+  HttpResponse ConsoleStatic(const std::string& file);
+  HttpResponse ConsoleLoginPage(const HttpRequest& req, std::string error, int status,
+                                std::string username);
+  HttpResponse ConsoleLogin(const HttpRequest& req);
+  HttpResponse ConsoleLogout(const HttpRequest& req);
+  HttpResponse ConsoleQueues(const HttpRequest& req, const Caller& caller);
+  HttpResponse ConsoleClaim(const std::string& queue, const Caller& caller);
+  Result<store::ReviewCase> ClaimedCase(const std::string& id_text, const Caller& caller);
+  HttpResponse ConsoleCase(const std::string& id_text, const Caller& caller);
+  HttpResponse ConsoleDecide(const std::string& id_text, const HttpRequest& req,
+                             const Caller& caller);
+  HttpResponse ConsoleAppeals(const Caller& caller);
+  HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
 
   ApiContext ctx_;
   std::unique_ptr<auth::StaffAccounts> accounts_;
   std::vector<Route> routes_;
+  PageRenderer pages_;
 };
 
 // The OpenAPI 3 document served at /v1/openapi.json.

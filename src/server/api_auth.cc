@@ -81,6 +81,7 @@ Result<Api::Caller> Api::AuthenticateSession(std::string_view token) {
   caller.via_session = true;
   caller.user_id = s.user.id;
   caller.username = std::move(s.user.username);
+  caller.display_name = std::move(s.user.display_name);
   caller.csrf_token = std::move(s.session.csrf_token);
   caller.session_expires_at = s.session.expires_at;
   return caller;

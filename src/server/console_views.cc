@@ -51,7 +51,7 @@ bool OnBoundary(std::string_view text, size_t pos) {
 }  // namespace
 
 Result<std::vector<FormField>> ParseFormFields(std::string_view body, size_t max_fields,
-                                         size_t max_value_bytes) {
+                                               size_t max_value_bytes) {
   std::vector<FormField> out;
   while (!body.empty()) {
     size_t amp = body.find('&');

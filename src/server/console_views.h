@@ -23,7 +23,7 @@ struct FormField {
   std::string value;
 };
 Result<std::vector<FormField>> ParseFormFields(std::string_view body, size_t max_fields = 64,
-                                         size_t max_value_bytes = 8192);
+                                               size_t max_value_bytes = 8192);
 // The first value of `name`, or nullopt.
 std::optional<std::string_view> FormValue(const std::vector<FormField>& form,
                                           std::string_view name);

@@ -239,6 +239,10 @@ class ReviewStore {
   virtual Result<Decision> DecideCase(std::int64_t id, std::string_view reviewer, Decision decision,
                                       UnixMillis now) = 0;
   virtual Result<std::vector<QueueStats>> Queues(UnixMillis now) = 0;
+  // The cases waiting in `queue` (open, or claimed under an expired lease), in claim order
+  // (highest priority, then oldest first), at most `limit`.
+  virtual Result<std::vector<ReviewCase>> WaitingCases(std::string_view queue, UnixMillis now,
+                                                       int limit) = 0;
   // Opens an appeal of decision `seq` in kAppealsQueue with the author's statement. NotFound for
   // an unknown decision; FailedPrecondition if the decision is not an enforcement (remove,
   // reduce, label) or the item already has an appeal waiting. If a reviewer made the decision,

@@ -31,6 +31,30 @@ async function waitFor(what, fn, timeoutMs = 60000) {
   }
 }
 
+// Submits a form from the current page (the console's CSP allows forms, not fetch) to `action`,
+// with or without the page's CSRF token; resolves to the response status.
+async function postForm(page, action, withToken) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(action) && r.request().method() === 'POST'),
+    page.evaluate(({ action, withToken }) => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = action;
+      if (withToken) {
+        const token = document.createElement('input');
+        token.type = 'hidden';
+        token.name = 'csrf_token';
+        token.value = document.querySelector('input[name=csrf_token]').value;
+        form.appendChild(token);
+      }
+      document.body.appendChild(form);
+      form.submit();
+    }, { action, withToken }),
+  ]);
+  await page.waitForLoadState();
+  return response.status();
+}
+
 async function signIn(page, h, username, password) {
   await page.goto(`${h.url}/console/`);
   assert(page.url().endsWith('/console/login'), `anonymous /console/ should go to login, got ${page.url()}`);
@@ -73,8 +97,9 @@ run('console', async (h) => {
     const page = await ctx.newPage();
     await signIn(page, h, 'noor', PASSWORD);
     assert(await page.locator('[data-queue="threat"]').count() === 0, 'noor must not see the threat queue');
-    const denied = await page.goto(`${h.url}/console/queues/threat`);
-    assert(denied.status() === 403 || denied.status() === 404, `noor GET threat queue: ${denied.status()}`);
+    // Even with a valid session and CSRF token, claiming from another team's queue is refused.
+    const denied = await postForm(page, '/console/queues/threat/claim', true);
+    assert(denied === 403, `noor claiming from the threat queue: ${denied}`);
     await h.screenshot(page, '1-other-expertise');
     await ctx.close();
   }
@@ -133,12 +158,7 @@ run('console', async (h) => {
   assert(await page.locator(`tr[data-seq="${seq}"]`).count() === 1, 'the console feed shows the decision');
 
   // A form post without the CSRF token is refused.
-  const forged = await page.evaluate(async () => {
-    const r = await fetch('/console/queues/threat/claim', {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
-    });
-    return r.status;
-  });
+  const forged = await postForm(page, '/console/queues/threat/claim', false);
   assert(forged === 403, `POST without csrf_token: ${forged}`);
 
   // The author appeals the removal; Rosa may not decide it, Sam restores it.

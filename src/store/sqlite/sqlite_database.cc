@@ -771,6 +771,38 @@ class SqliteDatabase final : public Database,
     return out;
   }
 
+  Result<std::vector<ReviewCase>> WaitingCases(std::string_view queue, UnixMillis now,
+                                               int limit) override {
+    auto lease = AcquireReader();
+    Connection& c = *lease.conn;
+    BULWARK_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    auto result = [&]() -> Result<std::vector<ReviewCase>> {
+      BULWARK_ASSIGN_OR_RETURN(
+          Statement * st,
+          c.Prepare("SELECT id FROM review_cases WHERE queue = ?1 AND (status = 'open' OR "
+                    "(status = 'claimed' AND lease_expires_at <= ?2)) "
+                    "ORDER BY priority DESC, created_at, id LIMIT ?3"));
+      st->BindText(1, queue);
+      st->BindInt(2, now);
+      st->BindInt(3, limit);
+      std::vector<std::int64_t> ids;
+      for (;;) {
+        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        ids.push_back(st->ColumnInt(0));
+      }
+      st->Reset();
+      std::vector<ReviewCase> out;
+      for (std::int64_t id : ids) {
+        BULWARK_ASSIGN_OR_RETURN(ReviewCase rc, ReadCase(c, id));
+        out.push_back(std::move(rc));
+      }
+      return out;
+    }();
+    c.Rollback();
+    return result;
+  }
+
   Result<std::int64_t> PendingCount() override {
     auto lease = AcquireReader();
     BULWARK_ASSIGN_OR_RETURN(
