@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/taxonomy.h"
+
 namespace bulwark::review {
 namespace {
 
@@ -146,6 +148,31 @@ Result<store::ReviewCase> ReviewService::Claim(const Reviewer& reviewer, std::st
     return Status(Code::kNotFound, "queue '" + spec->id + "' has no case waiting for you", "queue");
   }
   return c;
+}
+
+std::vector<ReasonCodeOption> ReviewService::ReasonCodes(std::string_view category) const {
+  std::vector<ReasonCodeOption> out;
+  auto seen = [&](const std::string& code) {
+    return std::any_of(out.begin(), out.end(),
+                       [&](const ReasonCodeOption& o) { return o.code == code; });
+  };
+  if (auto policy = policy_()) {
+    const auto wanted = ParseCategory(category);
+    for (const policy::Rule& rule : policy->rules) {
+      if (rule.reason_code.empty() || rule.action == policy::ActionKind::kNone ||
+          rule.action == policy::ActionKind::kRaisePriority || seen(rule.reason_code)) {
+        continue;
+      }
+      const bool matches =
+          rule.any_category || (wanted && (rule.categories >> static_cast<int>(*wanted)) & 1u);
+      if (!matches) continue;
+      out.push_back({rule.reason_code, rule.reason, {}});
+    }
+  }
+  for (const ReviewerReasonCode& rc : queues()->reason_codes) {
+    if (!seen(rc.code)) out.push_back({rc.code, rc.description, rc.outcomes});
+  }
+  return out;
 }
 
 Status ReviewService::CheckReasonCode(const ReviewerDecision& d, std::string_view outcome,

@@ -102,6 +102,14 @@ struct StatsReport {
   std::vector<QueueReport> queues;
 };
 
+// A reason code a reviewer may pick, for the console's decision form.
+struct ReasonCodeOption {
+  std::string code;
+  std::string description;
+  // The outcomes it goes with: empty for a policy code (any enforcement outcome, or uphold).
+  std::vector<std::string> outcomes;
+};
+
 // Limits on what a reviewer sends.
 inline constexpr std::size_t kMaxReasonBytes = 2000;
 
@@ -133,6 +141,12 @@ class ReviewService {
   // FailedPrecondition when the reviewer holds no live lease on it.
   Result<store::CaseDecisionResult> Decide(const Reviewer& reviewer, std::int64_t case_id,
                                            const ReviewerDecision& decision);
+
+  // The reason codes a reviewer may give on a case of `category` (a Category name): the active
+  // policy's codes of rules for that category (or for any category), each once, in file order,
+  // then the configuration's reviewer reason codes. Every one passes Decide's check for the
+  // outcomes it lists.
+  std::vector<ReasonCodeOption> ReasonCodes(std::string_view category) const;
 
   // Agreement per queue over second reviews decided in [since, until), and SLA figures over
   // first reviews decided in that window (open cases and ages as of now).

@@ -140,6 +140,8 @@ HttpResponse ErrorResponse(const Status& status) {
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   accounts_ = std::make_unique<auth::StaffAccounts>(ctx_.db->users(), ctx_.auth);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
+  // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
+  const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
   auto ingest_route = [this](auto method) -> Fn {
     return [this, method](const HttpRequest& req, const Params&, const Caller&) {
       auto r = (ctx_.ingest->*method)(req.body);
@@ -308,6 +310,78 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {Role::kAdmin, Role::kCivilRights},
        policy_step("activate")},
+      // The reviewer console (HTML pages, api_console.cc).
+      {"GET",
+       "/console/static/{file}",
+       false,
+       {},
+       [this](const HttpRequest&, const Params& p, const Caller&) { return ConsoleStatic(p[0]); },
+       true},
+      {"GET",
+       "/console/login",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) {
+         return ConsoleLoginPage(req, "", 200, "");
+       },
+       true},
+      {"POST",
+       "/console/login",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ConsoleLogin(req); },
+       true},
+      {"POST",
+       "/console/logout",
+       true,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ConsoleLogout(req); },
+       true},
+      {"GET", "/console", true, console_roles,
+       [](const HttpRequest&, const Params&, const Caller&) {
+         HttpResponse r;
+         r.status = 303;
+         r.headers.emplace_back("Location", "/console/queues");
+         return r;
+       },
+       true},
+      {"GET", "/console/queues", true, console_roles,
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ConsoleQueues(req, c);
+       },
+       true},
+      {"POST",
+       "/console/queues/{queue}/claim",
+       true,
+       {Role::kReviewer},
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return ConsoleClaim(p[0], c);
+       },
+       true},
+      {"GET",
+       "/console/cases/{id}",
+       true,
+       {Role::kReviewer},
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return ConsoleCase(p[0], c);
+       },
+       true},
+      {"POST",
+       "/console/cases/{id}/decision",
+       true,
+       {Role::kReviewer},
+       [this](const HttpRequest& req, const Params& p, const Caller& c) {
+         return ConsoleDecide(p[0], req, c);
+       },
+       true},
+      {"GET", "/console/appeals", true, console_roles,
+       [this](const HttpRequest&, const Params&, const Caller& c) { return ConsoleAppeals(c); },
+       true},
+      {"GET", "/console/decisions", true, console_roles,
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ConsoleDecisions(req, c);
+       },
+       true},
   };
 }
 
@@ -364,6 +438,7 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
       continue;
     }
     *route_label = route.pattern;
+    if (route.html) return DispatchPage(route, req, params);
     Caller caller;
     if (route.authenticated) {
       auto c = Authenticate(req);
@@ -400,6 +475,44 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
     return r;
   }
   return ErrorResponse(NotFound("no such endpoint: " + req.path.substr(0, 200)));
+}
+
+HttpResponse Api::DispatchPage(const Route& route, const HttpRequest& req, const Params& params) {
+  Caller caller;
+  if (route.authenticated) {
+    // Pages take the session cookie only: a browser never sends an API key by itself.
+    auto token = CookieValue(req, kSessionCookie);
+    auto c = token ? AuthenticateSession(*token)
+                   : Result<Caller>(Unauthenticated("sign in to use the console"));
+    if (!c.ok()) {
+      if (req.method == "GET") {
+        HttpResponse r;
+        r.status = 303;
+        r.headers.emplace_back("Location", "/console/login");
+        return r;
+      }
+      return PageError(c.status(), nullptr);
+    }
+    caller = *c;
+    if (IsStateChanging(req.method)) {
+      Status csrf = CheckCsrf(req, caller.csrf_token);
+      if (!csrf.ok()) return PageError(csrf, &caller);
+    }
+    if (!route.roles.empty() &&
+        std::find(route.roles.begin(), route.roles.end(), caller.role) == route.roles.end()) {
+      return PageError(PermissionDenied("the console is for reviewers and admins; your role is '" +
+                                        std::string(RoleName(caller.role)) + "'"),
+                       &caller);
+    }
+  }
+  if (req.method == "POST" && !IsFormContentType(req.content_type)) {
+    HttpResponse r = PageError(
+        InvalidArgument("Content-Type must be application/x-www-form-urlencoded", "Content-Type"),
+        route.authenticated ? &caller : nullptr);
+    r.status = 415;
+    return r;
+  }
+  return route.fn(req, params, caller);
 }
 
 Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/time.h"
 #include "ingest/ingest_service.h"
 #include "server/http_server.h"
+#include "server/pages.h"
 #include "store/store.h"
 
 namespace bulwark::detect {
@@ -24,7 +26,8 @@ class DetectorHandle;
 }
 namespace bulwark::review {
 class ReviewService;
-}
+struct Reviewer;
+}  // namespace bulwark::review
 
 namespace bulwark::server {
 
@@ -72,6 +75,7 @@ class Api {
     std::vector<std::string> expertise;  // the reviewer's expertise tags; empty for API keys
     bool via_session = false;            // authenticated by the session cookie
     std::string user_id, username;       // sessions only
+    std::string display_name;            // sessions only
     std::string csrf_token;              // sessions only: the session's CSRF token
     UnixMillis session_expires_at = 0;   // sessions only
   };
@@ -83,16 +87,15 @@ class Api {
     bool authenticated;
     std::vector<Role> roles;  // empty: any authenticated role
     Fn fn;
+    // An HTML page of the console: session cookie only, form bodies, and failures as pages
+    // (anonymous GET -> redirect to the sign-in page) instead of JSON errors.
+    bool html = false;
   };
 
   HttpResponse Dispatch(const HttpRequest& req, std::string* route_label);
+  HttpResponse DispatchPage(const Route& route, const HttpRequest& req, const Params& params);
   Result<Caller> Authenticate(const HttpRequest& req);
   Result<Caller> AuthenticateSession(std::string_view token);
-  // Whether the caller may see and claim cases in review queue `queue`: admins and API keys
-  // any; reviewers with a session only the queues named by their expertise tags.
-  static bool MayReviewQueue(const Caller& caller, std::string_view queue);
-  // How review cases name the caller: "user:<id>" for sessions, "key:<id>" for API keys.
-  static std::string ReviewerId(const Caller& caller);
 
   // Staff sessions and user management (api_auth.cc).
   HttpResponse Login(const HttpRequest& req);
@@ -123,9 +126,30 @@ class Api {
   HttpResponse MovePolicy(const std::string& id, std::string_view step, const HttpRequest& req,
                           const Caller& caller);
 
+  // The caller as the review service sees them (api_review.cc).
+  static review::Reviewer ReviewerOf(const Caller& caller);
+
+  // The reviewer console (api_console.cc).
+  HttpResponse Page(int status, std::string_view page, nlohmann::json view, const Caller* caller);
+  HttpResponse PageError(const Status& status, const Caller* caller);
+  HttpResponse ConsoleStatic(const std::string& file);
+  HttpResponse ConsoleLoginPage(const HttpRequest& req, std::string error, int status,
+                                std::string username);
+  HttpResponse ConsoleLogin(const HttpRequest& req);
+  HttpResponse ConsoleLogout(const HttpRequest& req);
+  HttpResponse ConsoleQueues(const HttpRequest& req, const Caller& caller);
+  HttpResponse ConsoleClaim(const std::string& queue, const Caller& caller);
+  Result<store::ReviewCase> ClaimedCase(const std::string& id_text, const Caller& caller);
+  HttpResponse ConsoleCase(const std::string& id_text, const Caller& caller);
+  HttpResponse ConsoleDecide(const std::string& id_text, const HttpRequest& req,
+                             const Caller& caller);
+  HttpResponse ConsoleAppeals(const Caller& caller);
+  HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
+
   ApiContext ctx_;
   std::unique_ptr<auth::StaffAccounts> accounts_;
   std::vector<Route> routes_;
+  PageRenderer pages_;
 };
 
 // The OpenAPI 3 document served at /v1/openapi.json.

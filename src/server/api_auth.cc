@@ -61,16 +61,6 @@ Result<std::string> RequiredString(const json& j, const std::string& field) {
 
 }  // namespace
 
-bool Api::MayReviewQueue(const Caller& caller, std::string_view queue) {
-  if (!caller.via_session || caller.role == Role::kAdmin) return true;
-  return std::find(caller.expertise.begin(), caller.expertise.end(), queue) !=
-         caller.expertise.end();
-}
-
-std::string Api::ReviewerId(const Caller& caller) {
-  return (caller.via_session ? "user:" : "key:") + caller.actor;
-}
-
 Result<Api::Caller> Api::AuthenticateSession(std::string_view token) {
   BULWARK_ASSIGN_OR_RETURN(auth::ActiveSession s,
                            accounts_->VerifySession(token, ctx_.clock->NowMillis()));
@@ -81,6 +71,7 @@ Result<Api::Caller> Api::AuthenticateSession(std::string_view token) {
   caller.via_session = true;
   caller.user_id = s.user.id;
   caller.username = std::move(s.user.username);
+  caller.display_name = std::move(s.user.display_name);
   caller.csrf_token = std::move(s.session.csrf_token);
   caller.session_expires_at = s.session.expires_at;
   return caller;

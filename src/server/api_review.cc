@@ -130,23 +130,21 @@ Result<std::optional<UnixMillis>> TimeParam(std::string_view query, std::string_
   return std::optional<UnixMillis>(*t);
 }
 
-// A caller as a reviewer: API keys are "key:<id>", staff users "user:<id>". Admins oversee every
-// queue (read-only figures); claims need the queue's expertise whatever the role.
-review::Reviewer ReviewerFor(const std::string& key_id, const std::string& actor,
-                             const std::vector<std::string>& expertise, Role role) {
+}  // namespace
+
+review::Reviewer Api::ReviewerOf(const Caller& caller) {
+  // API keys are "key:<id>", staff users "user:<id>". Admins oversee every queue (read-only
+  // figures); claims need the queue's expertise whatever the role.
   review::Reviewer r;
-  r.id = key_id.empty() ? "user:" + actor : "key:" + key_id;
-  r.expertise = expertise;
-  r.oversight = role == Role::kAdmin;
+  r.id = caller.key_id.empty() ? "user:" + caller.actor : "key:" + caller.key_id;
+  r.expertise = caller.expertise;
+  r.oversight = caller.role == Role::kAdmin;
   return r;
 }
 
-}  // namespace
-
 HttpResponse Api::ReviewQueues(const Caller& caller) {
   if (!ctx_.review) return ErrorResponse(Unavailable("review is not configured on this server"));
-  auto listing =
-      ctx_.review->Queues(ReviewerFor(caller.key_id, caller.actor, caller.expertise, caller.role));
+  auto listing = ctx_.review->Queues(ReviewerOf(caller));
   if (!listing.ok()) return ErrorResponse(listing.status());
   json out = json::array();
   for (const review::QueueView& q : listing->queues) {
@@ -168,8 +166,7 @@ HttpResponse Api::ReviewQueues(const Caller& caller) {
 
 HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
   if (!ctx_.review) return ErrorResponse(Unavailable("review is not configured on this server"));
-  auto c = ctx_.review->Claim(
-      ReviewerFor(caller.key_id, caller.actor, caller.expertise, caller.role), queue);
+  auto c = ctx_.review->Claim(ReviewerOf(caller), queue);
   if (!c.ok()) return ErrorResponse(c.status());
   json out = {{"case", CaseJson(*c)}};
   auto config = ctx_.review->queues();
@@ -219,8 +216,7 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   d.outcome = body["action"].get<std::string>();
   d.reason_code = body["reason_code"].get<std::string>();
   d.reason = body.value("reason", "");
-  auto r = ctx_.review->Decide(
-      ReviewerFor(caller.key_id, caller.actor, caller.expertise, caller.role), *id, d);
+  auto r = ctx_.review->Decide(ReviewerOf(caller), *id, d);
   if (!r.ok()) return ErrorResponse(r.status());
   // Whether this decision was sampled for a second review is not shown: the reviewer learns
   // nothing that would tell them which decisions are checked.

@@ -55,6 +55,16 @@ struct UpsertSummary {
   int unchanged = 0;  // known ids with the same text (metadata may have been updated)
 };
 
+// What a reviewer sees about an item's author: how much they posted and how often it was
+// actioned (remove, reduce or label decisions on their items, by anyone).
+struct AuthorHistory {
+  std::string author_id;
+  std::int64_t items = 0;
+  std::int64_t enforced = 0;  // enforcement decisions on their items
+  std::int64_t removed = 0;   // of which removals
+  UnixMillis first_seen_at = 0;
+};
+
 class ItemStore {
  public:
   virtual ~ItemStore() = default;
@@ -63,6 +73,8 @@ class ItemStore {
   virtual Result<UpsertSummary> UpsertItems(std::span<const Item> items, UnixMillis now) = 0;
   // NotFound if the id is unknown.
   virtual Result<StoredItem> GetItem(std::string_view id) = 0;
+  // Zero counts for an author with no items.
+  virtual Result<AuthorHistory> GetAuthorHistory(std::string_view author_id) = 0;
 };
 
 struct AppendSummary {
@@ -284,6 +296,10 @@ class ReviewStore {
   virtual Result<Decision> DecideCase(std::int64_t id, std::string_view reviewer, Decision decision,
                                       UnixMillis now) = 0;
   virtual Result<std::vector<QueueStats>> Queues(UnixMillis now) = 0;
+  // The cases waiting in `queue` (open, or claimed under an expired lease), in claim order
+  // (highest priority, then oldest first), at most `limit`.
+  virtual Result<std::vector<ReviewCase>> WaitingCases(std::string_view queue, UnixMillis now,
+                                                       int limit) = 0;
   // Opens an appeal of decision `seq` in kAppealsQueue with the author's statement. NotFound for
   // an unknown decision; FailedPrecondition if the decision is not an enforcement (remove,
   // reduce, label) or the item already has an appeal waiting. If a reviewer made the decision,

@@ -76,6 +76,19 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/admin/users"}, Only({Role::kAdmin})},
       {{"POST", "/v1/admin/users/{id}/disable"}, Only({Role::kAdmin})},
       {{"POST", "/v1/admin/users/{id}/password"}, Only({Role::kAdmin})},
+      // The reviewer console (HTML; staff sessions only: an API key is no credential for a page,
+      // and an anonymous GET is sent to the sign-in page).
+      {{"GET", "/console/static/{file}"}, Public()},
+      {{"GET", "/console/login"}, Public()},
+      {{"POST", "/console/login"}, Public()},
+      {{"POST", "/console/logout"}, AnyAuthenticated()},
+      {{"GET", "/console"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"GET", "/console/queues"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"POST", "/console/queues/{queue}/claim"}, Only({Role::kReviewer})},
+      {{"GET", "/console/cases/{id}"}, Only({Role::kReviewer})},
+      {{"POST", "/console/cases/{id}/decision"}, Only({Role::kReviewer})},
+      {{"GET", "/console/appeals"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"GET", "/console/decisions"}, Only({Role::kReviewer, Role::kAdmin})},
   };
   return spec;
 }
@@ -95,6 +108,8 @@ struct Principal {
   std::string username;  // sessions
   Session session;
 };
+
+bool IsPage(const std::string& path) { return path.rfind("/console", 0) == 0; }
 
 class RoleRouteMatrixTest : public ::testing::Test {
  protected:
@@ -148,12 +163,19 @@ class RoleRouteMatrixTest : public ::testing::Test {
     Session fresh;
     if (session) {
       // Logging out ends the session: give that route one of its own.
-      fresh = path == "/v1/auth/logout" ? Login(p.username).value_or(Session{}) : p.session;
+      fresh = path == "/v1/auth/logout" || path == "/console/logout"
+                  ? Login(p.username).value_or(Session{})
+                  : p.session;
       h.emplace("Cookie", fresh.cookie);
       h.emplace("X-CSRF-Token", fresh.csrf);
     }
     auto c = server_.Client();
     if (method == "GET") return c.Get(path.c_str(), h);
+    if (IsPage(path)) {
+      // Console forms: urlencoded, with the session's token as the form field.
+      return c.Post(path.c_str(), h, "csrf_token=" + fresh.csrf,
+                    "application/x-www-form-urlencoded");
+    }
     return c.Post(path.c_str(), h, "{}", "application/json");
   }
 
@@ -187,6 +209,10 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       {"/v1/review/cases/{id}/decision", "/v1/review/cases/1/decision"},
       {"/v1/admin/users/{id}/disable", "/v1/admin/users/" + victim_id + "/disable"},
       {"/v1/admin/users/{id}/password", "/v1/admin/users/" + victim_id + "/password"},
+      {"/console/static/{file}", "/console/static/console.css"},
+      {"/console/queues/{queue}/claim", "/console/queues/antisemitism/claim"},
+      {"/console/cases/{id}", "/console/cases/1"},
+      {"/console/cases/{id}/decision", "/console/cases/1/decision"},
   };
 
   std::vector<Principal> principals;
@@ -222,7 +248,34 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       auto r = Call(p, method, path);
       ASSERT_TRUE(r);
       ++checked;
-      const bool credentials = p.kind == Principal::kKey || p.kind == Principal::kSession;
+      const bool page = IsPage(path);
+      // Pages take the session cookie only; to a page an API key is no credential at all.
+      const bool credentials =
+          p.kind == Principal::kSession || (!page && p.kind == Principal::kKey);
+      if (page) {
+        const std::string location = r->get_header_value("Location");
+        if (access.is_public) {
+          EXPECT_NE(r->status, 401) << r->body;
+          EXPECT_NE(r->status, 403) << r->body;
+        } else if (!credentials) {
+          if (method == "GET") {
+            EXPECT_EQ(r->status, 303);
+            EXPECT_EQ(location, "/console/login");
+          } else {
+            EXPECT_EQ(r->status, 401) << r->body;
+          }
+        } else if (access.roles.empty() || access.roles.contains(p.role)) {
+          EXPECT_NE(r->status, 401) << r->body;
+          EXPECT_NE(r->status, 403) << r->body;
+          if (pattern != "/console/logout") {
+            EXPECT_NE(location, "/console/login") << "signed in, yet sent to the sign-in page";
+          }
+        } else {
+          EXPECT_EQ(r->status, 403) << r->body;
+          EXPECT_NE(r->body.find("Not allowed"), std::string::npos) << r->body;
+        }
+        continue;
+      }
       if (access.is_public) {
         EXPECT_NE(r->status, 401) << r->body;
         EXPECT_NE(r->status, 403) << r->body;

@@ -54,6 +54,37 @@ TEST_F(StoreTest, RefusesADatabaseFromTheFuture) {
   EXPECT_EQ(db.status().code(), Code::kFailedPrecondition);
 }
 
+TEST_F(StoreTest, AuthorHistoryCountsItemsAndEnforcementOnThem) {
+  std::vector<Item> batch = {MakeItem("a1", "one"), MakeItem("a2", "two"), MakeItem("b1", "x")};
+  batch[0].author_id = batch[1].author_id = "alice";
+  batch[2].author_id = "bob";
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1000).ok());
+  auto decision = [](std::string item, ActionType a) {
+    Decision d;
+    d.item_id = std::move(item);
+    d.item_revision = 1;
+    d.action = a;
+    d.actor = "system";
+    d.created_at = 2000;
+    return d;
+  };
+  ASSERT_TRUE(db_->decisions()
+                  .AppendDecisions(
+                      {decision("a1", ActionType::kRemove), decision("a1", ActionType::kReview),
+                       decision("a2", ActionType::kLabel), decision("b1", ActionType::kRemove)})
+                  .ok());
+  auto alice = db_->items().GetAuthorHistory("alice");
+  ASSERT_TRUE(alice.ok()) << alice.status().ToString();
+  EXPECT_EQ(alice->items, 2);
+  EXPECT_EQ(alice->enforced, 2);  // the review is not an enforcement
+  EXPECT_EQ(alice->removed, 1);
+  EXPECT_EQ(alice->first_seen_at, 1000);
+  auto nobody = db_->items().GetAuthorHistory("nobody");
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_EQ(nobody->items, 0);
+  EXPECT_EQ(nobody->enforced, 0);
+}
+
 TEST_F(StoreTest, UpsertCreatesRevisesAndKeepsEveryRevision) {
   std::vector<Item> batch = {MakeItem("a", "first"), MakeItem("b", "other")};
   auto r = db_->items().UpsertItems(batch, 1000);

@@ -363,6 +363,41 @@ class SqliteDatabase final : public Database,
     return r;
   }
 
+  Result<AuthorHistory> GetAuthorHistory(std::string_view author_id) override {
+    auto lease = AcquireReader();
+    Connection& c = *lease.conn;
+    AuthorHistory h;
+    h.author_id = std::string(author_id);
+    BULWARK_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    Status s = [&]() -> Status {
+      BULWARK_ASSIGN_OR_RETURN(
+          Statement * st, c.Prepare("SELECT COUNT(*), COALESCE(MIN(first_seen_at), 0) FROM items "
+                                    "WHERE author_id = ?1"));
+      st->BindText(1, author_id);
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) {
+        h.items = st->ColumnInt(0);
+        h.first_seen_at = st->ColumnInt(1);
+      }
+      st->Reset();
+      BULWARK_ASSIGN_OR_RETURN(
+          st, c.Prepare("SELECT COUNT(*), COALESCE(SUM(d.action = 'remove'), 0) "
+                        "FROM decisions d JOIN items i ON i.id = d.item_id "
+                        "WHERE i.author_id = ?1 AND d.action IN ('remove', 'reduce', 'label')"));
+      st->BindText(1, author_id);
+      BULWARK_ASSIGN_OR_RETURN(row, st->Step());
+      if (row) {
+        h.enforced = st->ColumnInt(0);
+        h.removed = st->ColumnInt(1);
+      }
+      st->Reset();
+      return Status::Ok();
+    }();
+    c.Rollback();
+    if (!s.ok()) return s;
+    return h;
+  }
+
   // EventStore
   Result<AppendSummary> AppendViews(std::span<const ViewEvent> views,
                                     std::span<const ViewSample> samples, UnixMillis now) override {

@@ -273,6 +273,41 @@ class SqliteReviewStore final : public ReviewStore {
     return out;
   }
 
+  Result<std::vector<ReviewCase>> WaitingCases(std::string_view queue, UnixMillis now,
+                                               int limit) override {
+    std::vector<ReviewCase> out;
+    Status read = d_.read([&](Connection& c) -> Status {
+      // One read transaction, so the ids and the cases read are one snapshot.
+      if (Status begin = c.Exec("BEGIN"); !begin.ok()) return begin;
+      Status s = [&]() -> Status {
+        BULWARK_ASSIGN_OR_RETURN(
+            Statement * st,
+            c.Prepare("SELECT id FROM review_cases WHERE queue = ?1 AND (status = 'open' OR "
+                      "(status = 'claimed' AND lease_expires_at <= ?2)) "
+                      "ORDER BY priority DESC, created_at, id LIMIT ?3"));
+        st->BindText(1, queue);
+        st->BindInt(2, now);
+        st->BindInt(3, limit);
+        std::vector<std::int64_t> ids;
+        for (;;) {
+          BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+          if (!row) break;
+          ids.push_back(st->ColumnInt(0));
+        }
+        st->Reset();
+        for (std::int64_t id : ids) {
+          BULWARK_ASSIGN_OR_RETURN(ReviewCase rc, ReadCase(c, id));
+          out.push_back(std::move(rc));
+        }
+        return Status::Ok();
+      }();
+      c.Rollback();
+      return s;
+    });
+    if (!read.ok()) return read;
+    return out;
+  }
+
   Result<std::vector<QueueStats>> Queues(UnixMillis now) override {
     std::vector<QueueStats> out;
     BULWARK_RETURN_IF_ERROR(d_.read([&](Connection& c) -> Status {

@@ -80,9 +80,13 @@ class Harness {
 
   async launchBrowser() {
     const { chromium } = requirePlaywright();
-    // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+    // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start. The rest keep the
+    // browser off the network and quiet (nothing may download at test time).
     this.browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'],
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
     });
     return this.browser;
   }

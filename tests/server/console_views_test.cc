@@ -1,0 +1,78 @@
+#include "server/console_views.h"
+
+#include <gtest/gtest.h>
+
+namespace bulwark::server {
+namespace {
+
+TEST(ParseFormFields, DecodesPlusAndPercentInOrder) {
+  auto f = ParseFormFields("csrf_token=a%2Bb&note=hello+world%21&action=remove&&empty=");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->size(), 4u);
+  EXPECT_EQ(*FormValue(*f, "csrf_token"), "a+b");
+  EXPECT_EQ(*FormValue(*f, "note"), "hello world!");
+  EXPECT_EQ(*FormValue(*f, "empty"), "");
+  EXPECT_FALSE(FormValue(*f, "missing"));
+}
+
+TEST(ParseFormFields, RejectsHostileInputNamingTheField) {
+  auto bad_escape = ParseFormFields("note=%4");
+  ASSERT_FALSE(bad_escape.ok());
+  EXPECT_EQ(bad_escape.status().field(), "note");
+  EXPECT_FALSE(ParseFormFields("note=%zz").ok());
+  auto nul = ParseFormFields("a=1&note=x%00y");
+  ASSERT_FALSE(nul.ok());
+  EXPECT_EQ(nul.status().field(), "note");
+  auto utf8 = ParseFormFields("note=%C3%28");
+  ASSERT_FALSE(utf8.ok());
+  EXPECT_EQ(utf8.status().field(), "note");
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += "f" + std::to_string(i) + "=1&";
+  EXPECT_FALSE(ParseFormFields(many).ok());
+  auto big = ParseFormFields("note=" + std::string(9000, 'x'));
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().field(), "note");
+  EXPECT_TRUE(ParseFormFields("note=" + std::string(8192, 'x')).ok());
+}
+
+TEST(EvidenceSegments, MarksMergesAndKeepsAllText) {
+  std::string text = "they are vermin and should leave";
+  std::vector<nlohmann::json> ev = {
+      {{"detector", "lexicon"}, {"entry", "dehumanizing.vermin"}, {"span", {9, 15}}},
+      {{"detector", "classifier"}, {"score", 0.9}},   // no span: ignored
+      {{"detector", "context"}, {"span", {13, 19}}},  // overlaps: merged
+      {{"detector", "lexicon"}, {"span", {40, 45}}},  // out of range
+      {{"detector", "lexicon"}, {"span", {5, 2}}}};   // inverted
+  auto segs = EvidenceSegments(text, ev);
+  ASSERT_EQ(segs.size(), 3u);
+  EXPECT_EQ(segs[0]["text"], "they are ");
+  EXPECT_EQ(segs[1]["text"], "vermin and");
+  EXPECT_TRUE(segs[1]["mark"].get<bool>());
+  EXPECT_EQ(segs[1]["title"], "lexicon: dehumanizing.vermin; context");
+  EXPECT_EQ(segs[2]["text"], " should leave");
+  std::string joined;
+  for (const auto& s : segs) joined += s["text"].get<std::string>();
+  EXPECT_EQ(joined, text);
+}
+
+TEST(EvidenceSegments, NeverCutsInsideAUtf8Character) {
+  std::string text = "caf\xC3\xA9 ok";  // "café ok"
+  auto mid = EvidenceSegments(text, {{{"detector", "x"}, {"span", {4, 6}}}});
+  ASSERT_EQ(mid.size(), 1u);  // span starts inside 'é': ignored
+  EXPECT_FALSE(mid[0]["mark"].get<bool>());
+  auto whole = EvidenceSegments(text, {{{"detector", "x"}, {"span", {3, 5}}}});
+  ASSERT_EQ(whole.size(), 3u);
+  EXPECT_EQ(whole[1]["text"], "\xC3\xA9");
+}
+
+TEST(HumanDuration, Units) {
+  EXPECT_EQ(HumanDuration(-1), "–");
+  EXPECT_EQ(HumanDuration(45'000), "45 s");
+  EXPECT_EQ(HumanDuration(12 * 60'000), "12 min");
+  EXPECT_EQ(HumanDuration((3 * 60 + 5) * 60'000), "3 h 5 min");
+  EXPECT_EQ(HumanDuration((52LL * 60) * 60'000), "2 d 4 h");
+  EXPECT_EQ(HumanTime(0), "1970-01-01 00:00:00 UTC");
+}
+
+}  // namespace
+}  // namespace bulwark::server
