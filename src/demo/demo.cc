@@ -357,11 +357,13 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
     out += "  by template (file:line class): items, share with any decision, share removed\n";
     for (const auto& [name, c] : s.by_template) class_line(name, c);
   }
-  std::string staff;
+  // One user per line: a fixed-size buffer would cut a long list.
+  out += "  staff users     " + std::string(s.staff_users.empty()
+                                                ? "none created (they exist already)\n"
+                                                : "username / password (role)\n");
   for (const DemoStaffUser& u : s.staff_users) {
-    staff += (staff.empty() ? "" : "; ") + u.username + " / " + u.password + " (" + u.role + ")";
+    out += "    " + u.username + " / " + u.password + " (" + u.role + ")\n";
   }
-  line("staff users", staff.empty() ? "none yet (staff accounts are not in this build)" : staff);
   std::snprintf(buf, sizeof buf, "%.1f s (generate %.1f s, ingest + enforce %.1f s)",
                 s.total_seconds, s.generate_seconds, s.load_seconds);
   line("elapsed", buf);
