@@ -103,13 +103,33 @@ uint64_t FastTextLinear::Remainder(uint64_t h, uint64_t d, uint64_t reciprocal) 
   return r;
 }
 
-const FastTextLinear::Slot* FastTextLinear::Find(const unsigned char* token, size_t length,
-                                                 uint32_t hash) const {
+namespace {
+
+// Byte equality without a library call (tokens are short; memcmp's call costs more than the
+// comparison).
+inline bool SameBytes(const char* a, const unsigned char* b, size_t n) {
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + k, 8);
+    std::memcpy(&y, b + k, 8);
+    if (x != y) return false;
+  }
+  for (; k < n; ++k) {
+    if (static_cast<unsigned char>(a[k]) != b[k]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+inline const FastTextLinear::Slot* FastTextLinear::Find(const unsigned char* token, size_t length,
+                                                        uint32_t hash) const {
   for (uint32_t i = hash & slot_mask_;; i = (i + 1) & slot_mask_) {
     const Slot& s = slots_[i];
     if (s.row == kEmpty) return nullptr;
     if (s.hash == hash && s.length == length &&
-        std::memcmp(words_.data() + s.offset, token, length) == 0) {
+        SameBytes(words_.data() + s.offset, token, length)) {
       return &s;
     }
   }
@@ -168,7 +188,7 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
       }
     } else if (prune.size > 0) {
       if (args.bucket > kMaxBucketTable) return FailedPrecondition("too many buckets");
-      e.bucket_row_.assign(static_cast<size_t>(args.bucket), -1);
+      e.bucket_row_.assign(static_cast<size_t>(args.bucket), static_cast<int32_t>(e.rows_));
       for (const auto& [bucket, index] : prune.pairs) {
         const int64_t row = int64_t{e.nwords_} + index;
         if (bucket < 0 || bucket >= args.bucket || index < 0 || row >= e.rows_) {
@@ -201,10 +221,11 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
     e.slots_[at] = s;
   }
 
-  // logits_[row] = W_out · E[row], in double from the dequantised (float) row.
+  // logits_[row] = W_out · E[row], in double from the dequantised (float) row, plus one row of
+  // zeros at index rows_ for pruned n-gram buckets (added without a branch, not counted).
   try {
     const auto* dense_out = dynamic_cast<const fasttext::DenseMatrix*>(&output);
-    e.logits_.resize(static_cast<size_t>(e.rows_ * e.nlabels_));
+    e.logits_.assign(static_cast<size_t>((e.rows_ + 1) * e.nlabels_), 0.0);
     fasttext::Vector v(dim);
     for (int64_t r = 0; r < e.rows_; ++r) {
       v.zero();
@@ -229,77 +250,92 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
 }
 
 bool FastTextLinear::Predict(std::string_view line, std::span<double> probs) const {
+  // The shipped model has three labels: a compile-time count lets the compiler unroll the sums.
+  return nlabels_ == 3 ? PredictImpl<3>(line, probs) : PredictImpl<0>(line, probs);
+}
+
+template <int kLabels>
+bool FastTextLinear::PredictImpl(std::string_view line, std::span<double> probs) const {
+  const int nl = kLabels > 0 ? kLabels : nlabels_;
+  const double* const logits = logits_.data();
   std::array<double, kMaxLabels> sum{};
-  int64_t n = 0;
-  const int nl = nlabels_;
-  auto add_row = [&](int64_t row) {
-    const double* l = logits_.data() + row * nl;
-    if (nl == 3) {  // the shipped model: let the compiler unroll
-      sum[0] += l[0];
-      sum[1] += l[1];
-      sum[2] += l[2];
-    } else {
+  int64_t n = 0;  // rows selected (the zero row of pruned buckets not counted)
+  // Rows are gathered first and summed in batches: the table loads of a batch are independent
+  // of each other and of the tokeniser's branches, so they overlap in the memory system.
+  constexpr size_t kBatch = 256;
+  std::array<int64_t, kBatch + kMaxWordNgrams + 1> rows;
+  size_t nrows = 0;
+  auto flush = [&] {
+    for (size_t i = 0; i < nrows; ++i) {
+      const double* l = logits + rows[i] * nl;
       for (int j = 0; j < nl; ++j) sum[j] += l[j];
     }
-    ++n;
+    nrows = 0;
   };
   // Running n-gram hashes that end at the previous word: run[k] covers the last k + 1 words.
   std::array<uint64_t, kMaxWordNgrams> run{};
   int have = 0;
   const int max_have = word_ngrams_ - 1;
-  auto add_word_hash = [&](uint32_t h) {
+  const int32_t zero_row = static_cast<int32_t>(rows_);
+
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  const auto* const end = p + line.size();
+  const auto* const eos = reinterpret_cast<const unsigned char*>(eos_.data());
+  for (bool last = false; !last;) {
+    // The next token of Dictionary::readWord, or "</s>" at the line's end ('\n' or the end of
+    // `line`, which stands for the '\n' fastText's callers append). getLine also stops after a
+    // literal "</s>" token.
+    const unsigned char* t;
+    size_t len;
+    uint32_t h;
+    while (p < end && kDelimiter[*p] && *p != '\n') ++p;
+    if (p == end || *p == '\n') {
+      t = eos;
+      len = eos_.size();
+      h = eos_hash_;
+      last = true;
+    } else {
+      t = p;
+      h = kFnvBasis;
+      while (p < end && !kDelimiter[*p]) h = HashStep(h, *p++);
+      len = static_cast<size_t>(p - t);
+      last = h == eos_hash_ && len == eos_.size() && SameBytes(eos_.data(), t, len);
+    }
+    // Vocabulary word -> its row; label -> skipped entirely; unknown token -> no row (no
+    // character n-grams) but its hash takes part in word n-grams, unless it starts with the
+    // label prefix (then fastText types it a label and skips it).
+    if (const Slot* s = Find(t, len, h)) {
+      if (s->row == kLabel) continue;
+      rows[nrows++] = s->row;
+      ++n;
+    } else if (std::string_view(reinterpret_cast<const char*>(t), len).starts_with(label_prefix_)) {
+      continue;
+    }
+    // Dictionary::addWordNgrams / pushHash for the n-grams that end at this word.
     const uint64_t w = Widen(h);
     for (int k = 0; k < have; ++k) {
       run[k] = run[k] * kNgramMultiplier + w;
       const uint64_t b = BucketOf(run[k]);
       if (!bucket_row_.empty()) {
+        // A pruned bucket points at the zero row: no branch to mispredict.
         const int32_t row = bucket_row_[b];
-        if (row >= 0) add_row(row);
+        rows[nrows++] = row;
+        n += row != zero_row;
       } else if (ngrams_unpruned_) {
-        add_row(int64_t{nwords_} + static_cast<int64_t>(b));
+        rows[nrows++] = int64_t{nwords_} + static_cast<int64_t>(b);
+        ++n;
       }
     }
-    // Shift: the word starts a new run; runs that reached word_ngrams_ words drop out.
+    // The word starts a new run; runs that reached word_ngrams_ words drop out.
     const int keep = std::min(have, max_have - 1);
     for (int k = keep; k > 0; --k) run[k] = run[k - 1];
     if (max_have > 0) {
       run[0] = w;
       have = keep + 1;
     }
-  };
-  // One token of Dictionary::getLine: vocabulary word -> its row; label -> skipped entirely;
-  // unknown token -> no row (no character n-grams) but its hash takes part in word n-grams,
-  // unless it starts with the label prefix (then fastText types it a label and skips it).
-  auto token = [&](const unsigned char* t, size_t len, uint32_t h) {
-    const Slot* s = Find(t, len, h);
-    if (s) {
-      if (s->row == kLabel) return;
-      add_row(s->row);
-    } else if (std::string_view(reinterpret_cast<const char*>(t), len).starts_with(label_prefix_)) {
-      return;
-    }
-    add_word_hash(h);
-  };
-
-  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
-  const auto* const end = p + line.size();
-  bool eos_literal = false;
-  while (true) {
-    while (p < end && kDelimiter[*p] && *p != '\n') ++p;
-    if (p == end || *p == '\n') break;  // the line's end: fastText reads "</s>"
-    const unsigned char* start = p;
-    uint32_t h = kFnvBasis;
-    while (p < end && !kDelimiter[*p]) h = HashStep(h, *p++);
-    const size_t len = static_cast<size_t>(p - start);
-    token(start, len, h);
-    // getLine stops after a literal "</s>" token too.
-    if (len == eos_.size() && std::memcmp(start, eos_.data(), len) == 0) {
-      eos_literal = true;
-      break;
-    }
+    if (nrows >= kBatch) flush();
   }
-  if (!eos_literal)
-    token(reinterpret_cast<const unsigned char*>(eos_.data()), eos_.size(), eos_hash_);
+  flush();
 
   if (n == 0) return false;
   double max = -INFINITY;

@@ -91,6 +91,8 @@ class FastTextLinear {
   static constexpr int32_t kEmpty = -1;
   static constexpr int32_t kLabel = -2;
 
+  template <int kLabels>  // 0: nlabels_ at run time
+  bool PredictImpl(std::string_view line, std::span<double> probs) const;
   // The vocabulary entry for a token (its hash precomputed), or null.
   const Slot* Find(const unsigned char* token, size_t length, uint32_t hash) const;
   uint64_t BucketOf(uint64_t h) const { return Remainder(h, bucket_, bucket_reciprocal_); }
