@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <ostream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -396,6 +397,8 @@ struct Config {
   int maxn;
   const char* engine;
 };
+
+void PrintTo(const Config& c, std::ostream* os) { *os << c.name; }
 
 class FastTextLinearConfigs : public ::testing::TestWithParam<Config> {};
 
