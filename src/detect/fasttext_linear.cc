@@ -149,6 +149,7 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
     return FailedPrecondition("loss is not softmax (hs/ns/ova predictions are not reproduced)");
   }
   if (args.maxn > 0) return FailedPrecondition("model uses character n-grams (maxn > 0)");
+  if (args.qout) return FailedPrecondition("quantised output matrix (qout) is not covered");
   if (args.wordNgrams < 1 || args.wordNgrams > kMaxWordNgrams) {
     return FailedPrecondition("wordNgrams outside 1.." + std::to_string(kMaxWordNgrams));
   }
@@ -223,8 +224,9 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
 
   // logits_[row] = W_out · E[row], in double from the dequantised (float) row, plus one row of
   // zeros at index rows_ for pruned n-gram buckets (added without a branch, not counted).
+  const auto* dense_out = dynamic_cast<const fasttext::DenseMatrix*>(&output);
+  if (dense_out == nullptr) return FailedPrecondition("output matrix is not dense");
   try {
-    const auto* dense_out = dynamic_cast<const fasttext::DenseMatrix*>(&output);
     e.logits_.assign(static_cast<size_t>((e.rows_ + 1) * e.nlabels_), 0.0);
     fasttext::Vector v(dim);
     for (int64_t r = 0; r < e.rows_; ++r) {
@@ -232,12 +234,8 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
       input.addRowToVector(v, static_cast<int32_t>(r));
       for (int j = 0; j < e.nlabels_; ++j) {
         double d = 0;
-        if (dense_out) {
-          for (int64_t k = 0; k < dim; ++k) {
-            d += static_cast<double>(dense_out->at(j, k)) * static_cast<double>(v[k]);
-          }
-        } else {
-          d = output.dotRow(v, j);  // quantised output matrix (qout): its own product
+        for (int64_t k = 0; k < dim; ++k) {
+          d += static_cast<double>(dense_out->at(j, k)) * static_cast<double>(v[k]);
         }
         if (!std::isfinite(d)) return FailedPrecondition("model has non-finite weights");
         e.logits_[static_cast<size_t>(r * e.nlabels_ + j)] = d;

@@ -21,9 +21,10 @@
 // texts of tens of thousands of tokens fastText's float accumulation itself drifts further).
 //
 // Supported: supervised models, softmax loss, maxn == 0 (no character n-grams), any dim,
-// wordNgrams 1..kMaxWordNgrams, quantised (with or without pruning, qnorm, qout) or not.
-// Anything else (hs / ns / ova losses, char n-grams) makes Create() return FailedPrecondition
-// and the caller keeps using fastText's own predict.
+// wordNgrams 1..kMaxWordNgrams, input matrix quantised (with or without pruning, with or without
+// qnorm) or not, output matrix not quantised. Anything else (hs / ns / ova losses, char n-grams,
+// qout) makes Create() return FailedPrecondition and the caller keeps using fastText's own
+// predict.
 //
 // Thread safety: immutable after Create(); Predict() is const, allocates nothing and may run on
 // any number of threads at once.
@@ -44,7 +45,7 @@ namespace bulwark::detect {
 
 // fastText's model class with its matrices reachable: FastText keeps input_ / output_ protected
 // and getInputMatrix() refuses quantised models, so the engine reads rows through the public
-// Matrix interface (addRowToVector, dotRow) of these members.
+// Matrix interface (addRowToVector) of these members.
 class FastTextModel : public fasttext::FastText {
  public:
   const fasttext::Matrix& input_matrix() const { return *input_; }
