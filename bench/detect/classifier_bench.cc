@@ -1,6 +1,8 @@
 // Classify_Predict_{Short,Long}: calibrated predictions per second, single thread, through
-// Classifier::Predict (text preparation + fastText + calibration), and the raw fastText
-// predictLine rate on the same prepared inputs as the floor (Classify_FastTextPredictLine_*).
+// Classifier::Predict (text preparation + the linear scoring engine + calibration),
+// Classify_PredictFastText_* the same through fastText's own predict
+// (Classifier::PredictFastText), and the raw fastText predictLine rate on the same prepared
+// inputs as the floor (Classify_FastTextPredictLine_*).
 //
 // Model: $BULWARK_CLASSIFIER_MODEL, else the shipped bundle data/models/hate-ft-v1.
 
@@ -56,7 +58,8 @@ std::shared_ptr<const Classifier> LoadOrSkip(benchmark::State& state) {
   return *clf;
 }
 
-void PredictBench(benchmark::State& state, int words) {
+template <typename Fn>
+void PredictBench(benchmark::State& state, int words, Fn predict) {
   auto clf = LoadOrSkip(state);
   if (!clf) return;
   const auto texts = Texts(words, 1024);
@@ -64,7 +67,7 @@ void PredictBench(benchmark::State& state, int words) {
   double checksum = 0;
   for (auto _ : state) {
     const std::string& t = texts[i++ & 1023];
-    auto r = clf->Predict(t);
+    auto r = predict(*clf, t);
     if (!r.ok()) {
       state.SkipWithError(r.status().ToString().c_str());
       return;
@@ -100,12 +103,21 @@ void FastTextBench(benchmark::State& state, int words) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
-void Classify_Predict_Short(benchmark::State& s) { PredictBench(s, 15); }
-void Classify_Predict_Long(benchmark::State& s) { PredictBench(s, 180); }
+Result<ClassifierScores> Engine(const Classifier& c, std::string_view t) { return c.Predict(t); }
+Result<ClassifierScores> Reference(const Classifier& c, std::string_view t) {
+  return c.PredictFastText(t);
+}
+
+void Classify_Predict_Short(benchmark::State& s) { PredictBench(s, 15, Engine); }
+void Classify_Predict_Long(benchmark::State& s) { PredictBench(s, 180, Engine); }
+void Classify_PredictFastText_Short(benchmark::State& s) { PredictBench(s, 15, Reference); }
+void Classify_PredictFastText_Long(benchmark::State& s) { PredictBench(s, 180, Reference); }
 void Classify_FastTextPredictLine_Short(benchmark::State& s) { FastTextBench(s, 15); }
 void Classify_FastTextPredictLine_Long(benchmark::State& s) { FastTextBench(s, 180); }
 BENCHMARK(Classify_Predict_Short);
 BENCHMARK(Classify_Predict_Long);
+BENCHMARK(Classify_PredictFastText_Short);
+BENCHMARK(Classify_PredictFastText_Long);
 BENCHMARK(Classify_FastTextPredictLine_Short);
 BENCHMARK(Classify_FastTextPredictLine_Long);
 

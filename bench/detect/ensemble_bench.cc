@@ -1,6 +1,7 @@
 // Per-stage benchmarks of the detection pipeline on realistic posts (items/s = posts/s, one
-// core): normalise, lexicon match, known-claim match, fastText classify, and the whole detector
-// with and without the classifier (the difference is the ensemble + context cost on top).
+// core): normalise, lexicon match, known-claim match, classify (the linear engine the detector
+// uses, and fastText's own predict as the reference), and the whole detector with and without
+// the classifier (the difference is the ensemble + context cost on top).
 //
 //   ninja -C build ensemble_bench && build/bench/detect/ensemble_bench
 //
@@ -121,7 +122,9 @@ void Detect_Match_Claims(benchmark::State& state) {
 }
 BENCHMARK(Detect_Match_Claims);
 
-void Detect_Classify_FastTextPrepared(benchmark::State& state) {
+// Scores prepared texts with `predict` (the engine or fastText's own predict).
+template <typename Fn>
+void ClassifyPrepared(benchmark::State& state, Fn predict) {
   const Classifier* clf = Full().classifier();
   if (!clf) {
     state.SkipWithError("no classifier bundle under data/models");
@@ -132,15 +135,16 @@ void Detect_Classify_FastTextPrepared(benchmark::State& state) {
   for (const auto& p : posts) prepared.push_back(clf->input().Prepare(p));
   size_t i = 0, hate = 0;
   for (auto _ : state) {
-    auto r = clf->PredictPrepared(prepared[i++ % prepared.size()]);
+    auto r = predict(*clf, prepared[i++ % prepared.size()]);
     hate += r.ok() && r->Probability(ClassLabel::kHate) >= clf->threshold(ClassLabel::kHate);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.counters["over_hate_threshold"] = static_cast<double>(hate) / state.iterations();
 }
-BENCHMARK(Detect_Classify_FastTextPrepared);
 
-void Detect_Classify_FastTextRaw(benchmark::State& state) {
+// Scores raw posts: the classifier's text preparation, then `predict`.
+template <typename Fn>
+void ClassifyRaw(benchmark::State& state, Fn predict) {
   const Classifier* clf = Full().classifier();
   if (!clf) {
     state.SkipWithError("no classifier bundle under data/models");
@@ -148,9 +152,34 @@ void Detect_Classify_FastTextRaw(benchmark::State& state) {
   }
   const auto& posts = Posts();
   size_t i = 0, ok = 0;
-  for (auto _ : state) ok += clf->Predict(posts[i++ % posts.size()]).ok();
+  for (auto _ : state) ok += predict(*clf, posts[i++ % posts.size()]).ok();
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.counters["ok"] = static_cast<double>(ok) / state.iterations();
+}
+
+// The linear engine (what the detector uses) on prepared text.
+void Detect_Classify_EnginePrepared(benchmark::State& state) {
+  ClassifyPrepared(state,
+                   [](const Classifier& c, std::string_view t) { return c.PredictPrepared(t); });
+}
+BENCHMARK(Detect_Classify_EnginePrepared);
+
+// fastText's own predict (getLine + predict) on the same prepared text: the reference.
+void Detect_Classify_FastTextPrepared(benchmark::State& state) {
+  ClassifyPrepared(
+      state, [](const Classifier& c, std::string_view t) { return c.PredictPreparedFastText(t); });
+}
+BENCHMARK(Detect_Classify_FastTextPrepared);
+
+// Text preparation + the engine.
+void Detect_Classify_EngineRaw(benchmark::State& state) {
+  ClassifyRaw(state, [](const Classifier& c, std::string_view t) { return c.Predict(t); });
+}
+BENCHMARK(Detect_Classify_EngineRaw);
+
+// Text preparation + fastText's own predict: the raw fastText floor of scan_bench.
+void Detect_Classify_FastTextRaw(benchmark::State& state) {
+  ClassifyRaw(state, [](const Classifier& c, std::string_view t) { return c.PredictFastText(t); });
 }
 BENCHMARK(Detect_Classify_FastTextRaw);
 

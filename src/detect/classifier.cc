@@ -10,6 +10,8 @@
 #include <fasttext/fasttext.h>
 #include <sodium.h>
 
+#include "detect/fasttext_linear.h"
+
 namespace bulwark::detect {
 namespace {
 
@@ -38,10 +40,16 @@ Status CheckFastTextHeader(const std::filesystem::path& path) {
 
 }  // namespace
 
+// fastText's predict returns log(p + 1e-5) (Loss::std_log); the raw scores have always been
+// exp() of that, so the linear engine adds the same epsilon to keep every score unchanged.
+constexpr double kFastTextLogEpsilon = 1e-5;
+
 struct Classifier::Model {
-  fasttext::FastText ft;
+  FastTextModel ft;
   std::shared_ptr<const fasttext::Dictionary> dict;
   std::vector<int> label_of_index;  // fastText label index -> ClassLabel index, -1 if unknown
+  std::unique_ptr<const FastTextLinear> linear;  // null: fastText's predict scores
+  std::string engine_note;                       // why there is no linear engine
 };
 
 std::string FastTextLabel(ClassLabel label) {
@@ -211,6 +219,16 @@ Result<std::shared_ptr<const Classifier>> Classifier::LoadModel(
       }
       model->label_of_index.push_back(mapped);
     }
+    if (options.engine == Engine::kAuto) {
+      auto linear = FastTextLinear::Create(model->ft);
+      if (linear.ok()) {
+        model->linear = std::move(linear).value();
+      } else {
+        model->engine_note = linear.status().message();
+      }
+    } else {
+      model->engine_note = "fastText engine requested";
+    }
   } catch (const std::exception& e) {
     return InvalidArgument("cannot load fastText model " + model_path.string() + ": " + e.what());
   }
@@ -233,7 +251,38 @@ Result<ClassifierScores> Classifier::Predict(std::string_view text) const {
   return PredictPrepared(input_->Prepare(text));
 }
 
+std::string_view Classifier::engine() const { return model_->linear ? "linear" : "fasttext"; }
+
+const std::string& Classifier::engine_note() const { return model_->engine_note; }
+
+Result<ClassifierScores> Classifier::PredictFastText(std::string_view text) const {
+  if (text.size() > options_.max_input_bytes) {
+    return ResourceExhausted("text longer than " + std::to_string(options_.max_input_bytes) +
+                             " bytes");
+  }
+  return PredictPreparedFastText(input_->Prepare(text));
+}
+
 Result<ClassifierScores> Classifier::PredictPrepared(std::string_view prepared) const {
+  if (!model_->linear) return PredictPreparedFastText(prepared);
+  if (prepared.size() > options_.max_input_bytes) {
+    return ResourceExhausted("text longer than " + std::to_string(options_.max_input_bytes) +
+                             " bytes");
+  }
+  std::array<double, FastTextLinear::kMaxLabels> probs{};
+  ClassifierScores scores;
+  if (!model_->linear->Predict(prepared, probs)) {
+    scores.raw[static_cast<size_t>(ClassLabel::kNone)] = 1.0;  // as fastText: no prediction
+  } else {
+    for (size_t index = 0; index < model_->label_of_index.size(); ++index) {
+      const int l = model_->label_of_index[index];
+      if (l >= 0) scores.raw[l] = probs[index] + kFastTextLogEpsilon;
+    }
+  }
+  return Calibrated(scores);
+}
+
+Result<ClassifierScores> Classifier::PredictPreparedFastText(std::string_view prepared) const {
   if (prepared.size() > options_.max_input_bytes) {
     return ResourceExhausted("text longer than " + std::to_string(options_.max_input_bytes) +
                              " bytes");
@@ -262,6 +311,10 @@ Result<ClassifierScores> Classifier::PredictPrepared(std::string_view prepared) 
   } catch (const std::exception& e) {
     return Internal(std::string("fastText prediction failed: ") + e.what());
   }
+  return Calibrated(scores);
+}
+
+Result<ClassifierScores> Classifier::Calibrated(ClassifierScores scores) const {
   for (ClassLabel l : manifest_.labels) {
     const size_t i = static_cast<size_t>(l);
     scores.probability[i] = manifest_.calibration[i].Apply(scores.raw[i]);

@@ -8,6 +8,7 @@ bulwark_library(bulwark_detect_classifier
     ${CMAKE_CURRENT_LIST_DIR}/metrics_eval.cc
     ${CMAKE_CURRENT_LIST_DIR}/calibration.cc
     ${CMAKE_CURRENT_LIST_DIR}/classifier.cc
+    ${CMAKE_CURRENT_LIST_DIR}/fasttext_linear.cc
     ${CMAKE_CURRENT_LIST_DIR}/training.cc
   DEPS bulwark_core bulwark_text PkgConfig::FASTTEXT nlohmann_json::nlohmann_json
   PRIVATE_DEPS PkgConfig::SODIUM

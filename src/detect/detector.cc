@@ -430,6 +430,8 @@ nlohmann::json Detector::VersionReport() const {
     model["preprocessor"] = m.preprocessor;
     model["manifest"] = m.ToJson();
     model["input_shared_with_lexicon"] = classifier_takes_normalized_;
+    model["engine"] = std::string(classifier_->engine());  // "linear" or "fasttext"
+    if (!classifier_->engine_note().empty()) model["engine_note"] = classifier_->engine_note();
   }
   nlohmann::json claims = {{"version", claims_version_}};
   if (claims_) {

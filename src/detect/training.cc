@@ -154,9 +154,12 @@ Result<TrainReport> TrainFromExamples(const std::vector<Example>& examples,
     if (present[static_cast<size_t>(l)]) manifest.labels.push_back(l);
   }
   BULWARK_ASSIGN_OR_RETURN(manifest.model_version, HashFile(model_path));
-  // Identity calibration first: score the validation split with raw probabilities.
+  // Identity calibration first: score the validation split with raw probabilities, through
+  // fastText's own predict (the reference; the serving engine agrees with it within 1e-6).
+  Classifier::Options reference;
+  reference.engine = Classifier::Engine::kFastText;
   BULWARK_ASSIGN_OR_RETURN(auto uncalibrated,
-                           Classifier::LoadModel(model_path, manifest, Classifier::Options{}));
+                           Classifier::LoadModel(model_path, manifest, reference));
   std::array<std::vector<double>, kNumClassLabels> raw;
   std::array<std::vector<bool>, kNumClassLabels> gold;
   long long n_validation = 0;

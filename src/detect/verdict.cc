@@ -1,5 +1,6 @@
 #include "detect/verdict.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -145,13 +146,7 @@ void SafeStr(const std::string& s, std::string* out) {
   }
 }
 
-void Num(double v, std::string* out) {
-  v = Round4(v);
-  if (!std::isfinite(v)) v = 0;
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr);
-}
+void Num(double v, std::string* out) { AppendScore(v, out); }
 
 void Int(uint64_t v, std::string* out) {
   char buf[24];
@@ -183,6 +178,70 @@ void TargetList(const std::vector<TargetGroup>& t, std::string* out) {
 }
 
 }  // namespace
+
+void AppendScore(double v, std::string* out) {
+  // Round4 gives d = k / 1e4 for the integer k = round(v * 1e4). While |k| < 1e15 the decimal
+  // k·10^-4 is the shortest text that reads back as d: d is the double nearest to it, and any
+  // decimal with fewer digits is at least 1e-4 away, far outside d's rounding interval. So the
+  // digits are those of k without trailing zeros; the layout follows to_chars' rule: the fixed
+  // form unless the exponent form is shorter. Other values take to_chars itself.
+  const double k = std::round(v * 1e4);
+  if (!(std::fabs(k) < 1e15)) {
+    v = Round4(v);
+    if (!std::isfinite(v)) v = 0;
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out->append(buf, r.ptr);
+    return;
+  }
+  const bool negative = std::signbit(k);  // -0.0 prints as "-0", as to_chars does
+  uint64_t digits = static_cast<uint64_t>(std::fabs(k));
+  if (digits == 0) {
+    out->append(negative ? "-0" : "0");
+    return;
+  }
+  int exp10 = -4;  // value = digits · 10^exp10
+  while (digits % 10 == 0) {
+    digits /= 10;
+    ++exp10;
+  }
+  char d[20];
+  int n = 0;
+  for (uint64_t x = digits; x > 0; x /= 10) d[n++] = static_cast<char>('0' + x % 10);
+  std::reverse(d, d + n);  // n significant digits, d[0] first
+  const int sci_exp = exp10 + n - 1;
+  // Exponent form: d[0] ['.' d[1..]] 'e' sign at-least-two-digits.
+  const int abs_exp = sci_exp < 0 ? -sci_exp : sci_exp;
+  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (abs_exp >= 100 ? 3 : 2);
+  // Fixed form: digits and zeros with the point where it falls.
+  const int fixed_len = exp10 >= 0 ? n + exp10 : (n + exp10 > 0 ? n + 1 : 2 - exp10);
+  if (negative) out->push_back('-');
+  if (fixed_len <= sci_len) {
+    if (exp10 >= 0) {
+      out->append(d, static_cast<size_t>(n));
+      out->append(static_cast<size_t>(exp10), '0');
+    } else if (n + exp10 > 0) {
+      out->append(d, static_cast<size_t>(n + exp10));
+      out->push_back('.');
+      out->append(d + n + exp10, static_cast<size_t>(-exp10));
+    } else {
+      out->append("0.");
+      out->append(static_cast<size_t>(-(n + exp10)), '0');
+      out->append(d, static_cast<size_t>(n));
+    }
+    return;
+  }
+  out->push_back(d[0]);
+  if (n > 1) {
+    out->push_back('.');
+    out->append(d + 1, static_cast<size_t>(n - 1));
+  }
+  out->push_back('e');
+  out->push_back(sci_exp < 0 ? '-' : '+');
+  if (abs_exp >= 100) out->push_back(static_cast<char>('0' + abs_exp / 100));
+  out->push_back(static_cast<char>('0' + abs_exp / 10 % 10));
+  out->push_back(static_cast<char>('0' + abs_exp % 10));
+}
 
 void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* out) {
   out->push_back('{');

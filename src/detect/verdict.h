@@ -109,4 +109,9 @@ nlohmann::json VerdictToJson(const Verdict& v);
 // Parsing the result gives a value equal to VerdictToJson(v) plus the extra members.
 void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* out);
 
+// Appends `v` rounded to 4 decimals as the verdict JSON writes every score: exactly the text of
+// std::to_chars(round(v * 1e4) / 1e4) (shortest round trip, fixed or exponent form, whichever is
+// shorter), and 0 for a non-finite value. Exposed for its equivalence test.
+void AppendScore(double v, std::string* out);
+
 }  // namespace bulwark::detect

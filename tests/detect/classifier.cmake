@@ -13,4 +13,12 @@ if(TARGET bulwark_detect_classifier)
   )
   target_compile_definitions(detect_classifier_test PRIVATE
     BULWARK_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
+  # The linear scoring engine against fastText's own predict (differential).
+  bulwark_test(detect_fasttext_linear_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/fasttext_linear_test.cc
+    DEPS bulwark_detect_classifier
+    TIMEOUT 300
+  )
+  target_compile_definitions(detect_fasttext_linear_test PRIVATE
+    BULWARK_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
 endif()

@@ -154,6 +154,9 @@ TEST_F(DetectorTest, VerdictJsonHasVersionsAndFormat) {
   auto r = d().VersionReport();
   EXPECT_TRUE(r["lexicon"]["entries"].get<size_t>() > 1000);
   EXPECT_TRUE(r["thresholds"].contains("misinformation.voting"));
+  if (d().classifier()) {
+    EXPECT_EQ(r["model"]["engine"], "linear");  // the shipped model
+  }
 }
 
 TEST_F(DetectorTest, FastJsonWriterMatchesVerdictToJson) {

@@ -8,6 +8,7 @@ if(TARGET bulwark_detect)
       ${CMAKE_CURRENT_LIST_DIR}/ensemble_test.cc
       ${CMAKE_CURRENT_LIST_DIR}/detector_test.cc
       ${CMAKE_CURRENT_LIST_DIR}/golden_test.cc
+      ${CMAKE_CURRENT_LIST_DIR}/verdict_test.cc
     DEPS bulwark_detect nlohmann_json::nlohmann_json Threads::Threads
     TIMEOUT 300
   )

@@ -52,7 +52,7 @@ async function main() {
     distinct_posts: texts.length,
     matched,
     seconds: +secs.toFixed(3),
-    posts_per_s: Math.round(texts.length / secs),
+    posts_per_s: Math.round(total / secs),
     peak_rss_mb: Math.round(rssMb),
   }));
 }
