@@ -172,7 +172,7 @@ Result<std::unique_ptr<const FastTextLinear>> FastTextLinear::Create(const FastT
       e.rows_ < e.nwords_) {
     return FailedPrecondition("matrix shapes do not match the dictionary");
   }
-  if (e.rows_ * e.nlabels_ > kMaxTableFloats) {
+  if (e.rows_ * e.nlabels_ > kMaxTableEntries) {
     return FailedPrecondition("model too large for the precomputed table");
   }
 

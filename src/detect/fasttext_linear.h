@@ -57,7 +57,7 @@ class FastTextLinear {
   static constexpr int kMaxLabels = 16;
   static constexpr int kMaxWordNgrams = 8;
   // Refuses models whose precomputed table would exceed this many entries (rows × labels).
-  static constexpr int64_t kMaxTableFloats = int64_t{1} << 26;
+  static constexpr int64_t kMaxTableEntries = int64_t{1} << 26;
 
   // Builds the engine from a loaded model. FailedPrecondition (with the reason) when the model is
   // outside what the engine reproduces exactly; the caller then uses fastText's predict.
