@@ -127,7 +127,7 @@ Decision Evaluate(const Policy& policy, const PolicyInput& input) {
   std::array<int, kNumCategories> raise{};
   for (const Rule& r : policy.rules) {
     // The score test first: it rejects most rules for most items.
-    Category c;
+    Category c = Category::kHate;  // set by MatchCategory when it matches
     if (!MatchCategory(r, input, &c) || !ContextMatches(r, input)) continue;
     switch (r.action) {
       case ActionKind::kNone:
