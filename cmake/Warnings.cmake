@@ -4,9 +4,9 @@ function(bulwark_target_flags target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                            -Wno-missing-field-initializers)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    # GCC 12 at -O3 reports -Wrestrict on libstdc++'s own std::string::replace (GCC bug 105329,
-    # a false positive fixed in GCC 13); it says nothing about our code.
-    target_compile_options(${target} PRIVATE -Wno-restrict)
+    # GCC 12 at -O3 (Release) reports -Wrestrict on libstdc++'s own std::string::replace (GCC bug
+    # 105329, a false positive fixed in GCC 13); it says nothing about our code.
+    target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-Wno-restrict>)
   endif()
   if(BULWARK_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
