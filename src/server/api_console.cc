@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "review/service.h"
 #include "server/api.h"
+#include "server/api_json.h"
 #include "server/console_views.h"
 #include "server/web_assets.h"
 #include "server/web_auth.h"
@@ -40,20 +41,6 @@ std::optional<std::int64_t> ParsePositive(std::string_view s) {
     v = v * 10 + (c - '0');
   }
   return v > 0 ? std::optional<std::int64_t>(v) : std::nullopt;
-}
-
-std::optional<std::string_view> QueryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
 }
 
 // "hate_speech" -> "Hate speech"
@@ -232,20 +219,20 @@ HttpResponse Api::ConsoleQueues(const HttpRequest& req, const Caller& caller) {
                {"queues", list},
                {"has_queues", !list.empty()},
                {"oversight", oversight}};
-  if (auto done = QueryValue(req.query, "done")) {
+  if (auto done = QueryParam(req.query, "done")) {
     if (auto seq = ParsePositive(*done)) {
       view["flash"] = "Decision #" + std::to_string(*seq) + " recorded in the log.";
       view["flash_kind"] = "ok";
     }
   }
-  if (auto checked = QueryValue(req.query, "checked")) {
+  if (auto checked = QueryParam(req.query, "checked")) {
     if (auto id = ParsePositive(*checked)) {
       view["flash"] = "Second review of case #" + std::to_string(*id) +
                       " recorded (it measures agreement; it does not change enforcement).";
       view["flash_kind"] = "ok";
     }
   }
-  if (auto empty = QueryValue(req.query, "empty")) {
+  if (auto empty = QueryParam(req.query, "empty")) {
     view["flash"] = "Nothing is waiting for you in " + Title(*empty) + ".";
     view["flash_kind"] = "info";
   }
@@ -471,7 +458,7 @@ HttpResponse Api::ConsoleDecisions(const HttpRequest& req, const Caller& caller)
   constexpr int kPage = 100;
   // Newest page by default; ?after=N pages forward from N.
   std::int64_t after = std::max<std::int64_t>(0, head->seq - kPage);
-  if (auto v = QueryValue(req.query, "after")) {
+  if (auto v = QueryParam(req.query, "after")) {
     if (auto n = ParsePositive(*v)) after = *n;
   }
   auto list = ctx_.db->decisions().ListDecisions(after, kPage);
