@@ -128,7 +128,8 @@ HttpResponse Api::ConsoleLoginPage(const HttpRequest& req, std::string error, in
                                    std::string username) {
   // Login CSRF: a pre-session token, in a cookie scoped to the login form and in the form.
   std::string token;
-  if (auto existing = CookieValue(req, kLoginCsrfCookie); existing && existing->size() == 64) {
+  if (auto existing = CookieValue(req, kLoginCsrfCookie);
+      existing && existing->size() == 64 && auth::IsLowerHex(*existing)) {
     token = *existing;
   } else {
     auto fresh = auth::RandomHex(32);
