@@ -37,6 +37,17 @@ void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 void AddDemoCommand(CLI::App& app);
 void AddReviewCommand(CLI::App& app);  // review check, review stats
 
+// `bulwark eval --functional DIR` (functional_command.cc).
+struct FunctionalEvalOptions {
+  std::string suite_dir;
+  std::string data_dir = "data";
+  std::string ensemble_file;
+  std::string split = "test";  // test, train or all
+  size_t show_failures = 0;
+  std::string json;
+};
+void RunFunctionalEval(const FunctionalEvalOptions& o);
+
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).
 [[noreturn]] void Fail(const Status& status, int exit_code = 1);

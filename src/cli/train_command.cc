@@ -188,7 +188,29 @@ void AddTrainCommands(CLI::App& app) {
                    "test (report) or validation (for choosing hyper-parameters)")
       ->check(CLI::IsMember({"test", "validation"}))
       ->capture_default_str();
-  eval->callback([eval_flags] { RunEval(*eval_flags); });
+  auto functional = std::make_shared<FunctionalEvalOptions>();
+  eval->add_option("--functional", functional->suite_dir,
+                   "Instead: score the whole detector on the functional suite in this folder\n"
+                   "(tests/functional), accuracy per functionality at both operating points");
+  eval->add_option("--detector-data", functional->data_dir,
+                   "With --functional: data directory of the detector")
+      ->capture_default_str();
+  eval->add_option("--ensemble", functional->ensemble_file,
+                   "With --functional: ensemble weights JSON (default: built-in)");
+  eval->add_option("--functional-split", functional->split,
+                   "With --functional: test (held-out templates), train or all")
+      ->check(CLI::IsMember({"test", "train", "all"}))
+      ->capture_default_str();
+  eval->add_option("--show-failures", functional->show_failures,
+                   "With --functional: print this many misclassified cases");
+  eval->callback([eval_flags, functional] {
+    if (!functional->suite_dir.empty()) {
+      functional->json = eval_flags->json;
+      RunFunctionalEval(*functional);
+      return;
+    }
+    RunEval(*eval_flags);
+  });
 }
 
 }  // namespace bulwark::cli

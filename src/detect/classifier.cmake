@@ -10,6 +10,7 @@ bulwark_library(bulwark_detect_classifier
     ${CMAKE_CURRENT_LIST_DIR}/classifier.cc
     ${CMAKE_CURRENT_LIST_DIR}/fasttext_linear.cc
     ${CMAKE_CURRENT_LIST_DIR}/training.cc
+    ${CMAKE_CURRENT_LIST_DIR}/functional.cc
   DEPS bulwark_core bulwark_text PkgConfig::FASTTEXT nlohmann_json::nlohmann_json
   PRIVATE_DEPS PkgConfig::SODIUM
 )

@@ -207,6 +207,64 @@ bool IsWordByte(unsigned char c) {
 
 }  // namespace
 
+uint32_t SentenceIds(std::string_view original, const text::NormalizedText& norm,
+                     std::vector<uint32_t>* out) {
+  // Sentences: split where the original text between two tokens holds . ! ? ; or a newline.
+  const size_t n = norm.tokens.size();
+  out->resize(n);
+  uint32_t sent = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) {
+      uint32_t a = norm.tokens[i - 1].orig_end, b = norm.tokens[i].orig_begin;
+      b = std::min<uint32_t>(b, static_cast<uint32_t>(original.size()));
+      for (uint32_t k = a; k < b; ++k) {
+        char c = original[k];
+        if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
+          ++sent;
+          break;
+        }
+      }
+    }
+    (*out)[i] = sent;
+  }
+  return sent;
+}
+
+void QuoteMarks(std::string_view original, size_t limit, std::vector<uint32_t>* out) {
+  // Quotation marks in the examined part of the original text. An ASCII or typographic
+  // apostrophe between two word characters ("it's", "don’t") is an apostrophe, not a quote.
+  out->clear();
+  limit = std::min(limit, original.size());
+  for (size_t k = 0; k < limit; ++k) {
+    unsigned char c = static_cast<unsigned char>(original[k]);
+    size_t len = 0;
+    bool ambiguous = false;
+    if (c == '"') {
+      len = 1;
+    } else if (c == '\'') {
+      len = 1;
+      ambiguous = true;
+    } else if (c == 0xE2 && k + 2 < original.size() &&
+               static_cast<unsigned char>(original[k + 1]) == 0x80) {
+      unsigned char d = static_cast<unsigned char>(original[k + 2]);
+      if (d == 0x9C || d == 0x9D || d == 0x9E) len = 3;
+      if (d == 0x98 || d == 0x99) len = 3, ambiguous = true;
+    } else if (c == 0xC2 && k + 1 < original.size()) {
+      unsigned char d = static_cast<unsigned char>(original[k + 1]);
+      if (d == 0xAB || d == 0xBB) len = 2;
+    }
+    if (len == 0) continue;
+    if (ambiguous) {
+      bool before = k > 0 && IsWordByte(static_cast<unsigned char>(original[k - 1]));
+      bool after =
+          k + len < original.size() && IsWordByte(static_cast<unsigned char>(original[k + len]));
+      if (before && after) continue;
+    }
+    out->push_back(static_cast<uint32_t>(k));
+    k += len - 1;
+  }
+}
+
 struct ContextAnalyzer::Table {
   // First token hash -> phrases starting with it (single-token phrases have empty `rest`).
   std::unordered_map<uint64_t, std::vector<Phrase>> first;
@@ -269,22 +327,7 @@ void ContextAnalyzer::Analyze(std::string_view original, const text::NormalizedT
     for (uint32_t k = ht.begin; k < ht.end && k < n; ++k) s->in_hit[k] = 1;
   }
 
-  // Sentences: split where the original text between two tokens holds . ! ? ; or a newline.
-  uint32_t sent = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0) {
-      uint32_t a = norm.tokens[i - 1].orig_end, b = norm.tokens[i].orig_begin;
-      b = std::min<uint32_t>(b, static_cast<uint32_t>(original.size()));
-      for (uint32_t k = a; k < b; ++k) {
-        char c = original[k];
-        if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
-          ++sent;
-          break;
-        }
-      }
-    }
-    s->sentence[i] = sent;
-  }
+  const uint32_t sent = SentenceIds(original, norm, &s->sentence);
   s->sentence_cues.assign(n == 0 ? 0 : sent + 1, 0);
 
   // Cue phrases starting at each token.
@@ -307,37 +350,8 @@ void ContextAnalyzer::Analyze(std::string_view original, const text::NormalizedT
     if (!s->in_hit[i]) s->sentence_cues[s->sentence[i]] |= bits;
   }
 
-  // Quotation marks in the examined part of the original text. An ASCII or typographic
-  // apostrophe between two word characters ("it's", "don’t") is an apostrophe, not a quote.
   size_t limit = n == 0 ? 0 : std::min<size_t>(original.size(), norm.tokens.back().orig_end + 8);
-  for (size_t k = 0; k < limit; ++k) {
-    unsigned char c = static_cast<unsigned char>(original[k]);
-    size_t len = 0;
-    bool ambiguous = false;
-    if (c == '"') {
-      len = 1;
-    } else if (c == '\'') {
-      len = 1;
-      ambiguous = true;
-    } else if (c == 0xE2 && k + 2 < original.size() &&
-               static_cast<unsigned char>(original[k + 1]) == 0x80) {
-      unsigned char d = static_cast<unsigned char>(original[k + 2]);
-      if (d == 0x9C || d == 0x9D || d == 0x9E) len = 3;
-      if (d == 0x98 || d == 0x99) len = 3, ambiguous = true;
-    } else if (c == 0xC2 && k + 1 < original.size()) {
-      unsigned char d = static_cast<unsigned char>(original[k + 1]);
-      if (d == 0xAB || d == 0xBB) len = 2;
-    }
-    if (len == 0) continue;
-    if (ambiguous) {
-      bool before = k > 0 && IsWordByte(static_cast<unsigned char>(original[k - 1]));
-      bool after =
-          k + len < original.size() && IsWordByte(static_cast<unsigned char>(original[k + len]));
-      if (before && after) continue;
-    }
-    s->quote_pos.push_back(static_cast<uint32_t>(k));
-    k += len - 1;
-  }
+  QuoteMarks(original, limit, &s->quote_pos);
 }
 
 uint32_t ContextAnalyzer::Flags(const text::NormalizedText& norm, const LexiconEntry& entry,

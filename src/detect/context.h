@@ -52,6 +52,14 @@ struct HitTokens {
   uint32_t begin = 0, end = 0;  // token index range [begin, end)
 };
 
+// Sentence index of every token of `norm`: a new sentence starts where the original text between
+// two tokens holds . ! ? ; or a newline. Returns the last sentence index.
+uint32_t SentenceIds(std::string_view original, const text::NormalizedText& norm,
+                     std::vector<uint32_t>* out);
+// Byte offsets of quotation marks in original[0, limit): " “ ” „ « » and ' ‘ ’ unless between
+// two word characters (an apostrophe).
+void QuoteMarks(std::string_view original, size_t limit, std::vector<uint32_t>* out);
+
 class ContextAnalyzer {
  public:
   ContextAnalyzer();

@@ -102,6 +102,16 @@ Result<std::shared_ptr<const Detector>> Detector::Load(const DetectorConfig& con
     }
   }
 
+  std::shared_ptr<const AttackAnalyzer> attack;
+  if (config.enable_attack) {
+    fs::path attack_dir =
+        config.attack_dir.empty() ? config.data_dir / "attack" : config.attack_dir;
+    std::error_code ec;
+    if (!config.attack_dir.empty() || fs::is_directory(attack_dir, ec)) {
+      BULWARK_ASSIGN_OR_RETURN(attack, AttackAnalyzer::Load(attack_dir.string()));
+    }
+  }
+
   EnsembleParams params = EnsembleParams::Default();
   if (!config.ensemble_file.empty()) {
     BULWARK_ASSIGN_OR_RETURN(std::string content, ReadFile(config.ensemble_file));
@@ -119,7 +129,7 @@ Result<std::shared_ptr<const Detector>> Detector::Load(const DetectorConfig& con
   }
 
   auto d = Create(config, std::move(normalizer), std::move(lexicon), std::move(claims),
-                  std::move(classifier), std::move(params));
+                  std::move(classifier), std::move(params), std::move(attack));
   if (!d.ok()) return d.status();
   // Record where things came from (Create() leaves these empty).
   auto* mut = const_cast<Detector*>(d->get());  // still private to this function
@@ -135,7 +145,8 @@ Result<std::shared_ptr<const Detector>> Detector::Load(const DetectorConfig& con
 Result<std::shared_ptr<const Detector>> Detector::Create(
     const DetectorConfig& config, std::shared_ptr<const text::Normalizer> normalizer,
     std::shared_ptr<const Lexicon> lexicon, std::shared_ptr<const ClaimMatcher> claims,
-    std::shared_ptr<const Classifier> classifier, EnsembleParams params) {
+    std::shared_ptr<const Classifier> classifier, EnsembleParams params,
+    std::shared_ptr<const AttackAnalyzer> attack) {
   if (!normalizer || !lexicon) return InvalidArgument("a detector needs a normalizer and lexicon");
   std::shared_ptr<Detector> d(new Detector());
   d->config_ = config;
@@ -144,6 +155,9 @@ Result<std::shared_ptr<const Detector>> Detector::Create(
   d->claims_ = config.enable_claims ? std::move(claims) : nullptr;
   d->classifier_ = config.enable_classifier ? std::move(classifier) : nullptr;
   d->params_ = std::move(params);
+  d->attack_ = config.enable_attack ? std::move(attack) : nullptr;
+  d->attack_version_ =
+      d->attack_ ? "attack-" + d->attack_->version() : (config.enable_attack ? "none" : "disabled");
   d->detector_version_ = std::string(kDetectorVersion) + "/" + d->params_.version;
   for (Category c : kAllCategories) {
     const auto& t = config.thresholds[static_cast<size_t>(c)];
@@ -203,6 +217,7 @@ void Detector::Classify(std::string_view text, DetectorScratch* s, Verdict* v) c
   v->lexicon_version.assign(lexicon_version_);
   v->model_version.assign(model_version_);
   v->claims_version.assign(claims_version_);
+  v->attack_version.assign(attack_version_);
   Score(text, s, v);
   v->needs_review = !v->complete || v->truncated;
 }
@@ -234,8 +249,9 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
   bool any_categorised = false;
   for (const auto& h : s->hits) any_categorised |= entries[h.entry].category.has_value();
 
-  std::array<double, kNumCategories> lex{}, claim{}, clf{};
-  std::array<double, kNumCategories> max_weight{};  // weight of the strongest evidence
+  std::array<double, kNumCategories> lex{}, claim{}, clf{}, attack{};
+  std::array<double, kNumCategories> attack_weight{};  // context weight of the strongest attack
+  std::array<double, kNumCategories> max_weight{};     // weight of the strongest evidence
   std::array<uint32_t, kNumCategories> cat_targets{};
   uint32_t mentioned = 0;
   uint32_t context_union = 0;
@@ -251,6 +267,26 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
       if (!g.targets.empty() && (g.kind == "identity" || g.kind == "slur")) {
         s->group_refs.push_back(static_cast<uint32_t>(j));
       }
+    }
+  }
+
+  // Target-aware attacks (detect/attack.h). They run before the lexicon evidence is weighed:
+  // a lexicon hit inside an attack that reads as counter-speech or a report takes the
+  // attack's discount, so both detectors agree on the context.
+  s->attack.findings.clear();
+  if (attack_) {
+    s->slur_refs.clear();
+    for (const LexiconHit& h : s->hits) {
+      const LexiconEntry& e = entries[h.entry];
+      if (e.kind != "slur" || e.targets.empty()) continue;
+      HitTokens ht = ContextAnalyzer::TokensOf(norm, h);
+      s->slur_refs.push_back(ExternalRef{ht.begin, ht.end, TargetMask(e.targets)});
+    }
+    attack_->Analyze(text, norm, s->slur_refs, &s->attack);
+    if (s->attack.truncated) {
+      v->complete = false;
+      v->issues.push_back("attack: more than " + std::to_string(kMaxAtoms) +
+                          " vocabulary matches; only the first were composed");
     }
   }
 
@@ -310,6 +346,19 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
     }
     uint32_t flags = context_.Flags(norm, e, h, ht, group_mask != 0, s->context);
     double w = ContextAnalyzer::Weight(flags);
+    for (const AttackFinding& f : s->attack.findings) {
+      const uint32_t fb = std::min(f.ref_begin, f.pred_begin);
+      const uint32_t fe = std::max(f.ref_end, f.pred_end);
+      // Quotation, condemnation and reports only: negation has its own rule per hit ("no X
+      // allowed" negates nothing in the slur X).
+      const uint32_t cf =
+          f.context & (kCtxQuoted | kCtxCounterSpeech | kCtxReported | kCtxEndorsed);
+      const double cw = AttackContextWeight(cf);
+      if (ht.begin < fe && fb < ht.end && cw < w) {
+        flags |= cf;
+        w = cw;
+      }
+    }
     ev.context = flags;
     ev.weight = w;
     // A dehumanising predicate ("are vermin", "should be deported") whose subject is a group
@@ -356,6 +405,52 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
     v->evidence.push_back(std::move(ev));
   }
 
+  if (attack_) {
+    for (const AttackFinding& f : s->attack.findings) {
+      const double score = f.severity * f.weight;
+      auto add_attack = [&](Category c, uint32_t targets) {
+        size_t ci = static_cast<size_t>(c);
+        if (score > attack[ci]) {
+          attack[ci] = score;
+          attack_weight[ci] = f.weight;
+        }
+        cat_targets[ci] |= targets;
+      };
+      std::optional<Category> cat;
+      if (f.target == AttackTarget::kGroup) {
+        cat = Category::kHate;
+        add_attack(Category::kHate, f.groups);
+      } else if (f.target == AttackTarget::kAddressee && !f.threat &&
+                 f.kind != AttackKind::kExclusion && f.kind != AttackKind::kElimination &&
+                 f.kind != AttackKind::kStereotype) {
+        // A threat to the addressee is a threat, not also harassment.
+        cat = Category::kHarassment;
+        add_attack(Category::kHarassment, 0);
+      }
+      if (f.threat) {
+        if (!cat) cat = Category::kThreat;
+        add_attack(Category::kThreat, f.target == AttackTarget::kGroup ? f.groups : 0);
+      }
+      mentioned |= f.groups;
+      context_union |= f.context;
+      if (!cat) continue;
+      Evidence ev;
+      ev.detector = "attack";
+      ev.category = std::string(CategoryName(*cat));
+      ev.orig_begin = f.orig_begin;
+      ev.orig_end = f.orig_end;
+      ev.matched = Excerpt(text, f.orig_begin, f.orig_end);
+      ev.entry_id = "attack." + std::string(AttackKindName(f.kind));
+      ev.kind = f.fuzzy ? "attack_fuzzy" : "attack";
+      ev.severity = f.severity;
+      ev.weight = f.weight;
+      ev.score = score;
+      ev.context = f.context;
+      ev.targets = MaskTargets(f.groups);
+      v->evidence.push_back(std::move(ev));
+    }
+  }
+
   if (classifier_) {
     auto r = classifier_takes_normalized_ ? classifier_->PredictPrepared(norm.text)
                                           : classifier_->Predict(text);
@@ -376,6 +471,9 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
         // fastText's bag of words cannot see negation or quotation: when the lexicon evidence
         // for this category was discounted by the context rules, discount the model alike.
         if (x > 0 && lex[ci] > 0) x *= std::min(1.0, max_weight[ci]);
+        if (x > 0 && attack[ci] > 0 && attack[ci] >= lex[ci]) {
+          x *= std::min(1.0, attack_weight[ci]);
+        }
         clf[ci] = x;
         if (p >= t) {
           Evidence ev;
@@ -406,7 +504,9 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
   bool any = false;
   for (Category c : kAllCategories) {
     size_t ci = static_cast<size_t>(c);
-    EnsembleFeatures f{lex[ci], clf[ci], claim[ci]};
+    // The attack feature adds what the lexicon does not already say: a slur or a dehumanising
+    // phrase is often both a lexicon hit and part of an attack, and must not count twice.
+    EnsembleFeatures f{lex[ci], clf[ci], claim[ci], std::max(0.0, attack[ci] - lex[ci])};
     v->categories[ci] = Combine(params_.of(c), f);
     if (v->categories[ci].label) {
       any = true;
@@ -433,6 +533,11 @@ nlohmann::json Detector::VersionReport() const {
     model["engine"] = std::string(classifier_->engine());  // "linear" or "fasttext"
     if (!classifier_->engine_note().empty()) model["engine_note"] = classifier_->engine_note();
   }
+  nlohmann::json attack = {{"version", attack_version_}};
+  if (attack_) {
+    attack["terms"] = attack_->num_terms();
+    attack["fuzzy_exceptions"] = attack_->num_fuzzy_exceptions();
+  }
   nlohmann::json claims = {{"version", claims_version_}};
   if (claims_) {
     claims["claims"] = claims_->claims().size();
@@ -449,6 +554,7 @@ nlohmann::json Detector::VersionReport() const {
             {"from_cache", lexicon_->loaded_from_cache()}}},
           {"model", std::move(model)},
           {"claims", std::move(claims)},
+          {"attack", std::move(attack)},
           {"ensemble", params_.ToJson()},
           {"thresholds", std::move(thresholds)},
           {"limits", {{"max_input_bytes", config_.max_input_bytes}}}};

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "detect/attack.h"
 #include "detect/claims.h"
 #include "detect/classifier.h"
 #include "detect/context.h"
@@ -49,6 +50,7 @@ struct DetectorConfig {
   // Overrides; empty means the default under data_dir.
   std::filesystem::path lexicon_dir;  // data_dir/lexicon
   std::filesystem::path claims_file;  // data_dir/claims/known_false_claims.jsonl
+  std::filesystem::path attack_dir;   // data_dir/attack (missing: no attack analysis)
   // A classifier bundle (manifest.json + model.ftz). Empty: data_dir/models if it holds a
   // manifest.json, else the first (by name) data_dir/models/<sub>/ that does; none found means
   // no classifier (model version "none") unless require_model.
@@ -65,6 +67,7 @@ struct DetectorConfig {
   bool enable_lexicon = true;
   bool enable_claims = true;
   bool enable_classifier = true;
+  bool enable_attack = true;
   // Known-claim matches below this containment are ignored.
   double min_claim_containment = 0.3;
   // Per-category threshold overrides (nullopt: the ensemble's threshold).
@@ -81,6 +84,8 @@ struct DetectorScratch {
   std::vector<ClaimMatch> claim_matches;
   std::vector<HitTokens> hit_tokens;
   std::vector<uint32_t> group_refs;  // hits that name a group (identity terms, targeted slurs)
+  AttackScratch attack;
+  std::vector<ExternalRef> slur_refs;
 };
 
 class Detector {
@@ -94,7 +99,8 @@ class Detector {
   static Result<std::shared_ptr<const Detector>> Create(
       const DetectorConfig& config, std::shared_ptr<const text::Normalizer> normalizer,
       std::shared_ptr<const Lexicon> lexicon, std::shared_ptr<const ClaimMatcher> claims,
-      std::shared_ptr<const Classifier> classifier, EnsembleParams params);
+      std::shared_ptr<const Classifier> classifier, EnsembleParams params,
+      std::shared_ptr<const AttackAnalyzer> attack = nullptr);
 
   Detector(const Detector&) = delete;
   Detector& operator=(const Detector&) = delete;
@@ -115,6 +121,7 @@ class Detector {
   const EnsembleParams& ensemble() const { return params_; }
   const DetectorConfig& config() const { return config_; }
   const Classifier* classifier() const { return classifier_.get(); }
+  const AttackAnalyzer* attack() const { return attack_.get(); }
   const Lexicon& lexicon() const { return *lexicon_; }
   const text::Normalizer& normalizer() const { return *normalizer_; }
   double threshold(Category c) const { return params_.of(c).threshold; }
@@ -128,10 +135,12 @@ class Detector {
   std::shared_ptr<const Lexicon> lexicon_;
   std::shared_ptr<const ClaimMatcher> claims_;
   std::shared_ptr<const Classifier> classifier_;
+  std::shared_ptr<const AttackAnalyzer> attack_;
   bool classifier_takes_normalized_ = false;  // its input preparation == our normaliser output
   ContextAnalyzer context_;
   EnsembleParams params_;
   std::string detector_version_, lexicon_version_, model_version_, claims_version_;
+  std::string attack_version_;
   std::string model_source_;
 };
 

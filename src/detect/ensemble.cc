@@ -26,6 +26,12 @@ EnsembleParams EnsembleParams::Default() {
     // Harassment entries are phrases addressed at a person ("nobody loves you", "waste of
     // oxygen"): moderate severity (2) is enough on its own; single insult words are 1.
     if (c == Category::kHarassment) w.bias = -4.0;
+    // Attack findings (detect/attack.h) use the lexicon's severity scale: a group attack of
+    // severity 3 flags on its own, as a severity-3 lexicon entry does.
+    if (c == Category::kHate || c == Category::kHarassment || c == Category::kThreat) {
+      w.attack = 2.5;
+    }
+    w.review_threshold = 0.3;
   }
   return p;
 }
@@ -38,7 +44,9 @@ nlohmann::json EnsembleParams::ToJson() const {
                                           {"lexicon", w.lexicon},
                                           {"classifier", w.classifier},
                                           {"claim", w.claim},
-                                          {"threshold", w.threshold}};
+                                          {"attack", w.attack},
+                                          {"threshold", w.threshold},
+                                          {"review_threshold", w.review_threshold}};
   }
   return {{"format_version", 1},
           {"version", version},
@@ -63,7 +71,9 @@ Result<EnsembleParams> EnsembleParams::FromJson(const nlohmann::json& j) {
                             {"lexicon", &w.lexicon},
                             {"classifier", &w.classifier},
                             {"claim", &w.claim},
-                            {"threshold", &w.threshold}}) {
+                            {"attack", &w.attack},
+                            {"threshold", &w.threshold},
+                            {"review_threshold", &w.review_threshold}}) {
       auto it = v.find(key);
       if (it == v.end()) continue;
       if (!it->is_number()) {
@@ -74,6 +84,12 @@ Result<EnsembleParams> EnsembleParams::FromJson(const nlohmann::json& j) {
     if (!(w.threshold > 0.0 && w.threshold < 1.0)) {
       return InvalidArgument("must be in (0, 1)", "categories." + name + ".threshold");
     }
+    if (!v.contains("review_threshold"))
+      w.review_threshold = std::min(w.review_threshold, w.threshold);
+    if (!(w.review_threshold > 0.0 && w.review_threshold <= w.threshold)) {
+      return InvalidArgument("must be in (0, threshold]",
+                             "categories." + name + ".review_threshold");
+    }
   }
   return p;
 }
@@ -83,10 +99,14 @@ CategoryScore Combine(const EnsembleWeights& w, const EnsembleFeatures& f) {
   s.lexicon = f.lexicon;
   s.classifier = f.classifier;
   s.claim = f.claim;
-  s.logit = w.bias + w.lexicon * f.lexicon + w.classifier * f.classifier + w.claim * f.claim;
+  s.attack = f.attack;
+  s.logit = w.bias + w.lexicon * f.lexicon + w.classifier * f.classifier + w.claim * f.claim +
+            w.attack * f.attack;
   s.probability = Sigmoid(s.logit);
   s.threshold = w.threshold;
+  s.review_threshold = w.review_threshold;
   s.label = s.probability >= w.threshold;
+  s.review = s.probability >= w.review_threshold;
   return s;
 }
 
@@ -96,14 +116,16 @@ Result<EnsembleWeights> FitWeights(const std::vector<EnsembleFeatures>& x,
   if (x.size() != y.size()) return InvalidArgument("features and labels differ in size");
   size_t pos = static_cast<size_t>(std::count(y.begin(), y.end(), true));
   if (pos == 0 || pos == y.size()) return InvalidArgument("both classes are needed to fit");
-  constexpr int kDim = 4;
-  double beta[kDim] = {prior.bias, prior.lexicon, prior.classifier, prior.claim};
-  const double prior_beta[kDim] = {prior.bias, prior.lexicon, prior.classifier, prior.claim};
+  constexpr int kDim = 5;
+  double beta[kDim] = {prior.bias, prior.lexicon, prior.classifier, prior.claim, prior.attack};
+  const double prior_beta[kDim] = {prior.bias, prior.lexicon, prior.classifier, prior.claim,
+                                   prior.attack};
   auto feats = [](const EnsembleFeatures& f, double out[kDim]) {
     out[0] = 1.0;
     out[1] = f.lexicon;
     out[2] = f.classifier;
     out[3] = f.claim;
+    out[4] = f.attack;
   };
   // Penalised negative log-likelihood (the objective Newton's method descends).
   auto objective = [&](const double b[kDim]) {
@@ -122,7 +144,7 @@ Result<EnsembleWeights> FitWeights(const std::vector<EnsembleFeatures>& x,
   };
   double current = objective(beta);
   for (int iter = 0; iter < 100; ++iter) {
-    double grad[kDim] = {0, 0, 0, 0};
+    double grad[kDim] = {};
     double hess[kDim][kDim] = {};
     for (size_t i = 0; i < x.size(); ++i) {
       double v[kDim];
@@ -185,6 +207,7 @@ Result<EnsembleWeights> FitWeights(const std::vector<EnsembleFeatures>& x,
   w.lexicon = beta[1];
   w.classifier = beta[2];
   w.claim = beta[3];
+  w.attack = beta[4];
   return w;
 }
 

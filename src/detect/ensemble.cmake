@@ -3,6 +3,7 @@
 if(TARGET bulwark_detect_lexicon AND TARGET bulwark_detect_classifier)
   bulwark_library(bulwark_detect
     SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/attack.cc
       ${CMAKE_CURRENT_LIST_DIR}/claims.cc
       ${CMAKE_CURRENT_LIST_DIR}/context.cc
       ${CMAKE_CURRENT_LIST_DIR}/ensemble.cc

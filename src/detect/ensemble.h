@@ -9,11 +9,14 @@
 //                and discounted by the same context rules as the lexicon evidence
 //                (0 when no classifier is loaded or it has no such label)
 //   claim      = best known-claim containment (0..1) x context weight (misinformation only)
+//   attack     = strongest target-aware attack finding (detect/attack.h): severity (0..4) x
+//                context weight (hate: aimed at a protected group; harassment: at the
+//                addressee; threat: violence aimed at anyone)
 // the score is a logistic model  p_c = sigmoid(bias + w_lex*lexicon + w_clf*classifier +
-// w_claim*claim), labelled at the category's threshold. The default weights are hand-set from
-// the lexicon's severity scale (docs/detection.md: severity >= 3 alone flags, severity 2 needs
-// corroboration, 1 never flags alone); FitWeights() refits them by L2-regularised logistic
-// regression on a VALIDATION split (never test, never the golden file).
+// w_claim*claim + w_attack*attack), labelled at the category's threshold. The default weights are
+// hand-set from the lexicon's severity scale (docs/detection.md: severity >= 3 alone flags,
+// severity 2 needs corroboration, 1 never flags alone); FitWeights() refits them by L2-regularised
+// logistic regression on a VALIDATION split (never test, never the golden file).
 //
 // Thread safety: EnsembleParams is an immutable value after construction.
 
@@ -34,13 +37,18 @@ struct EnsembleWeights {
   double lexicon = 2.0;
   double classifier = 0.0;
   double claim = 0.0;
+  double attack = 0.0;
+  // Two operating points (docs/detection.md): `threshold` (precision-oriented, the label used
+  // for automatic action) and `review_threshold` (recall-oriented, routes to expert review).
   double threshold = 0.5;
+  double review_threshold = 0.3;
 };
 
 struct EnsembleFeatures {
   double lexicon = 0.0;
   double classifier = 0.0;
   double claim = 0.0;
+  double attack = 0.0;  // strongest attack finding: severity (0..4) x context weight
 };
 
 struct EnsembleParams {

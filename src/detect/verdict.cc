@@ -50,20 +50,27 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   nlohmann::json j;
   j["format_version"] = kVerdictFormatVersion;
   nlohmann::json labels = nlohmann::json::array();
+  nlohmann::json review = nlohmann::json::array();
   nlohmann::json cats = nlohmann::json::object();
   for (Category c : kAllCategories) {
     const CategoryScore& s = v.score(c);
     if (s.label) labels.push_back(std::string(CategoryName(c)));
+    if (s.review) review.push_back(std::string(CategoryName(c)));
     cats[std::string(CategoryName(c))] = {{"probability", Round4(s.probability)},
                                           {"label", s.label},
                                           {"threshold", Round4(s.threshold)},
+                                          {"review", s.review},
+                                          {"review_threshold", Round4(s.review_threshold)},
                                           {"features",
                                            {{"lexicon", Round4(s.lexicon)},
                                             {"classifier", Round4(s.classifier)},
                                             {"claim", Round4(s.claim)},
+                                            {"attack", Round4(s.attack)},
                                             {"logit", Round4(s.logit)}}}};
   }
   j["labels"] = std::move(labels);
+  j["review"] = std::move(review);
+
   j["scores"] = std::move(cats);
   j["targets"] = Targets(v.targets);
   j["context"] = ContextFlagNames(v.context);
@@ -94,7 +101,8 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   j["versions"] = {{"detector", v.detector_version},
                    {"lexicon", v.lexicon_version},
                    {"model", v.model_version},
-                   {"claims", v.claims_version}};
+                   {"claims", v.claims_version},
+                   {"attack", v.attack_version}};
   return j;
 }
 
@@ -259,6 +267,14 @@ void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* ou
     first = false;
     Str(CategoryName(c), out);
   }
+  out->append("],\"review\":[");
+  first = true;
+  for (Category c : kAllCategories) {
+    if (!v.score(c).review) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    Str(CategoryName(c), out);
+  }
   out->append("],\"scores\":{");
   first = true;
   for (Category c : kAllCategories) {
@@ -272,12 +288,18 @@ void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* ou
     Bool(s.label, out);
     out->append(",\"threshold\":");
     Num(s.threshold, out);
+    out->append(",\"review\":");
+    Bool(s.review, out);
+    out->append(",\"review_threshold\":");
+    Num(s.review_threshold, out);
     out->append(",\"features\":{\"lexicon\":");
     Num(s.lexicon, out);
     out->append(",\"classifier\":");
     Num(s.classifier, out);
     out->append(",\"claim\":");
     Num(s.claim, out);
+    out->append(",\"attack\":");
+    Num(s.attack, out);
     out->append(",\"logit\":");
     Num(s.logit, out);
     out->append("}}");
@@ -343,6 +365,8 @@ void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* ou
   SafeStr(v.model_version, out);
   out->append(",\"claims\":");
   SafeStr(v.claims_version, out);
+  out->append(",\"attack\":");
+  SafeStr(v.attack_version, out);
   out->append("}}");
 }
 

@@ -48,7 +48,7 @@ enum ContextFlag : uint32_t {
 std::vector<std::string> ContextFlagNames(uint32_t flags);
 
 struct Evidence {
-  std::string detector;     // "lexicon", "claims", "classifier"
+  std::string detector;     // "lexicon", "claims", "classifier", "attack"
   std::string category;     // taxonomy name, or "none" (identity terms, profanity)
   uint32_t orig_begin = 0;  // byte span in the original text (0,0 for whole-text evidence)
   uint32_t orig_end = 0;
@@ -63,14 +63,17 @@ struct Evidence {
 };
 
 struct CategoryScore {
-  double probability = 0.0;  // calibrated ensemble probability
-  double threshold = 0.5;    // the category's decision threshold
-  bool label = false;        // probability >= threshold
+  double probability = 0.0;       // calibrated ensemble probability
+  double threshold = 0.5;         // the category's decision threshold
+  bool label = false;             // probability >= threshold (the automatic-action operating point)
+  double review_threshold = 0.3;  // the recall-oriented operating point
+  bool review = false;            // probability >= review_threshold: worth an expert's look
   // Ensemble inputs (for the explanation): lexicon feature, classifier logit feature, claim
   // similarity feature, and the linear score before the sigmoid.
   double lexicon = 0.0;
   double classifier = 0.0;
   double claim = 0.0;
+  double attack = 0.0;
   double logit = 0.0;
 };
 
@@ -94,6 +97,7 @@ struct Verdict {
   std::string lexicon_version;
   std::string model_version;  // "none" when no classifier is loaded
   std::string claims_version;
+  std::string attack_version;  // attack vocabulary ("none" when not loaded)
 
   const CategoryScore& score(Category c) const { return categories[static_cast<size_t>(c)]; }
   bool flagged(Category c) const { return score(c).label; }

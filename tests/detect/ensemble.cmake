@@ -3,6 +3,7 @@
 if(TARGET bulwark_detect)
   bulwark_test(detect_ensemble_test
     SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/attack_test.cc
       ${CMAKE_CURRENT_LIST_DIR}/claims_test.cc
       ${CMAKE_CURRENT_LIST_DIR}/context_test.cc
       ${CMAKE_CURRENT_LIST_DIR}/ensemble_test.cc

@@ -1,0 +1,1012 @@
+#include "detect/attack.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "detect/claims.h"   // HashToken
+#include "detect/context.h"  // SentenceIds, QuoteMarks, ContextAnalyzer::Weight
+#include "detect/verdict.h"  // ContextFlag
+
+namespace bulwark::detect {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, kNumAttackRoles> kRoleNames = {
+    "group_noun",  "group_adj",  "group_emoji", "person_noun", "human_noun", "pronoun_group",
+    "pronoun_you", "negator",    "modal",       "report",      "condemn",    "endorse",
+    "copula",      "hate_verb",  "neg_attr",    "dehum",       "exclusion",  "elimination",
+    "violence",    "death_wish", "profanity",   "stereotype",  "praise"};
+
+bool IsPredicate(AttackRole r) { return r >= AttackRole::kHateVerb; }
+bool IsGroupish(AttackRole r) {
+  return r == AttackRole::kGroupNoun || r == AttackRole::kGroupAdj ||
+         r == AttackRole::kGroupEmoji || r == AttackRole::kPronounGroup ||
+         r == AttackRole::kPronounYou;
+}
+
+constexpr uint32_t Bit(AttackRole r) { return 1u << static_cast<unsigned>(r); }
+
+// Optimal string alignment distance (adjacent transposition counts 1), capped at cap + 1.
+int OsaDistance(std::string_view a, std::string_view b, int cap) {
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  if (std::abs(n - m) > cap) return cap + 1;
+  std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (int j = 0; j <= m; ++j) prev[j] = j;
+  for (int i = 1; i <= n; ++i) {
+    cur[0] = i;
+    int row_min = cur[0];
+    for (int j = 1; j <= m; ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      int v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        v = std::min(v, prev2[j - 2] + 1);
+      }
+      cur[j] = v;
+      row_min = std::min(row_min, v);
+    }
+    if (row_min > cap) return cap + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+bool IsAlpha(std::string_view w) {
+  for (unsigned char c : w) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return !w.empty();
+}
+
+uint32_t Gram4(std::string_view w, size_t i) {
+  uint32_t h = 2166136261u;
+  for (size_t k = 0; k < 4; ++k) h = (h ^ static_cast<unsigned char>(w[i + k])) * 16777619u;
+  return h & 0xFFFF;
+}
+
+}  // namespace
+
+double AttackContextWeight(uint32_t flags) {
+  double w = ContextAnalyzer::Weight(flags);
+  if ((flags & kCtxReported) && !(flags & (kCtxQuoted | kCtxCounterSpeech | kCtxEndorsed))) {
+    w *= 0.3;  // "my boss said X don't belong here": a report, not the speaker's claim
+  }
+  return w;
+}
+
+std::string_view AttackRoleName(AttackRole r) { return kRoleNames[static_cast<size_t>(r)]; }
+
+std::string_view AttackKindName(AttackKind k) {
+  switch (k) {
+    case AttackKind::kHatred:
+      return "hatred";
+    case AttackKind::kDerogation:
+      return "derogation";
+    case AttackKind::kDehumanisation:
+      return "dehumanisation";
+    case AttackKind::kExclusion:
+      return "exclusion";
+    case AttackKind::kElimination:
+      return "elimination";
+    case AttackKind::kThreat:
+      return "threat";
+    case AttackKind::kProfanity:
+      return "profanity";
+    case AttackKind::kStereotype:
+      return "stereotype";
+    case AttackKind::kNegatedPraise:
+      return "negated_praise";
+  }
+  return "derogation";
+}
+
+struct AttackAnalyzer::Tables {
+  struct Phrase {
+    std::vector<uint64_t> rest;  // hashes of the tokens after the first
+    AttackRole role;
+    uint8_t severity;
+    bool object_me;
+    uint32_t groups;
+  };
+  // Open-addressing table: first-token hash -> index into `lists` (0 = empty slot).
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> vals;
+  uint64_t mask = 0;
+  std::vector<std::vector<Phrase>> lists;  // lists[0] unused
+
+  // Single-word vocabulary for fuzzy matching and segmentation.
+  struct Word {
+    std::string text;
+    AttackRole role;
+    uint8_t severity;
+    uint32_t groups;
+  };
+  std::vector<Word> words;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> deletions;  // deletion hash -> words
+  std::unordered_set<uint64_t> exceptions;  // ordinary English words never matched fuzzily
+  std::unordered_set<uint64_t> glue;        // any single vocabulary word (segmentation)
+  std::vector<uint64_t> group_grams;        // 65536-bit set of group words' 4-grams
+
+  const std::vector<Phrase>* Find(uint64_t h) const {
+    if (h == 0) h = 1;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+      if (keys[i] == 0) return nullptr;
+      if (keys[i] == h) return &lists[vals[i]];
+    }
+  }
+  void Insert(uint64_t h, Phrase p) {
+    if (h == 0) h = 1;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+      if (keys[i] == 0) {
+        keys[i] = h;
+        vals[i] = static_cast<uint32_t>(lists.size());
+        lists.push_back({std::move(p)});
+        return;
+      }
+      if (keys[i] == h) {
+        lists[vals[i]].push_back(std::move(p));
+        return;
+      }
+    }
+  }
+  bool HasGroupGram(std::string_view w) const {
+    for (size_t i = 0; i + 4 <= w.size(); ++i) {
+      uint32_t g = Gram4(w, i);
+      if (group_grams[g >> 6] >> (g & 63) & 1) return true;
+    }
+    return false;
+  }
+};
+
+AttackAnalyzer::~AttackAnalyzer() = default;
+
+Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::Load(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return NotFound("attack vocabulary directory " + dir);
+  std::vector<fs::path> paths;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const auto ext = e.path().extension();
+    if (ext == ".jsonl" || e.path().filename() == "fuzzy_exceptions.txt") {
+      paths.push_back(e.path());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return NotFound("cannot open " + p.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    files.emplace_back(p.filename().string(), ss.str());
+  }
+  return FromFiles(files);
+}
+
+Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  auto t = std::make_unique<Tables>();
+  struct Term {
+    std::string text;
+    AttackRole role;
+    uint8_t severity;
+    uint32_t groups;
+  };
+  std::vector<Term> terms;
+  std::vector<std::string> exceptions;
+  uint64_t content = 0xcbf29ce484222325ull;
+  for (const auto& [name, body] : files) {
+    content = (content ^ HashToken(name)) * 0x100000001b3ull;
+    content = (content ^ HashToken(body)) * 0x100000001b3ull;
+    std::istringstream in(body);
+    std::string line;
+    size_t lineno = 0;
+    const bool is_txt = name.size() >= 4 && name.compare(name.size() - 4, 4, ".txt") == 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      if (line.empty() || line[0] == '#') continue;
+      const std::string where = name + ":" + std::to_string(lineno);
+      if (is_txt) {
+        exceptions.push_back(line);
+        continue;
+      }
+      auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded() || !j.is_object()) return InvalidArgument(where + ": not a JSON object");
+      auto role_it = j.find("role");
+      auto terms_it = j.find("terms");
+      if (role_it == j.end() || !role_it->is_string()) {
+        return InvalidArgument(where + ": \"role\" must be a string");
+      }
+      if (terms_it == j.end() || !terms_it->is_array() || terms_it->empty()) {
+        return InvalidArgument(where + ": \"terms\" must be a non-empty array");
+      }
+      auto prov = j.find("provenance");
+      if (prov == j.end() || !prov->is_string() || prov->get<std::string>().empty()) {
+        return InvalidArgument(where + ": \"provenance\" is required");
+      }
+      const std::string role_name = role_it->get<std::string>();
+      auto rn = std::find(kRoleNames.begin(), kRoleNames.end(), role_name);
+      if (rn == kRoleNames.end()) return InvalidArgument(where + ": unknown role " + role_name);
+      const auto role = static_cast<AttackRole>(rn - kRoleNames.begin());
+      uint8_t severity = 0;
+      if (auto sv = j.find("severity"); sv != j.end()) {
+        if (!sv->is_number_integer() || sv->get<int>() < 1 || sv->get<int>() > 4) {
+          return InvalidArgument(where + ": \"severity\" must be an integer 1..4");
+        }
+        severity = static_cast<uint8_t>(sv->get<int>());
+      } else if (IsPredicate(role)) {
+        return InvalidArgument(where + ": predicates need a \"severity\"");
+      }
+      uint32_t groups = 0;
+      if (auto tg = j.find("target"); tg != j.end()) {
+        auto g = tg->is_string() ? ParseTargetGroup(tg->get<std::string>()) : std::nullopt;
+        if (!g) return InvalidArgument(where + ": unknown \"target\"");
+        groups = 1u << static_cast<unsigned>(*g);
+      } else if (role == AttackRole::kGroupNoun || role == AttackRole::kGroupAdj ||
+                 role == AttackRole::kGroupEmoji) {
+        return InvalidArgument(where + ": group roles need a \"target\"");
+      }
+      for (const auto& term : *terms_it) {
+        if (!term.is_string() || term.get<std::string>().empty()) {
+          return InvalidArgument(where + ": every term must be a non-empty string");
+        }
+        const std::string& s = term.get_ref<const std::string&>();
+        if (s.front() == ' ' || s.back() == ' ' || s.find("  ") != std::string::npos) {
+          return InvalidArgument(where + ": term \"" + s + "\" is not in normalised form");
+        }
+        for (unsigned char c : s) {
+          if (c >= 'A' && c <= 'Z') {
+            return InvalidArgument(where + ": term \"" + s + "\" is not in normalised form");
+          }
+        }
+        terms.push_back(Term{s, role, severity, groups});
+      }
+    }
+  }
+
+  size_t cap = 16;
+  while (cap < terms.size() * 4) cap <<= 1;
+  t->keys.assign(cap, 0);
+  t->vals.assign(cap, 0);
+  t->mask = cap - 1;
+  t->lists.emplace_back();
+  t->group_grams.assign(65536 / 64, 0);
+  for (const Term& term : terms) {
+    std::vector<uint64_t> hashes;
+    size_t pos = 0;
+    while (pos <= term.text.size()) {
+      size_t sp = term.text.find(' ', pos);
+      if (sp == std::string::npos) sp = term.text.size();
+      hashes.push_back(HashToken(std::string_view(term.text).substr(pos, sp - pos)));
+      pos = sp + 1;
+    }
+    const bool object_me = term.role == AttackRole::kHateVerb &&
+                           (term.text.ends_with(" me") || term.text.ends_with(" sick") ||
+                            term.text.ends_with("crawl"));
+    Tables::Phrase p{std::vector<uint64_t>(hashes.begin() + 1, hashes.end()), term.role,
+                     term.severity, object_me, term.groups};
+    t->Insert(hashes[0], std::move(p));
+    if (hashes.size() == 1) {
+      t->glue.insert(hashes[0]);
+      if (IsAlpha(term.text) && term.text.size() >= 4 &&
+          (IsPredicate(term.role) || term.role == AttackRole::kGroupNoun ||
+           term.role == AttackRole::kGroupAdj)) {
+        t->words.push_back(Tables::Word{term.text, term.role, term.severity, term.groups});
+      }
+      if ((term.role == AttackRole::kGroupNoun || term.role == AttackRole::kGroupAdj ||
+           IsPredicate(term.role)) &&
+          IsAlpha(term.text)) {
+        for (size_t i = 0; i + 4 <= term.text.size(); ++i) {
+          uint32_t g = Gram4(term.text, i);
+          t->group_grams[g >> 6] |= 1ull << (g & 63);
+        }
+      }
+    }
+  }
+  // Glue words for segmentation beyond the vocabulary.
+  for (std::string_view w :
+       {"i",      "we",    "all",  "the",  "to",   "of",   "be",      "are",    "is",
+        "a",      "an",    "and",  "so",   "my",   "our",  "just",    "go",     "get",
+        "out",    "back",  "up",   "them", "they", "you",  "should",  "must",   "will",
+        "im",     "gonna", "want", "on",   "in",   "off",  "like",    "now",    "today",
+        "please", "me",    "us",   "here", "home", "asap", "forever", "already"}) {
+    t->glue.insert(HashToken(w));
+  }
+  // Deletion index over the single words (distance 1 for all, 2 for words of 8+ letters).
+  std::string buf;
+  for (uint32_t wi = 0; wi < t->words.size(); ++wi) {
+    const std::string& w = t->words[wi].text;
+    auto add = [&](std::string_view d) {
+      auto& v = t->deletions[HashToken(d)];
+      if (v.empty() || v.back() != wi) v.push_back(wi);
+    };
+    add(w);
+    for (size_t i = 0; i < w.size(); ++i) {
+      buf = w;
+      buf.erase(i, 1);
+      add(buf);
+      if (w.size() >= 8) {
+        for (size_t k = i; k < buf.size(); ++k) {
+          std::string b2 = buf;
+          b2.erase(k, 1);
+          add(b2);
+        }
+      }
+    }
+  }
+  for (const auto& e : exceptions) t->exceptions.insert(HashToken(e));
+
+  std::shared_ptr<AttackAnalyzer> a(new AttackAnalyzer());
+  a->num_terms_ = terms.size();
+  a->num_exceptions_ = exceptions.size();
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(content));
+  a->version_ = hex;
+  a->t_ = std::move(t);
+  return std::shared_ptr<const AttackAnalyzer>(std::move(a));
+}
+
+void AttackAnalyzer::MatchAtoms(const text::NormalizedText& norm, AttackScratch* s) const {
+  const size_t n = norm.tokens.size();
+  s->hash.resize(n);
+  for (size_t i = 0; i < n; ++i) s->hash[i] = HashToken(norm.TokenText(i));
+  for (size_t i = 0; i < n; ++i) {
+    const auto* list = t_->Find(s->hash[i]);
+    if (list == nullptr) continue;
+    // For each role, keep the longest phrase that starts here.
+    for (const auto& p : *list) {
+      bool ok = true;
+      for (size_t k = 0; k < p.rest.size(); ++k) {
+        if (i + 1 + k >= n || s->hash[i + 1 + k] != p.rest[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      const uint32_t end = static_cast<uint32_t>(i + 1 + p.rest.size());
+      bool replaced = false;
+      for (auto& a : s->atoms) {
+        if (a.begin == i && a.role == p.role) {
+          if (end > a.end)
+            a = {static_cast<uint32_t>(i), end, p.role, p.severity, false, p.object_me, p.groups};
+          else if (end == a.end)
+            a.groups |= p.groups;
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) {
+        s->atoms.push_back(
+            {static_cast<uint32_t>(i), end, p.role, p.severity, false, p.object_me, p.groups});
+      }
+    }
+  }
+}
+
+void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, bool segment_only,
+                           AttackScratch* s) const {
+  const size_t n = norm.tokens.size();
+  std::vector<uint8_t> covered(n, 0);
+  for (const auto& a : s->atoms) {
+    for (uint32_t k = a.begin; k < a.end && k < n; ++k) covered[k] = 1;
+  }
+  const size_t before = s->atoms.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (covered[i]) continue;
+    std::string_view w = norm.TokenText(i);
+    if (!IsAlpha(w) || w.size() < 3 || t_->exceptions.count(s->hash[i])) continue;
+    // Segmentation of run-together words that contain a group or predicate word.
+    if (w.size() >= 6 && w.size() <= 48 && t_->HasGroupGram(w)) {
+      // best[k]: fewest pieces covering w[0, k), with back pointers.
+      const size_t L = w.size();
+      std::vector<int> best(L + 1, 1 << 20), from(L + 1, -1);
+      best[0] = 0;
+      for (size_t k = 1; k <= L; ++k) {
+        for (size_t b = (k > 24 ? k - 24 : 0); b < k; ++b) {
+          if (best[b] >= (1 << 20)) continue;
+          if (best[b] + 1 < best[k] && t_->glue.count(HashToken(w.substr(b, k - b)))) {
+            best[k] = best[b] + 1;
+            from[k] = static_cast<int>(b);
+          }
+        }
+      }
+      if (best[L] >= 2 && best[L] < (1 << 20)) {
+        // Add the pieces' atoms (all on token i).
+        bool has_content = false;
+        std::vector<std::pair<size_t, size_t>> pieces;
+        for (size_t k = L; k > 0; k = static_cast<size_t>(from[k])) {
+          pieces.emplace_back(static_cast<size_t>(from[k]), k);
+        }
+        std::reverse(pieces.begin(), pieces.end());
+        std::vector<AttackScratch::Atom> found;
+        for (auto [b, e] : pieces) {
+          const auto* list = t_->Find(HashToken(w.substr(b, e - b)));
+          if (list == nullptr) continue;
+          for (const auto& p : *list) {
+            if (!p.rest.empty()) continue;
+            has_content |= p.role == AttackRole::kGroupNoun || p.role == AttackRole::kGroupAdj ||
+                           IsPredicate(p.role);
+            found.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), p.role,
+                             p.severity, true, p.object_me, p.groups});
+          }
+        }
+        if (has_content) {
+          // A segmented token becomes one reference and its predicates, in order: the
+          // composition treats the whole token as the span of both.
+          s->atoms.insert(s->atoms.end(), found.begin(), found.end());
+          covered[i] = 1;
+          continue;
+        }
+      }
+    }
+    if (segment_only) continue;
+    // Edit-distance candidates via the deletion index.
+    const int cap = w.size() >= 7 ? 2 : 1;  // a deletion from an 8-letter word leaves 7
+    int best_d = cap + 1;
+    int best_w = -1;
+    auto probe = [&](std::string_view d) {
+      auto it = t_->deletions.find(HashToken(d));
+      if (it == t_->deletions.end()) return;
+      for (uint32_t wi : it->second) {
+        const std::string& cand = t_->words[wi].text;
+        const int allowed = std::min<int>(cap, cand.size() >= 8 ? 2 : 1);
+        if (cand.size() < 4) continue;
+        if (cand[0] != w[0] && allowed < 2) continue;  // short words keep their first letter
+        int d2 = OsaDistance(w, cand, allowed);
+        if (d2 <= allowed && d2 < best_d) {
+          best_d = d2;
+          best_w = static_cast<int>(wi);
+        }
+      }
+    };
+    probe(w);
+    std::string& buf = s->buf;
+    for (size_t k = 0; k < w.size(); ++k) {
+      buf.assign(w);
+      buf.erase(k, 1);
+      probe(buf);
+      if (cap >= 2) {
+        for (size_t m = k; m < buf.size(); ++m) {
+          std::string b2 = buf;
+          b2.erase(m, 1);
+          probe(b2);
+        }
+      }
+    }
+    if (best_w >= 0 && best_d > 0) {
+      const auto& word = t_->words[static_cast<size_t>(best_w)];
+      s->atoms.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), word.role,
+                          word.severity, true, false, word.groups});
+    }
+  }
+  if (s->atoms.size() != before) {
+    std::stable_sort(s->atoms.begin(), s->atoms.end(),
+                     [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  }
+}
+
+void AttackAnalyzer::Analyze(std::string_view original, const text::NormalizedText& norm,
+                             const std::vector<ExternalRef>& refs, AttackScratch* s) const {
+  s->atoms.clear();
+  s->truncated = false;
+  s->findings.clear();
+  if (norm.tokens.empty()) return;
+  MatchAtoms(norm, s);
+  for (const ExternalRef& r : refs) {
+    if (r.token_end <= r.token_begin || r.groups == 0) continue;
+    s->atoms.push_back(
+        {r.token_begin, r.token_end, AttackRole::kGroupNoun, 0, false, false, r.groups});
+  }
+  bool any_ref = false, any_pred = false;
+  for (const auto& a : s->atoms) {
+    any_ref |= IsGroupish(a.role);
+    any_pred |= IsPredicate(a.role);
+  }
+  // Fuzzy matching only where the text already holds one side of an attack; segmentation of
+  // run-together words always (it is gated by the group-word 4-grams).
+  Fuzzy(norm, /*segment_only=*/!(any_ref || any_pred), s);
+  any_ref = any_pred = false;
+  for (const auto& a : s->atoms) {
+    any_ref |= IsGroupish(a.role);
+    any_pred |= IsPredicate(a.role);
+  }
+  if (!any_ref || !any_pred) return;
+  if (s->atoms.size() > kMaxAtoms) {
+    // Bounded work on hostile input: compose over the first kMaxAtoms atoms only.
+    std::stable_sort(s->atoms.begin(), s->atoms.end(),
+                     [](const auto& a, const auto& b) { return a.begin < b.begin; });
+    s->atoms.resize(kMaxAtoms);
+    s->truncated = true;
+  }
+  std::stable_sort(s->atoms.begin(), s->atoms.end(),
+                   [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  Compose(original, norm, s);
+}
+
+namespace {
+
+struct Ref {
+  uint32_t begin, end;
+  AttackTarget target;
+  uint32_t groups;
+  bool fuzzy;
+  uint32_t sentence;
+};
+
+}  // namespace
+
+void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedText& norm,
+                             AttackScratch* s) const {
+  using A = AttackScratch::Atom;
+  const size_t n = norm.tokens.size();
+  SentenceIds(original, norm, &s->sentence);
+  const auto& atoms = s->atoms;
+
+  // Per-token role bits (any atom starting at the token).
+  std::vector<uint32_t> starts(n + 1, 0);
+  std::vector<uint32_t> covers(n + 1, 0);
+  for (const A& a : atoms) {
+    starts[a.begin] |= Bit(a.role);
+    for (uint32_t k = a.begin; k < a.end && k < n; ++k) covers[k] |= Bit(a.role);
+  }
+  auto starts_with = [&](uint32_t k, AttackRole r) { return k < n && (starts[k] & Bit(r)); };
+  // A negator that opens a longer copula or cue phrase ("nothing but", "no better than") or
+  // lies inside one is not a negation; an endorsement inside a condemnation is neither.
+  for (const A& a : atoms) {
+    if (a.role != AttackRole::kCopula && a.role != AttackRole::kCondemn) continue;
+    if (a.end <= a.begin + 1) continue;
+    for (uint32_t k = a.begin; k < a.end && k < n; ++k) {
+      starts[k] &= ~(Bit(AttackRole::kNegator) | Bit(AttackRole::kEndorse));
+    }
+  }
+
+  // 1. References, in text order. Pronouns resolve to the latest explicit reference (a
+  // protected group or a non-protected human group) within the three sentences before.
+  std::vector<Ref> refs;
+  struct Antecedent {
+    bool valid = false;
+    AttackTarget target = AttackTarget::kOther;
+    uint32_t groups = 0;
+    uint32_t sentence = 0;
+  } last;
+  for (const A& a : atoms) {
+    const uint32_t sent = s->sentence[std::min<size_t>(a.begin, n - 1)];
+    switch (a.role) {
+      case AttackRole::kGroupNoun:
+      case AttackRole::kGroupEmoji: {
+        refs.push_back({a.begin, a.end, AttackTarget::kGroup, a.groups, a.fuzzy, sent});
+        last = {true, AttackTarget::kGroup, a.groups, sent};
+        break;
+      }
+      case AttackRole::kGroupAdj: {
+        // An adjective names the group before a person noun, a predicate noun ("jewish rats"),
+        // or at the end of a clause after a determiner ("the disabled").
+        uint32_t k = a.end;
+        bool person =
+            starts_with(k, AttackRole::kPersonNoun) || starts_with(k, AttackRole::kDehum) ||
+            starts_with(k, AttackRole::kNegAttr) || starts_with(k, AttackRole::kStereotype) ||
+            starts_with(k, AttackRole::kProfanity) || starts_with(k, AttackRole::kHumanNoun);
+        bool segmented = a.fuzzy && a.end == a.begin + 1 && (covers[a.begin] & ~Bit(a.role));
+        // Most group adjectives are nouns too after a determiner ("no muslim", "every jew",
+        // "the disabled"); colour and sense words are not ("a black car", "the blind spot").
+        bool as_noun = false;
+        if (a.begin > 0) {
+          std::string_view det = norm.TokenText(a.begin - 1);
+          std::string_view adj = norm.TokenText(a.begin);
+          as_noun = (det == "no" || det == "every" || det == "any" || det == "a" || det == "an" ||
+                     det == "each" || det == "one" || det == "the" || det == "all" ||
+                     det == "some" || det == "most" || det == "many" || det == "those" ||
+                     det == "these" || det == "single") &&
+                    adj != "black" && adj != "white" && adj != "native" && adj != "foreign" &&
+                    adj != "blind" && adj != "deaf" && adj != "female" && adj != "male" &&
+                    adj != "african" && adj != "indian" && adj != "arabic" && adj != "islamic";
+        }
+        if (as_noun && a.end < n) {
+          // ... and only when what follows is not another noun ("the gay couple").
+          std::string_view next = norm.TokenText(a.end);
+          static constexpr std::string_view kAux[] = {
+              "can",  "could", "will", "would",    "should", "must",  "may",  "might",
+              "is",   "are",   "was",  "were",     "has",    "have",  "had",  "does",
+              "do",   "did",   "ever", "deserves", "needs",  "shall", "s",    "who",
+              "that", "in",    "on",   "at",       "from",   "here",  "there"};
+          bool aux = false;
+          for (std::string_view x : kAux) aux |= next == x;
+          const uint32_t gap_b = norm.tokens[a.end - 1].orig_end;
+          const uint32_t gap_e = std::min<uint32_t>(norm.tokens[a.end].orig_begin,
+                                                    static_cast<uint32_t>(original.size()));
+          bool punct = false;
+          for (uint32_t q = gap_b; q < gap_e; ++q) punct |= original[q] != ' ';
+          as_noun = aux || punct ||
+                    (starts[a.end] & (Bit(AttackRole::kModal) | Bit(AttackRole::kNegator) |
+                                      Bit(AttackRole::kCopula)));
+        }
+        if (!person && !segmented && !as_noun) break;
+        uint32_t end = a.end;
+        if (starts_with(k, AttackRole::kPersonNoun)) {
+          for (const A& b : atoms) {
+            if (b.begin == k && b.role == AttackRole::kPersonNoun) end = std::max(end, b.end);
+          }
+        }
+        refs.push_back({a.begin, end, AttackTarget::kGroup, a.groups, a.fuzzy, sent});
+        last = {true, AttackTarget::kGroup, a.groups, sent};
+        break;
+      }
+      case AttackRole::kHumanNoun: {
+        if (covers[a.begin] & (Bit(AttackRole::kGroupNoun) | Bit(AttackRole::kGroupAdj))) break;
+        if (!refs.empty() && a.begin < refs.back().end) break;  // "muslim neighbours"
+        refs.push_back({a.begin, a.end, AttackTarget::kOther, 0, false, sent});
+        last = {true, AttackTarget::kOther, 0, sent};
+        break;
+      }
+      case AttackRole::kPronounGroup: {
+        if (!last.valid || sent > last.sentence + 3) break;
+        refs.push_back({a.begin, a.end, last.target, last.groups, false, sent});
+        break;
+      }
+      case AttackRole::kPronounYou: {
+        refs.push_back({a.begin, a.end, AttackTarget::kAddressee, 0, false, sent});
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (refs.empty()) return;
+
+  auto has_between = [&](uint32_t from, uint32_t to, uint32_t role_bits) {
+    for (uint32_t k = from; k < to && k < n; ++k) {
+      if (starts[k] & role_bits) return true;
+    }
+    return false;
+  };
+  auto negated_before = [&](uint32_t from, uint32_t pos) {
+    // A negator in [max(from, pos - 3), pos), same sentence.
+    uint32_t lo = pos > 3 ? pos - 3 : 0;
+    lo = std::max(lo, from);
+    for (uint32_t k = lo; k < pos && k < n; ++k) {
+      if ((starts[k] & Bit(AttackRole::kNegator)) && s->sentence[k] == s->sentence[pos]) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto sentence_start = [&](uint32_t k) {
+    uint32_t b = k;
+    while (b > 0 && s->sentence[b - 1] == s->sentence[k]) --b;
+    return b;
+  };
+  const uint32_t kRefBits = Bit(AttackRole::kGroupNoun) | Bit(AttackRole::kPronounGroup) |
+                            Bit(AttackRole::kPronounYou) | Bit(AttackRole::kPersonNoun) |
+                            Bit(AttackRole::kHumanNoun);
+
+  // 2. Attach every predicate to a reference.
+  for (const A& p : atoms) {
+    if (!IsPredicate(p.role)) continue;
+    const uint32_t psent = s->sentence[std::min<size_t>(p.begin, n - 1)];
+    // A predicate word that is itself part of a reference ("black" in "black people") is not
+    // a predicate.
+    if (covers[p.begin] & (Bit(AttackRole::kGroupNoun) | Bit(AttackRole::kPersonNoun)) &&
+        p.role != AttackRole::kProfanity && !p.fuzzy) {
+      bool inside_ref = false;
+      for (const Ref& r : refs) inside_ref |= p.begin >= r.begin && p.end <= r.end;
+      if (inside_ref) continue;
+    }
+    const Ref* best = nullptr;
+    int best_dist = 1 << 20;
+    bool best_before = false;  // reference before the predicate
+    for (const Ref& r : refs) {
+      if (r.sentence != psent) continue;
+      const bool same_token = r.begin == p.begin && r.end == p.end && p.fuzzy && r.fuzzy;
+      int dist;
+      bool before;
+      if (same_token) {
+        // A segmented token ("ihatewomen"): its pieces are in order and attach to each other.
+        if (best_dist > 0) {
+          best = &r;
+          best_dist = 0;
+          best_before = true;
+        }
+        continue;
+      } else if (r.end <= p.begin) {
+        dist = static_cast<int>(p.begin - r.end);
+        before = true;
+      } else if (p.end <= r.begin) {
+        dist = static_cast<int>(r.begin - p.end);
+        before = false;
+      } else {
+        continue;  // overlapping
+      }
+      int max_after = 6, max_before = 4;  // reference before / after the predicate
+      switch (p.role) {
+        case AttackRole::kHateVerb:
+          max_after = p.object_me ? 4 : -1;
+          max_before = p.object_me ? -1 : 4;
+          break;
+        case AttackRole::kNegAttr:
+        case AttackRole::kStereotype:
+        case AttackRole::kDehum:
+          max_after = 6;
+          max_before = 1;  // attributive: "filthy X", "filthy dirty X"
+          break;
+        case AttackRole::kProfanity:
+          max_after = 3;
+          max_before = 3;
+          break;
+        default:
+          max_after = 6;
+          max_before = 4;
+      }
+      if (before ? dist > max_after : dist > max_before) continue;
+      if (!before && dist > 0) {
+        // A verb before its object reaches it only over determiners and quantifiers ("kill all
+        // the X"), not over another noun ("kill the lights when you leave").
+        bool direct = true;
+        for (uint32_t k = p.end; k < r.begin && direct; ++k) {
+          std::string_view g = norm.TokenText(k);
+          direct = g == "all" || g == "the" || g == "those" || g == "these" || g == "every" ||
+                   g == "of" || g == "some" || g == "any" || g == "single" || g == "last" ||
+                   g == "one" || g == "a" || g == "an" || g == "more" || g == "them" ||
+                   g == "most" || g == "many" || g == "few" || g == "such" || g == "like" ||
+                   g == "at" || g == "on" || g == "to" || g == "for" || g == "with" ||
+                   g == "about" || g == "towards" || g == "toward" || g == "against" || g == "up" ||
+                   g == "out" || g == "down" || g == "off" || g == "over" || g == "more" ||
+                   g == "than" || g == "even" || g == "really" || g == "so" || g == "just" ||
+                   g == "much" || g == "throat" || g == "throats" || g == "head" || g == "heads" ||
+                   g == "face" || g == "faces" || g == "neck" || g == "necks" || g == "every" ||
+                   g == "each" ||
+                   (covers[k] & (Bit(AttackRole::kCopula) | Bit(AttackRole::kNegAttr) |
+                                 Bit(AttackRole::kProfanity)));
+        }
+        if (!direct) continue;
+      }
+      // The predicate's object is the nearest noun phrase: a person noun or another reference
+      // in between takes the predicate ("i hate people who say X ...").
+      if (!same_token && !before && has_between(p.end, r.begin, kRefBits)) continue;
+      if (!same_token && before && has_between(r.end, p.begin, kRefBits)) continue;
+      // Attributes and comparisons prefer their subject ("X are parasites, they ...").
+      const int rank =
+          dist + (!before && (p.role == AttackRole::kDehum || p.role == AttackRole::kNegAttr ||
+                              p.role == AttackRole::kStereotype)
+                      ? 2
+                      : 0);
+      if (rank < best_dist) {
+        best = &r;
+        best_dist = rank;
+        best_before = before;
+      }
+    }
+    if (best == nullptr) continue;
+    const Ref& r = *best;
+    best_dist = best_before ? static_cast<int>(p.begin >= r.end ? p.begin - r.end : 0)
+                            : static_cast<int>(r.begin - p.end);
+
+    // Only the first predicate after a reference attaches to it ("saying X are animals is
+    // disgusting": "disgusting" is about the saying, not X), unless joined by "and"/"or".
+    if (best_before && p.role != AttackRole::kPraise) {
+      bool other = false;
+      for (const A& q : atoms) {
+        if (q.begin >= r.end && q.begin < p.begin && IsPredicate(q.role) &&
+            q.role != AttackRole::kPraise && q.end <= p.begin) {
+          other = true;
+          break;
+        }
+      }
+      if (other) {
+        std::string_view prev = p.begin > 0 ? norm.TokenText(p.begin - 1) : "";
+        if (prev != "and" && prev != "or" && prev != "but" &&
+            !(p.begin > 0 && covers[p.begin - 1] & Bit(AttackRole::kCopula))) {
+          continue;
+        }
+      }
+    }
+
+    // Negation: a negator shortly before the predicate (after the reference when the
+    // reference comes first), or "no X" / "not a single X" right before the reference.
+    const uint32_t neg_from = best_before ? r.end : sentence_start(p.begin);
+    bool negated = negated_before(neg_from, p.begin) ||
+                   (best_before && p.role != AttackRole::kPraise &&
+                    has_between(r.end, p.begin, Bit(AttackRole::kNegator)));
+    if (!negated && best_before && r.begin > 0 && starts_with(r.begin - 1, AttackRole::kNegator) &&
+        s->sentence[r.begin - 1] == psent) {
+      std::string_view prev = norm.TokenText(r.begin - 1);
+      negated =
+          prev == "no" || prev == "none" || prev == "not" || prev == "nobody" || prev == "never";
+    }
+    if (!negated && best_before) {
+      // A negated belief or report governs its clause ("i never thought X were ...").
+      for (uint32_t k = sentence_start(r.begin); k < r.begin && !negated; ++k) {
+        if (!(starts[k] & Bit(AttackRole::kReport))) continue;
+        negated = (k > 0 && (starts[k - 1] & Bit(AttackRole::kNegator))) ||
+                  (k > 1 && (starts[k - 2] & Bit(AttackRole::kNegator)));
+      }
+    }
+    if (!negated && !best_before && r.begin > 0) {
+      // "nothing decent about X", "not a good X"
+      negated = negated_before(sentence_start(p.begin), p.begin);
+    }
+    if (!negated && best_before && p.role == AttackRole::kPraise) {
+      // "X are never any good", "X can't be trusted": negator between reference and praise.
+      negated = has_between(r.end, p.begin, Bit(AttackRole::kNegator));
+    }
+
+    AttackFinding f;
+    f.target = r.target;
+    f.groups = r.groups;
+    f.fuzzy = p.fuzzy || r.fuzzy;
+    f.severity = p.severity;
+    f.ref_begin = r.begin;
+    f.ref_end = r.end;
+    f.pred_begin = p.begin;
+    f.pred_end = p.end;
+    bool framed = false;  // first-person, desire, normative or imperative frame
+    {
+      const uint32_t sb = sentence_start(p.begin);
+      framed = has_between(sb, p.begin, Bit(AttackRole::kModal));
+      if (!framed) {
+        // Imperative: the predicate opens its sentence (after at most two filler tokens).
+        uint32_t k = sb;
+        int skipped = 0;
+        while (k < p.begin && skipped < 2 &&
+               !(starts[k] & (kRefBits | Bit(AttackRole::kGroupAdj)))) {
+          ++k;
+          ++skipped;
+        }
+        std::string_view pw = norm.TokenText(p.begin);
+        const bool nounish = pw.ends_with("tion") || pw.ends_with("sion") || pw.ends_with("cide") ||
+                             pw.ends_with("caust") || pw.ends_with("ment") || pw.ends_with("ing") ||
+                             pw.ends_with("ed");
+        framed = k == p.begin && !best_before && !nounish;
+      }
+      if (!framed && p.fuzzy && r.fuzzy && p.begin == r.begin) {
+        framed = true;  // a run-together sentence ("killallx", "xshoulddie") is a slogan
+      }
+      if (!framed && best_before && best_dist == 0 && p.role == AttackRole::kExclusion) {
+        framed = true;  // "X out!"
+      }
+      if (!framed && (norm.TokenText(p.begin).starts_with("u1f") ||
+                      norm.TokenText(p.begin).starts_with("u26") ||
+                      norm.TokenText(p.begin).starts_with("u2620"))) {
+        framed = best_dist <= 3;
+      }
+    }
+    switch (p.role) {
+      case AttackRole::kHateVerb:
+        f.kind = AttackKind::kHatred;
+        break;
+      case AttackRole::kNegAttr:
+        f.kind = AttackKind::kDerogation;
+        break;
+      case AttackRole::kDehum:
+        f.kind = AttackKind::kDehumanisation;
+        break;
+      case AttackRole::kExclusion:
+        f.kind = AttackKind::kExclusion;
+        if (!framed && !(best_before && has_between(r.end, p.begin, Bit(AttackRole::kModal)))) {
+          // A bare report ("X were deported in 1942") is not a call for exclusion.
+          if (best_dist > 1) continue;
+        }
+        break;
+      case AttackRole::kElimination:
+        f.kind = AttackKind::kElimination;
+        if (!framed && best_dist > 1) continue;  // "the holocaust killed ..." is history
+        f.threat = true;
+        break;
+      case AttackRole::kViolence:
+        if (!framed) {
+          if (!best_before || r.target != AttackTarget::kGroup) continue;
+          // "X kill people": violence as an attribute of the group.
+          f.kind = AttackKind::kStereotype;
+          f.severity = 2;
+          break;
+        }
+        f.kind = AttackKind::kThreat;
+        f.threat = true;
+        break;
+      case AttackRole::kDeathWish:
+        f.kind = AttackKind::kThreat;
+        f.threat = true;
+        break;
+      case AttackRole::kProfanity: {
+        // An intensifier of praise ("fucking brilliant") or an interjection followed by
+        // punctuation ("Damn, X raised ...") is aimed at nobody.
+        if (starts_with(p.end, AttackRole::kPraise)) continue;
+        if (p.end < n) {
+          const uint32_t gap_b = norm.tokens[p.end - 1].orig_end;
+          const uint32_t gap_e = std::min<uint32_t>(norm.tokens[p.end].orig_begin,
+                                                    static_cast<uint32_t>(original.size()));
+          bool punct = false;
+          for (uint32_t k = gap_b; k < gap_e; ++k) {
+            punct |= original[k] == ',' || original[k] == '!' || original[k] == ':';
+          }
+          if (punct && !best_before) continue;
+        }
+        f.kind = AttackKind::kProfanity;
+        if (best_dist <= 1) f.severity = 3;
+        break;
+      }
+      case AttackRole::kStereotype:
+        f.kind = AttackKind::kStereotype;
+        break;
+      case AttackRole::kPraise:
+        if (!negated) continue;
+        f.kind = AttackKind::kNegatedPraise;
+        f.severity = 3;
+        negated = false;
+        break;
+      default:
+        continue;
+    }
+    if (f.threat && r.target == AttackTarget::kAddressee) {
+      std::string_view t = norm.TokenText(r.begin);
+      if (t == "yourself" || t == "urself" || t == "yourselves") {
+        f.threat = false;  // "kill yourself": incitement to self-harm, harassment
+        f.kind = AttackKind::kDerogation;
+      }
+    }
+    if (negated) f.context |= kCtxNegated;
+    s->findings.push_back(f);
+    if (s->findings.size() >= kMaxFindings) break;
+  }
+  if (s->findings.empty()) return;
+
+  // 3. Context: quotation, counter-speech, reports and endorsements outside the attacks.
+  s->in_attack.assign(n, 0);
+  for (const AttackFinding& f : s->findings) {
+    for (uint32_t k = f.ref_begin; k < f.ref_end && k < n; ++k) s->in_attack[k] = 1;
+    for (uint32_t k = f.pred_begin; k < f.pred_end && k < n; ++k) s->in_attack[k] = 1;
+  }
+  size_t limit = std::min<size_t>(original.size(), norm.tokens.back().orig_end + 8);
+  QuoteMarks(original, limit, &s->quote_pos);
+  for (AttackFinding& f : s->findings) {
+    const uint32_t b = std::min(f.ref_begin, f.pred_begin);
+    const uint32_t e = std::max(f.ref_end, f.pred_end);
+    f.orig_begin = norm.tokens[b].orig_begin;
+    f.orig_end = norm.tokens[std::min<size_t>(e, n) - 1].orig_end;
+    const uint32_t sent = s->sentence[b];
+    auto before = std::lower_bound(s->quote_pos.begin(), s->quote_pos.end(), f.orig_begin);
+    size_t n_before = static_cast<size_t>(before - s->quote_pos.begin());
+    if ((n_before % 2 == 1) && s->quote_pos.back() >= f.orig_end) f.context |= kCtxQuoted;
+    uint32_t near = 0;
+    for (const A& a : atoms) {
+      if (a.begin >= n || s->in_attack[a.begin]) continue;
+      const uint32_t as = s->sentence[a.begin];
+      if (as + 1 < sent || as > sent + 1) continue;
+      // A negated condemnation ("i'm not racist but ...") condemns nothing.
+      if (a.role == AttackRole::kCondemn && a.begin > 0 &&
+          (starts[a.begin - 1] & Bit(AttackRole::kNegator) ||
+           (a.begin > 1 && starts[a.begin - 2] & Bit(AttackRole::kNegator)))) {
+        continue;
+      }
+      if (a.role == AttackRole::kCondemn) near |= Bit(AttackRole::kCondemn);
+      if (a.role == AttackRole::kEndorse && (starts[a.begin] & Bit(AttackRole::kEndorse))) {
+        near |= Bit(AttackRole::kEndorse);
+      }
+      // A report verb before the attack in its sentence; or, for a quoted attack, anywhere near
+      // ("'X' is the most common comment we saw in our study").
+      const bool quoted_near = (f.context & kCtxQuoted) != 0;
+      if (a.role == AttackRole::kReport && ((as == sent && a.begin < b) || quoted_near)) {
+        // The speaker's own belief or words ("i genuinely believe", "we always said") are not
+        // a report of someone else's.
+        bool own = false;
+        for (uint32_t k = a.begin > 3 ? a.begin - 3 : 0; k < a.begin; ++k) {
+          std::string_view t = norm.TokenText(k);
+          own |= t == "i" || t == "we" || t == "im" || t == "ive" || t == "me";
+        }
+        if (!own) near |= Bit(AttackRole::kReport);
+      }
+    }
+    if (near & Bit(AttackRole::kCondemn)) f.context |= kCtxCounterSpeech;
+    if (near & Bit(AttackRole::kReport)) f.context |= kCtxReported;
+    if (near & Bit(AttackRole::kEndorse)) f.context |= kCtxEndorsed;
+    f.weight = AttackContextWeight(f.context);
+  }
+}
+
+}  // namespace bulwark::detect

@@ -1,0 +1,166 @@
+// AttackAnalyzer: composition of references and predicates, negation, pronouns, context,
+// fuzzy matching and segmentation, on the shipped vocabulary (data/attack/) and on small
+// in-memory vocabularies for the loader's errors.
+
+#include "detect/attack.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "detect/verdict.h"
+#include "text/normalizer.h"
+
+namespace bulwark::detect {
+namespace {
+
+uint32_t Mask(TargetGroup g) { return 1u << static_cast<unsigned>(g); }
+
+class ShippedAttack : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto a = AttackAnalyzer::Load(std::string(BULWARK_SOURCE_DIR) + "/data/attack");
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    analyzer_ = new std::shared_ptr<const AttackAnalyzer>(*a);
+    auto n = text::Normalizer::Create();
+    ASSERT_TRUE(n.ok());
+    normalizer_ = n->release();
+  }
+  static void TearDownTestSuite() {
+    delete analyzer_;
+    delete normalizer_;
+  }
+
+  std::vector<AttackFinding> Run(const std::string& text) {
+    text::NormalizedText norm = normalizer_->Normalize(text);
+    AttackScratch s;
+    (*analyzer_)->Analyze(text, norm, {}, &s);
+    return s.findings;
+  }
+  // The strongest undiscounted group finding's severity x weight (0 if none).
+  double GroupScore(const std::string& text, uint32_t* groups = nullptr) {
+    double best = 0;
+    for (const auto& f : Run(text)) {
+      if (f.target != AttackTarget::kGroup) continue;
+      if (f.severity * f.weight > best) {
+        best = f.severity * f.weight;
+        if (groups) *groups = f.groups;
+      }
+    }
+    return best;
+  }
+
+  static std::shared_ptr<const AttackAnalyzer>* analyzer_;
+  static const text::Normalizer* normalizer_;
+};
+std::shared_ptr<const AttackAnalyzer>* ShippedAttack::analyzer_ = nullptr;
+const text::Normalizer* ShippedAttack::normalizer_ = nullptr;
+
+TEST_F(ShippedAttack, PlainHatredTowardAGroupIsAnAttackOnThatGroup) {
+  uint32_t groups = 0;
+  EXPECT_GE(GroupScore("I hate Muslims.", &groups), 3);
+  EXPECT_EQ(groups, Mask(TargetGroup::kMuslim));
+  EXPECT_GE(GroupScore("trans people are disgusting", &groups), 3);
+  EXPECT_EQ(groups, Mask(TargetGroup::kTransgender));
+  EXPECT_GE(GroupScore("Immigrants are vermin"), 3);
+  EXPECT_GE(GroupScore("all jews should be exterminated"), 4);
+}
+
+TEST_F(ShippedAttack, NegatedAttackIsNotAnAttackButNegatedPraiseIs) {
+  EXPECT_LT(GroupScore("Muslims are not vermin."), 1);
+  EXPECT_LT(GroupScore("I don't hate gay people"), 1);
+  EXPECT_GE(GroupScore("No Muslim can be trusted"), 3);
+  EXPECT_GE(GroupScore("women are never any good at anything"), 3);
+  EXPECT_GE(GroupScore("immigrants don't belong here"), 3);
+}
+
+TEST_F(ShippedAttack, PronounsReferBackToTheLastGroupNamed) {
+  uint32_t groups = 0;
+  EXPECT_GE(GroupScore("I met some Jews at work today. They are vile.", &groups), 3);
+  EXPECT_EQ(groups, Mask(TargetGroup::kJewish));
+  // The antecedent is a non-protected group: not hate.
+  EXPECT_EQ(GroupScore("I met some lawyers at work today. They are vile."), 0);
+}
+
+TEST_F(ShippedAttack, TheSameAttackWithoutAProtectedTargetIsNotHate) {
+  EXPECT_EQ(GroupScore("Lawyers are vermin"), 0);
+  EXPECT_EQ(GroupScore("I hate mondays"), 0);
+  bool addressee = false;
+  for (const auto& f : Run("you are a worthless pig"))
+    addressee |= f.target == AttackTarget::kAddressee;
+  EXPECT_TRUE(addressee);
+}
+
+TEST_F(ShippedAttack, ThreatsNeedAFrameAndAPersonTarget) {
+  bool threat = false;
+  for (const auto& f : Run("I will stab every immigrant I see")) threat |= f.threat;
+  EXPECT_TRUE(threat);
+  threat = false;
+  for (const auto& f : Run("disabled people should be shot")) threat |= f.threat;
+  EXPECT_TRUE(threat);
+  // A report of violence is not a threat.
+  threat = false;
+  for (const auto& f : Run("the holocaust killed six million jews")) threat |= f.threat;
+  EXPECT_FALSE(threat);
+}
+
+TEST_F(ShippedAttack, CounterSpeechAndReportsAreDiscounted) {
+  auto findings = Run("Saying Muslims are animals is disgusting.");
+  ASSERT_FALSE(findings.empty());
+  EXPECT_TRUE(findings[0].context & kCtxCounterSpeech);
+  EXPECT_LT(findings[0].weight, 0.5);
+  EXPECT_LT(GroupScore("My boss keeps saying immigrants are parasites and I reported him"), 1);
+  // The speaker's own opinion is not a report.
+  EXPECT_GE(GroupScore("I genuinely believe women are evil."), 3);
+}
+
+TEST_F(ShippedAttack, DisguisedWordsAreMatchedFuzzily) {
+  auto findings = Run("I despse women");
+  ASSERT_FALSE(findings.empty());
+  EXPECT_TRUE(findings[0].fuzzy);
+  EXPECT_GE(GroupScore("muslms are disgusting"), 3);
+  EXPECT_GE(GroupScore("ihatewomen"), 3);
+  EXPECT_GE(GroupScore("killalljews"), 3);
+}
+
+TEST_F(ShippedAttack, OrdinaryWordsAreNotFuzzyMatches) {
+  // "will" is one edit from "kill", "therapist" segments into "the rapist".
+  EXPECT_EQ(GroupScore("I will call the women tomorrow"), 0);
+  EXPECT_EQ(GroupScore("Our therapist sees many women"), 0);
+  EXPECT_EQ(GroupScore("Many women live in this part of the city."), 0);
+}
+
+TEST_F(ShippedAttack, EmojiStandForWords) {
+  EXPECT_GE(GroupScore("Muslims \xF0\x9F\x90\x80\xF0\x9F\x90\x80"), 3);  // rats
+  bool threat = false;
+  for (const auto& f : Run("gays \xF0\x9F\x94\xAA\xF0\x9F\x94\xAA")) threat |= f.threat;  // knives
+  EXPECT_TRUE(threat);
+}
+
+TEST(AttackLoader, RejectsMalformedVocabulary) {
+  auto bad_role = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"nonsense","terms":["x"],"provenance":"p"})"}});
+  ASSERT_FALSE(bad_role.ok());
+  EXPECT_NE(bad_role.status().message().find("a.jsonl:1"), std::string::npos);
+  auto no_prov = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"hate_verb","severity":3,"terms":["x"]})"}});
+  EXPECT_FALSE(no_prov.ok());
+  auto no_sev = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"hate_verb","terms":["x"],"provenance":"p"})"}});
+  EXPECT_FALSE(no_sev.ok());
+  auto no_target = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"group_noun","terms":["x"],"provenance":"p"})"}});
+  EXPECT_FALSE(no_target.ok());
+  auto upper = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"negator","terms":["Not"],"provenance":"p"})"}});
+  EXPECT_FALSE(upper.ok());
+  auto ok = AttackAnalyzer::FromFiles(
+      {{"a.jsonl", R"({"role":"negator","terms":["not"],"provenance":"p"})"},
+       {"fuzzy_exceptions.txt", "# comment\nwill\n"}});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ((*ok)->num_terms(), 1u);
+  EXPECT_EQ((*ok)->num_fuzzy_exceptions(), 1u);
+}
+
+}  // namespace
+}  // namespace bulwark::detect
