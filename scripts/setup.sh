@@ -9,7 +9,7 @@ PACKAGES=(
   libsimdjson-dev nlohmann-json3-dev
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libpqxx-dev postgresql
-  libhyperscan-dev libre2-dev libicu-dev libfasttext-dev
+  libhyperscan-dev libre2-dev libicu-dev libfasttext-dev libcld2-dev wamerican
   libcli11-dev libspdlog-dev libfmt-dev
   libkainjow-mustache-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev

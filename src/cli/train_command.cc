@@ -43,6 +43,8 @@ struct TrainFlags {
   detect::Hyperparameters hp;
   std::uint64_t split_seed = detect::LoadOptions{}.split_seed;
   bool no_quantize = false;
+  int identity_swaps = 0;
+  std::string functional_dir;
 };
 
 struct EvalFlags {
@@ -64,6 +66,8 @@ std::string CanonicalTrainCommand(const TrainFlags& f) {
     << f.hp.cutoff << " --seed " << f.hp.seed << " --threads " << f.hp.thread << " --split-seed "
     << f.split_seed;
   if (f.no_quantize) o << " --no-quantize";
+  if (f.identity_swaps > 0) o << " --identity-swaps " << f.identity_swaps;
+  if (!f.functional_dir.empty()) o << " --functional " << f.functional_dir;
   return o.str();
 }
 
@@ -75,6 +79,8 @@ void RunTrain(const TrainFlags& f) {
   options.load.split_seed = f.split_seed;
   options.hp = f.hp;
   options.hp.quantize = !f.no_quantize;
+  options.identity_swaps = f.identity_swaps;
+  options.functional_dir = f.functional_dir;
   options.command_line = CanonicalTrainCommand(f);
   const auto started = std::chrono::steady_clock::now();
   auto report = detect::TrainBundle(options);
@@ -169,6 +175,15 @@ void AddTrainCommands(CLI::App& app) {
   train->add_option("--split-seed", train_flags->split_seed, "Seed of the hash splits")
       ->capture_default_str();
   train->add_flag("--no-quantize", train_flags->no_quantize, "Keep the full-precision model");
+  train
+      ->add_option("--identity-swaps", train_flags->identity_swaps,
+                   "Counterfactual copies of each non-hateful train text that names a group,\n"
+                   "with the group word swapped for another group's (0 = off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 8));
+  train->add_option("--functional", train_flags->functional_dir,
+                    "Add the TRAIN templates of this functional suite (tests/functional) to the\n"
+                    "train split (test templates are never used)");
   train->callback([train_flags] { RunTrain(*train_flags); });
 
   auto eval_flags = std::make_shared<EvalFlags>();

@@ -5,7 +5,29 @@
 #include <sstream>
 #include <system_error>
 
+#include "text/language.h"
+
 namespace bulwark::detect {
+
+std::string_view CoverageOf(std::string_view language, bool reliable, std::string_view text) {
+  bool covered = false;
+  for (std::string_view c : kCoveredLanguages) covered |= language == c;
+  if (covered && reliable) return "full";
+  if (!covered && language != "und") return "none";
+  // Undetermined, or a covered language CLD2 is unsure of (it falls back to English on short
+  // or mixed texts): decide by the script of the letters.
+  size_t ascii = 0, other = 0;
+  for (size_t i = 0; i < text.size() && i < text::kLanguageMaxBytes; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      ++ascii;
+    } else if (c >= 0xC0 && c != 0xF0) {  // a lead byte, not a 4-byte (emoji) one
+      ++other;
+    }
+  }
+  return other * 10 <= ascii + other ? "full" : "none";
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -218,6 +240,14 @@ void Detector::Classify(std::string_view text, DetectorScratch* s, Verdict* v) c
   v->model_version.assign(model_version_);
   v->claims_version.assign(claims_version_);
   v->attack_version.assign(attack_version_);
+  if (config_.enable_language) {
+    const text::LanguageGuess g = text::IdentifyLanguage(text);
+    v->language.assign(g.code);
+    v->coverage.assign(CoverageOf(g.code, g.reliable, text));
+  } else {
+    v->language.assign("und");
+    v->coverage.assign("full");
+  }
   Score(text, s, v);
   v->needs_review = !v->complete || v->truncated;
 }
@@ -557,6 +587,10 @@ nlohmann::json Detector::VersionReport() const {
           {"attack", std::move(attack)},
           {"ensemble", params_.ToJson()},
           {"thresholds", std::move(thresholds)},
+          {"languages",
+           {{"identification", config_.enable_language ? "CLD2" : "disabled"},
+            {"covered", std::vector<std::string>(std::begin(kCoveredLanguages),
+                                                 std::end(kCoveredLanguages))}}},
           {"limits", {{"max_input_bytes", config_.max_input_bytes}}}};
 }
 

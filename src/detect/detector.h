@@ -44,6 +44,16 @@ namespace bulwark::detect {
 
 inline constexpr std::string_view kDetectorVersion = "bulwark-detect-1";
 
+// Languages the detectors were built for and measured on held-out data (docs/detection.md,
+// "Languages"): verdicts in these have coverage "full", all others "none".
+inline constexpr std::string_view kCoveredLanguages[] = {"en"};
+
+// "full" or "none" for a language code and CLD2's reliability flag. "und" (CLD2 could not
+// tell: very short texts, emoji, numbers) and an unreliable covered language count as covered
+// when at least 90% of the text's letters are ASCII (the detectors' English vocabulary and
+// model then apply to whatever words there are), and as not covered otherwise.
+std::string_view CoverageOf(std::string_view language, bool reliable, std::string_view text);
+
 struct DetectorConfig {
   // The repository's data/ directory (lexicon/, claims/, models/).
   std::filesystem::path data_dir = "data";
@@ -68,6 +78,7 @@ struct DetectorConfig {
   bool enable_claims = true;
   bool enable_classifier = true;
   bool enable_attack = true;
+  bool enable_language = true;  // CLD2 language identification (verdict language/coverage)
   // Known-claim matches below this containment are ignored.
   double min_claim_containment = 0.3;
   // Per-category threshold overrides (nullopt: the ensemble's threshold).

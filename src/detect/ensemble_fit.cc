@@ -8,16 +8,68 @@ namespace bulwark::detect {
 namespace {
 
 struct Metrics {
-  double log_loss = 0, brier = 0, precision = 0, recall = 0, f1 = 0;
+  double log_loss = 0, brier = 0, precision = 0, recall = 0, f1 = 0, auc = 0;
+  double review_precision = 0, review_recall = 0;
   size_t n = 0, positives = 0;
 };
+
+// ROC-AUC by the rank-sum formula (ties count half).
+double Auc(std::vector<std::pair<double, bool>> v) {
+  std::sort(v.begin(), v.end());
+  double pos = 0, neg = 0, rank_sum = 0;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i;
+    while (j < v.size() && v[j].first == v[i].first) ++j;
+    const double avg_rank = (static_cast<double>(i) + static_cast<double>(j) + 1) / 2;
+    for (size_t k = i; k < j; ++k) {
+      if (v[k].second) {
+        rank_sum += avg_rank;
+        ++pos;
+      } else {
+        ++neg;
+      }
+    }
+    i = j;
+  }
+  if (pos == 0 || neg == 0) return 0.5;
+  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+}
+
+// The operating points chosen on validation probabilities: `label` maximises F0.5 (precision
+// weighs more: automatic action), `review` maximises F2 (recall weighs more: a human looks),
+// never above `label`.
+std::pair<double, double> ChooseOperatingPoints(const std::vector<double>& p,
+                                                const std::vector<bool>& y) {
+  auto f_beta = [&](double t, double beta) {
+    size_t tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < p.size(); ++i) {
+      tp += p[i] >= t && y[i];
+      fp += p[i] >= t && !y[i];
+      fn += p[i] < t && y[i];
+    }
+    const double b2 = beta * beta;
+    const double denom = (1 + b2) * tp + b2 * fn + fp;
+    return denom > 0 ? (1 + b2) * tp / denom : 0.0;
+  };
+  double best_label = 0.5, best_lf = -1, best_review = 0.3, best_rf = -1;
+  for (int k = 5; k <= 95; ++k) {
+    const double t = k / 100.0;
+    if (double f = f_beta(t, 0.5); f > best_lf) best_lf = f, best_label = t;
+    if (double f = f_beta(t, 2.0); f > best_rf) best_rf = f, best_review = t;
+  }
+  return {best_label, std::min(best_review, best_label)};
+}
 
 Metrics Score(const EnsembleWeights& w, const std::vector<EnsembleFeatures>& x,
               const std::vector<bool>& y) {
   Metrics m;
-  size_t tp = 0, fp = 0, fn = 0;
+  size_t tp = 0, fp = 0, fn = 0, rtp = 0, rfp = 0;
+  std::vector<std::pair<double, bool>> ranked;
   for (size_t i = 0; i < x.size(); ++i) {
     CategoryScore s = Combine(w, x[i]);
+    ranked.emplace_back(s.probability, y[i]);
+    rtp += s.review && y[i];
+    rfp += s.review && !y[i];
     double p = std::clamp(s.probability, 1e-9, 1 - 1e-9);
     m.log_loss -= y[i] ? std::log(p) : std::log(1 - p);
     m.brier += (p - (y[i] ? 1.0 : 0.0)) * (p - (y[i] ? 1.0 : 0.0));
@@ -34,13 +86,23 @@ Metrics Score(const EnsembleWeights& w, const std::vector<EnsembleFeatures>& x,
   m.precision = tp + fp ? static_cast<double>(tp) / (tp + fp) : 0;
   m.recall = tp + fn ? static_cast<double>(tp) / (tp + fn) : 0;
   m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+  m.auc = Auc(std::move(ranked));
+  m.review_precision = rtp + rfp ? static_cast<double>(rtp) / (rtp + rfp) : 0;
+  m.review_recall = m.positives ? static_cast<double>(rtp) / m.positives : 0;
   return m;
 }
 
 nlohmann::json ToJson(const Metrics& m) {
-  return {{"examples", m.n},  {"positives", m.positives}, {"log_loss", m.log_loss},
-          {"brier", m.brier}, {"precision", m.precision}, {"recall", m.recall},
-          {"f1", m.f1}};
+  return {{"examples", m.n},
+          {"positives", m.positives},
+          {"log_loss", m.log_loss},
+          {"brier", m.brier},
+          {"precision", m.precision},
+          {"recall", m.recall},
+          {"f1", m.f1},
+          {"auc", m.auc},
+          {"review_precision", m.review_precision},
+          {"review_recall", m.review_recall}};
 }
 
 nlohmann::json ToJson(const EnsembleWeights& w) {
@@ -48,7 +110,9 @@ nlohmann::json ToJson(const EnsembleWeights& w) {
           {"lexicon", w.lexicon},
           {"classifier", w.classifier},
           {"claim", w.claim},
-          {"threshold", w.threshold}};
+          {"attack", w.attack},
+          {"threshold", w.threshold},
+          {"review_threshold", w.review_threshold}};
 }
 
 }  // namespace
@@ -72,7 +136,7 @@ Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
       if (std::find(annotated.begin(), annotated.end(), label) == annotated.end()) continue;
       detector.Classify(e.text, &scratch, &v);
       const CategoryScore& s = v.score(*cat);
-      EnsembleFeatures f{s.lexicon, s.classifier, s.claim};
+      EnsembleFeatures f{s.lexicon, s.classifier, s.claim, s.attack};
       if (e.split == Split::kValidation) {
         xv.push_back(f);
         yv.push_back(e.label == label);
@@ -85,7 +149,7 @@ Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
     // With no feature signal only the bias would move, turning the validation base rate into a
     // flag on every text: refuse instead.
     bool signal = std::any_of(xv.begin(), xv.end(), [](const EnsembleFeatures& f) {
-      return f.lexicon != 0 || f.classifier != 0 || f.claim != 0;
+      return f.lexicon != 0 || f.classifier != 0 || f.claim != 0 || f.attack != 0;
     });
     auto fitted = signal
                       ? FitWeights(xv, yv, before, l2)
@@ -94,6 +158,13 @@ Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
     nlohmann::json c = {{"weights_before", ToJson(before)},
                         {"validation_before", ToJson(Score(before, xv, yv))},
                         {"test_before", ToJson(Score(before, xt, yt))}};
+    if (fitted.ok()) {
+      std::vector<double> pv;
+      for (const auto& f : xv) pv.push_back(Combine(*fitted, f).probability);
+      auto [label_t, review_t] = ChooseOperatingPoints(pv, yv);
+      fitted->threshold = label_t;
+      fitted->review_threshold = review_t;
+    }
     if (!fitted.ok()) {
       c["fit_error"] = fitted.status().message();
     } else {

@@ -9,6 +9,7 @@
 #include <fasttext/fasttext.h>
 
 #include "detect/calibration.h"
+#include "detect/functional.h"
 #include "detect/metrics.h"
 
 namespace bulwark::detect {
@@ -219,6 +220,72 @@ Result<TrainReport> TrainFromExamples(const std::vector<Example>& examples,
   return report;
 }
 
+namespace {
+
+// Interchangeable group words, by grammatical form (plural nouns; adjectives). Neutral forms
+// only: the point is that naming a group is not evidence of hate.
+const std::vector<std::string_view>& SwapNouns() {
+  static const std::vector<std::string_view> v = {
+      "muslims",  "jews",     "christians",   "hindus",   "sikhs",     "women",       "men",
+      "gays",     "lesbians", "immigrants",   "refugees", "mexicans",  "asians",      "arabs",
+      "africans", "latinos",  "blacks",       "whites",   "catholics", "migrants",    "foreigners",
+      "indians",  "chinese",  "palestinians", "israelis", "feminists", "transgenders"};
+  return v;
+}
+const std::vector<std::string_view>& SwapAdjectives() {
+  static const std::vector<std::string_view> v = {
+      "muslim", "jewish",  "christian", "hindu",    "sikh",      "black",    "white",
+      "gay",    "lesbian", "trans",     "asian",    "mexican",   "arab",     "african",
+      "latino", "female",  "male",      "disabled", "immigrant", "catholic", "chinese"};
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> IdentitySwaps(const std::string& prepared, int copies, uint64_t seed) {
+  std::vector<std::string> out;
+  if (copies <= 0) return out;
+  std::vector<std::string_view> tokens;
+  for (size_t i = 0; i < prepared.size();) {
+    size_t j = prepared.find(' ', i);
+    if (j == std::string::npos) j = prepared.size();
+    tokens.push_back(std::string_view(prepared).substr(i, j - i));
+    i = j + 1;
+  }
+  auto index_in = [](const std::vector<std::string_view>& list, std::string_view t) {
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (list[k] == t) return static_cast<int>(k);
+    }
+    return -1;
+  };
+  bool any = false;
+  for (auto t : tokens) any |= index_in(SwapNouns(), t) >= 0 || index_in(SwapAdjectives(), t) >= 0;
+  if (!any) return out;
+  for (int c = 0; c < copies; ++c) {
+    std::string s;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (i) s += ' ';
+      const auto& nouns = SwapNouns();
+      const auto& adjs = SwapAdjectives();
+      int n = index_in(nouns, tokens[i]);
+      int a = index_in(adjs, tokens[i]);
+      const uint64_t h =
+          Fnv1a64(std::to_string(seed) + ":" + std::to_string(c) + ":" + std::to_string(i));
+      if (n >= 0) {
+        size_t k = (static_cast<size_t>(n) + 1 + h % (nouns.size() - 1)) % nouns.size();
+        s += nouns[k];
+      } else if (a >= 0) {
+        size_t k = (static_cast<size_t>(a) + 1 + h % (adjs.size() - 1)) % adjs.size();
+        s += adjs[k];
+      } else {
+        s += tokens[i];
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 Result<TrainReport> TrainBundle(const TrainOptions& options) {
   BULWARK_RETURN_IF_ERROR(options.hp.Validate());
   BULWARK_ASSIGN_OR_RETURN(auto input, ClassifierInput::Create());
@@ -238,6 +305,39 @@ Result<TrainReport> TrainBundle(const TrainOptions& options) {
   // `bulwark eval` rebuilds exactly the same splits.
   provenance["dataset_order"] = options.datasets.empty() ? AllDatasetNames() : options.datasets;
   provenance["split_seed"] = options.load.split_seed;
+  // Augmentation: train split only, so validation and test stay the data sets' own texts.
+  long long swapped = 0, functional = 0;
+  if (options.identity_swaps > 0) {
+    const size_t n = examples.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (examples[i].split != Split::kTrain || examples[i].label == ClassLabel::kHate) continue;
+      for (auto& t : IdentitySwaps(input->Prepare(examples[i].text), options.identity_swaps,
+                                   Fnv1a64(examples[i].text))) {
+        Example e = examples[i];
+        e.text = std::move(t);
+        e.dataset = "augment:identity_swap";
+        examples.push_back(std::move(e));
+        ++swapped;
+      }
+    }
+  }
+  if (!options.functional_dir.empty()) {
+    BULWARK_ASSIGN_OR_RETURN(auto cases, LoadFunctionalSuite(options.functional_dir));
+    for (const auto& c : cases) {
+      if (c.split != "train") continue;  // test templates are never trained on
+      Example e;
+      e.text = c.text;
+      e.label = c.hateful ? ClassLabel::kHate : ClassLabel::kNone;
+      e.dataset = "augment:functional_train";
+      e.split = Split::kTrain;
+      examples.push_back(std::move(e));
+      ++functional;
+    }
+  }
+  provenance["augmentation"] = {{"identity_swaps_per_example", options.identity_swaps},
+                                {"identity_swap_examples", swapped},
+                                {"functional_train_cases", functional},
+                                {"functional_dir", options.functional_dir.string()}};
   provenance["split_rule"] =
       "official splits for stormfront2018 (test) and hatemoji_build; otherwise 80/10/10 by "
       "seeded hash of the de-duplication key";

@@ -52,7 +52,18 @@ struct TrainOptions {
   Hyperparameters hp;
   std::string command_line;        // recorded in the manifest
   std::filesystem::path work_dir;  // scratch for the training file; default: out_dir
+  // Counterfactual identity augmentation: each non-hateful TRAIN example that names a group is
+  // added this many more times with the group word swapped for another group's (0 = off).
+  int identity_swaps = 0;
+  // The functional suite (tests/functional); its TRAIN templates' cases are added to the train
+  // split. Test templates are never used. Empty = none.
+  std::filesystem::path functional_dir;
 };
+
+// The counterfactual copies of `text` (already prepared: lower case, single spaces) with its
+// group words swapped, `copies` of them, chosen deterministically by `seed`. Empty when the
+// text names no group. Exposed for tests.
+std::vector<std::string> IdentitySwaps(const std::string& prepared, int copies, uint64_t seed);
 
 struct TrainReport {
   ModelManifest manifest;

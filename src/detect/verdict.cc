@@ -70,6 +70,8 @@ nlohmann::json VerdictToJson(const Verdict& v) {
   }
   j["labels"] = std::move(labels);
   j["review"] = std::move(review);
+  j["language"] = v.language;
+  j["coverage"] = v.coverage;
 
   j["scores"] = std::move(cats);
   j["targets"] = Targets(v.targets);
@@ -275,7 +277,11 @@ void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* ou
     first = false;
     Str(CategoryName(c), out);
   }
-  out->append("],\"scores\":{");
+  out->append("],\"language\":");
+  SafeStr(v.language, out);
+  out->append(",\"coverage\":");
+  SafeStr(v.coverage, out);
+  out->append(",\"scores\":{");
   first = true;
   for (Category c : kAllCategories) {
     const CategoryScore& s = v.score(c);

@@ -91,6 +91,12 @@ struct Verdict {
   bool needs_review = false;         // !complete or truncated: route to a human
   std::vector<std::string> issues;   // why the verdict is incomplete ("lexicon: ...")
   uint64_t input_bytes = 0;
+  // The text's language (text::IdentifyLanguage: ISO 639-1 code, "und" when CLD2 cannot tell)
+  // and whether the detectors were built and measured for it: "full" or "none"
+  // (docs/detection.md, "Languages"). A text in an uncovered language is not "clean": the
+  // default policy sends it to review when it has reach or reports.
+  std::string language = "und";
+  std::string coverage = "full";
 
   // Versions of everything that produced the verdict.
   std::string detector_version;

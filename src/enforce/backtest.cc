@@ -3,20 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "enforce/enforcer.h"
+
 namespace bulwark::enforce {
 namespace {
-
-policy::PolicyInput InputFor(const store::EnforcementItem& item, const detect::Verdict& v) {
-  policy::PolicyInput in;
-  for (Category c : kAllCategories) in.set_score(c, v.score(c).probability);
-  for (TargetGroup g : v.targets) in.target_groups.Add(g);
-  in.visibility = item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility;
-  in.kind = item.item.kind;
-  in.reports = item.reports;
-  in.views = item.views;
-  in.author_is_public_figure = item.item.author_is_public_figure;
-  return in;
-}
 
 std::string Outcome(const policy::Decision& d) {
   std::string out(policy::ActionKindName(d.enforcement()));
@@ -58,7 +48,7 @@ Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& det
     for (const auto& item : items) {
       ++report.items;
       detector.Classify(item.item.text, &scratch, &verdict);
-      const policy::PolicyInput in = InputFor(item, verdict);
+      const policy::PolicyInput in = PolicyInputFor(item, verdict);
       const policy::Decision old_d = policy::Evaluate(before, in);
       const policy::Decision new_d = policy::Evaluate(after, in);
       const std::string from = Outcome(old_d), to = Outcome(new_d);

@@ -1,5 +1,7 @@
 #include "enforce/enforcer.h"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "policy/lifecycle.h"
@@ -124,17 +126,23 @@ Enforcer::Enforcer(store::Database& db, const detect::DetectorHandle& detectors,
                    const PolicyHandle& policy, const Clock& clock, MetricsRegistry* metrics)
     : db_(db), detectors_(detectors), policy_(policy), clock_(clock), metrics_(metrics) {}
 
-Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
-                                   const detect::Verdict& verdict, const policy::Policy& policy,
-                                   UnixMillis now) {
+policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v) {
   policy::PolicyInput in;
-  for (Category c : kAllCategories) in.set_score(c, verdict.score(c).probability);
-  for (TargetGroup g : verdict.targets) in.target_groups.Add(g);
+  for (Category c : kAllCategories) in.set_score(c, v.score(c).probability);
+  for (TargetGroup g : v.targets) in.target_groups.Add(g);
   in.visibility = item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility;
   in.kind = item.item.kind;
   in.reports = item.reports;
   in.views = item.views;
   in.author_is_public_figure = item.item.author_is_public_figure;
+  in.coverage_full = v.coverage == "full";
+  return in;
+}
+
+Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
+                                   const detect::Verdict& verdict, const policy::Policy& policy,
+                                   UnixMillis now) {
+  const policy::PolicyInput in = PolicyInputFor(item, verdict);
   policy::Decision pd = policy::Evaluate(policy, in);
 
   Outcome out;
@@ -180,8 +188,10 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   detect::DetectorScratch scratch;
   detect::Verdict verdict;
   const UnixMillis now = clock_.NowMillis();
+  std::map<std::pair<std::string, std::string>, int> by_language;
   for (const auto& item : items) {
     detector->Classify(item.item.text, &scratch, &verdict);
+    ++by_language[{verdict.language, verdict.coverage}];
     Outcome o = Decide(item, verdict, *policy, now);
     for (store::ReviewRequest& r : o.reviews) {
       r.index += decisions.size();
@@ -200,6 +210,13 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   if (metrics_) {
     metrics_->GetCounter("bulwark_enforced_items_total", "Items run through detect + policy.")
         .Inc(sum.items);
+    for (const auto& [lc, n] : by_language) {
+      metrics_
+          ->GetCounter("bulwark_detected_items_total",
+                       "Items run through the detectors, by language (CLD2) and coverage.",
+                       {{"language", lc.first}, {"coverage", lc.second}})
+          .Inc(static_cast<std::uint64_t>(n));
+    }
     for (int a = 0; a < 7; ++a) {
       if (sum.by_action[a] == 0) continue;
       metrics_

@@ -64,6 +64,11 @@ struct EnforceSummary {
   std::array<int, 7> by_action{};  // indexed by ActionType
 };
 
+// What the policy sees of one item and its verdict: scores, targets, visibility, kind, reports,
+// views, the author's public-figure flag (only to escalate) and whether the detectors cover the
+// item's language. Shared by enforcement and backtests so both decide alike.
+policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v);
+
 class Enforcer {
  public:
   // All references must outlive the Enforcer; `metrics` may be null.

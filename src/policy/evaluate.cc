@@ -68,6 +68,7 @@ bool ContextMatches(const Rule& r, const PolicyInput& in) {
   if (r.author_is_public_figure && *r.author_is_public_figure != in.author_is_public_figure) {
     return false;
   }
+  if (r.coverage_full && *r.coverage_full != in.coverage_full) return false;
   if (r.targets_none && !in.target_groups.empty()) return false;
   if (r.targets && !r.targets->Intersects(in.target_groups)) return false;
   if (!r.reports.unbounded() && !r.reports.Contains(static_cast<double>(in.reports))) return false;

@@ -58,6 +58,9 @@ std::string ParseInputWord(std::string_view w, PolicyInput* in) {
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+  } else if (key == "coverage") {
+    if (value != "full" && value != "none") return "coverage must be full or none";
+    in->coverage_full = value == "full";
   } else if (key == "visibility") {
     auto v = ParseVisibility(value);
     if (!v) return "visibility must be public or private";

@@ -515,6 +515,19 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
     r.kinds = bits;
     return Status::Ok();
   }
+  if (key == "coverage") {
+    BULWARK_RETURN_IF_ERROR(need_eq());
+    bool full;
+    if (value == "full") {
+      full = true;
+    } else if (value == "none") {
+      full = false;
+    } else {
+      return Error(line, "coverage takes full or none, got " + Quote(value));
+    }
+    r.coverage_full = op == Op::kEq ? full : !full;
+    return Status::Ok();
+  }
   if (key == "author_is_public_figure") {
     BULWARK_RETURN_IF_ERROR(need_eq());
     bool b;
@@ -567,7 +580,8 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
   }
   return Error(line, "unknown rule key " + Quote(key) +
                          " (expected category, targets, score, reports, views, visibility, kind, "
-                         "author_is_public_figure, action, priority, reason_code, reason)");
+                         "coverage, author_is_public_figure, action, priority, reason_code, "
+                         "reason)");
 }
 
 Status Parser::FinishRule() {

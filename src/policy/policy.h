@@ -110,9 +110,10 @@ struct Rule {
   std::optional<std::uint8_t> visibilities;  // bit per Visibility
   std::optional<std::uint8_t> kinds;         // bit per ItemKind
   std::optional<bool> author_is_public_figure;
-  int public_figure_line = 0;  // line of the author_is_public_figure condition, if any
-  int visibility_line = 0;     // line of the visibility condition, if any
-  int views_line = 0;          // line of the first views condition, if any
+  std::optional<bool> coverage_full;  // `coverage = full|none`
+  int public_figure_line = 0;         // line of the author_is_public_figure condition, if any
+  int visibility_line = 0;            // line of the visibility condition, if any
+  int views_line = 0;                 // line of the first views condition, if any
 
   ActionKind action = ActionKind::kNone;
   int action_line = 0;
@@ -158,6 +159,7 @@ struct PolicyInput {
   std::int64_t reports = 0;
   std::int64_t views = 0;
   bool author_is_public_figure = false;
+  bool coverage_full = true;  // the detectors cover the item's language (Verdict::coverage)
 
   double score(Category c) const { return scores[static_cast<int>(c)]; }
   void set_score(Category c, double p) { scores[static_cast<int>(c)] = p; }

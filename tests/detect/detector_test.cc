@@ -336,3 +336,40 @@ TEST(ScanCli, VersionReportsDetectors) {
 
 }  // namespace
 }  // namespace bulwark::detect
+
+namespace bulwark::detect {
+namespace {
+
+TEST(DetectorLanguages, CoverageFollowsTheCoveredListAndTheScript) {
+  EXPECT_EQ(CoverageOf("en", true, "plain english words"), "full");
+  EXPECT_EQ(CoverageOf("de", true, "Ich hasse alle"), "none");
+  // Undetermined or unsure: the script decides.
+  EXPECT_EQ(CoverageOf("und", false, "lol ok"), "full");
+  EXPECT_EQ(CoverageOf("en", false,
+                       "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xd8\xa8\xd9\x83\xd9\x85 ok"),
+            "none");
+}
+
+TEST(DetectorLanguages, VerdictCarriesLanguageAndCoverage) {
+  DetectorConfig config;
+  config.data_dir = std::string(BULWARK_SOURCE_DIR) + "/data";
+  config.lexicon_cache_dir = BULWARK_DETECT_CACHE_DIR;
+  auto d = Detector::Load(config);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  Verdict v =
+      (*d)->Classify("Der Stadtrat trifft sich am Dienstag, um die neuen Buslinien zu besprechen.");
+  EXPECT_EQ(v.language, "de");
+  EXPECT_EQ(v.coverage, "none");
+  auto j = VerdictToJson(v);
+  EXPECT_EQ(j["language"], "de");
+  EXPECT_EQ(j["coverage"], "none");
+  std::string fast;
+  AppendVerdictJson(v, "", &fast);
+  EXPECT_EQ(nlohmann::json::parse(fast), j);
+  v = (*d)->Classify("The council meets on Tuesday to discuss the new bus routes.");
+  EXPECT_EQ(v.language, "en");
+  EXPECT_EQ(v.coverage, "full");
+}
+
+}  // namespace
+}  // namespace bulwark::detect

@@ -196,3 +196,40 @@ TEST(PolicyEvaluate, RuleMatchesAgreesWithEvaluate) {
 
 }  // namespace
 }  // namespace bulwark::policy
+
+namespace bulwark::policy {
+namespace {
+
+TEST(PolicyEvaluate, CoverageConditionRoutesUncoveredLanguagesOnly) {
+  auto p = testing::MustParse(
+      "[rule uncovered]\ncategory = *\ncoverage = none\nreports >= 1\n"
+      "action = review:language priority:4\nreason_code = coverage.x\nreason = Unread language\n");
+  ASSERT_NE(p, nullptr);
+  PolicyInput in;
+  in.reports = 2;
+  in.coverage_full = false;
+  Decision d = Evaluate(*p, in);
+  ASSERT_NE(d.FindQueue("language"), nullptr);
+  in.coverage_full = true;  // an English text with the same reports: not this rule
+  EXPECT_EQ(Evaluate(*p, in).FindQueue("language"), nullptr);
+  in.coverage_full = false;
+  in.reports = 0;  // no reports, no reach: nothing
+  EXPECT_EQ(Evaluate(*p, in).FindQueue("language"), nullptr);
+  // != inverts; a bad value names the key.
+  auto q = testing::MustParse(
+      "[rule covered]\ncategory = *\ncoverage != none\naction = review:x priority:1\nreason_code = "
+      "c\n"
+      "reason = r\n");
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->rules[0].coverage_full.has_value());
+  EXPECT_TRUE(*q->rules[0].coverage_full);
+  auto bad = ParsePolicy(std::string(testing::kHeader) +
+                             "[rule b]\ncategory = *\ncoverage = some\naction = review:x "
+                             "priority:1\nreason_code = c\nreason = r\n",
+                         "t.policy");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("coverage"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bulwark::policy
