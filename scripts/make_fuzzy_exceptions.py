@@ -70,7 +70,7 @@ def main():
                 single.add(t)
                 if e["role"] in CONTENT:
                     content_words.add(t)
-                    if t.isalpha() and t.isascii() and len(t) >= 4:
+                    if t.isalpha() and t.isascii() and len(t) >= 4 and e["role"] != "praise":
                         fuzzy_words.append(t)
     index = {}
     for w in set(fuzzy_words):

@@ -43,6 +43,7 @@
 
 #include "detect/detector.h"
 #include "ingest/synthetic_posts.h"
+#include "text/language.h"
 
 namespace bulwark::detect {
 namespace {
@@ -190,6 +191,17 @@ int Main(int argc, char** argv) {
   }
   std::shared_ptr<const Detector> det = *loaded;
   size_t rss_detector = CurrentRssKb();
+  // The same detector without the attack analyzer and language identification, measured in
+  // the same rounds: what those two stages cost.
+  DetectorConfig base_config = config;
+  base_config.enable_attack = false;
+  base_config.enable_language = false;
+  auto base_loaded = Detector::Load(base_config);
+  if (!base_loaded.ok()) {
+    std::fprintf(stderr, "loading the detector: %s\n", base_loaded.status().ToString().c_str());
+    return 1;
+  }
+  std::shared_ptr<const Detector> det_base = *base_loaded;
 
   // The posts: a pool of distinct posts, cycled to `posts` scans.
   std::vector<std::string> pool;
@@ -238,6 +250,30 @@ int Main(int argc, char** argv) {
       return v->any_flagged() ? 1 : 0;
     };
   };
+  auto base_worker = [&] {
+    auto scratch = std::make_shared<DetectorScratch>();
+    auto v = std::make_shared<Verdict>();
+    return [&, scratch, v](size_t i) -> size_t {
+      det_base->Classify(pool[i % pool.size()], scratch.get(), v.get());
+      return v->any_flagged() ? 1 : 0;
+    };
+  };
+  // The two new stages alone: language identification, and normalisation + attack analysis.
+  auto language_worker = [&] {
+    return [&](size_t i) -> size_t {
+      return text::IdentifyLanguage(pool[i % pool.size()]).code == "en" ? 1 : 0;
+    };
+  };
+  auto attack_worker = [&] {
+    auto norm = std::make_shared<text::NormalizedText>();
+    auto scratch = std::make_shared<AttackScratch>();
+    return [&, norm, scratch](size_t i) -> size_t {
+      const std::string& t = pool[i % pool.size()];
+      det->normalizer().Normalize(t, norm.get());
+      if (det->attack() != nullptr) det->attack()->Analyze(t, *norm, {}, scratch.get());
+      return scratch->findings.empty() ? 0 : 1;
+    };
+  };
   const Classifier* clf = det->classifier();
   auto floor_worker = [&] {
     return [&](size_t i) -> size_t {
@@ -259,11 +295,14 @@ int Main(int argc, char** argv) {
   // the other thread counts run after.
   size_t expect_flagged = SIZE_MAX;
   bool answers_agree = true;
-  Run det1, floor1, engine1, prepare1;
+  Run det1, floor1, engine1, prepare1, base1, lang1, attack1;
   const int kRounds = 10;
   for (int r = 0; r < kRounds; ++r) {
     size_t b = posts * r / kRounds, e = posts * (r + 1) / kRounds;
     det1 += RunThreads(1, b, e, detector_worker);
+    base1 += RunThreads(1, b, e, base_worker);
+    lang1 += RunThreads(1, b, e, language_worker);
+    attack1 += RunThreads(1, b, e, attack_worker);
     if (clf) {
       floor1 += RunThreads(1, b, e, floor_worker);
       engine1 += RunThreads(1, b, e, engine_worker);
@@ -283,6 +322,15 @@ int Main(int argc, char** argv) {
                           {"flagged", r.flagged}};
   };
   report["detector_threads_1"] = print("detector, all stages", 1, det1);
+  report["detector_without_attack_language"] =
+      print("detector without attack analysis and language id", 1, base1);
+  std::printf(
+      "attack analysis + language id cost: detector runs at %.2fx the rate without them "
+      "(CPU)\n",
+      base1.cpu_seconds / det1.cpu_seconds);
+  report["ratio_to_without_attack_language_cpu"] = base1.cpu_seconds / det1.cpu_seconds;
+  report["language_id_alone"] = print("language identification alone (CLD2)", 1, lang1);
+  report["attack_alone"] = print("normaliser + attack analysis alone", 1, attack1);
   expect_flagged = det1.flagged;
   for (int threads : thread_counts) {
     if (threads == 1) continue;

@@ -66,6 +66,17 @@ bool IsAlpha(std::string_view w) {
   return !w.empty();
 }
 
+// FNV-1a (HashToken's function) of `w` without the bytes at positions `skip1` and `skip2`
+// (npos: none), so deletion variants are hashed without building strings.
+uint64_t HashWithout(std::string_view w, size_t skip1, size_t skip2) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (i == skip1 || i == skip2) continue;
+    h = (h ^ static_cast<unsigned char>(w[i])) * 0x100000001b3ull;
+  }
+  return h;
+}
+
 uint32_t Gram4(std::string_view w, size_t i) {
   uint32_t h = 2166136261u;
   for (size_t k = 0; k < 4; ++k) h = (h ^ static_cast<unsigned char>(w[i + k])) * 16777619u;
@@ -130,10 +141,22 @@ struct AttackAnalyzer::Tables {
     uint32_t groups;
   };
   std::vector<Word> words;
-  std::unordered_map<uint64_t, std::vector<uint32_t>> deletions;  // deletion hash -> words
+  // Deletion hash -> words, one index for group words and one for predicates.
+  std::unordered_map<uint64_t, std::vector<uint32_t>> group_deletions, pred_deletions;
+  // Bit filters over the same hashes (2^18 bits each): most probes miss and stop here.
+  std::vector<uint64_t> group_filter, pred_filter;
+  static bool InFilter(const std::vector<uint64_t>& f, uint64_t h) {
+    const uint64_t b = (h ^ (h >> 31)) & ((1u << 18) - 1);
+    return f[b >> 6] >> (b & 63) & 1;
+  }
+  static void AddFilter(std::vector<uint64_t>* f, uint64_t h) {
+    const uint64_t b = (h ^ (h >> 31)) & ((1u << 18) - 1);
+    (*f)[b >> 6] |= 1ull << (b & 63);
+  }
   std::unordered_set<uint64_t> exceptions;  // ordinary English words never matched fuzzily
   std::unordered_set<uint64_t> glue;        // any single vocabulary word (segmentation)
   std::vector<uint64_t> group_grams;        // 65536-bit set of group words' 4-grams
+  std::vector<uint64_t> pred_grams;         // ... of group and predicate words' 4-grams
 
   const std::vector<Phrase>* Find(uint64_t h) const {
     if (h == 0) h = 1;
@@ -157,10 +180,10 @@ struct AttackAnalyzer::Tables {
       }
     }
   }
-  bool HasGroupGram(std::string_view w) const {
+  static bool HasGram(std::string_view w, const std::vector<uint64_t>& grams) {
     for (size_t i = 0; i + 4 <= w.size(); ++i) {
       uint32_t g = Gram4(w, i);
-      if (group_grams[g >> 6] >> (g & 63) & 1) return true;
+      if (grams[g >> 6] >> (g & 63) & 1) return true;
     }
     return false;
   }
@@ -278,6 +301,7 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
   t->mask = cap - 1;
   t->lists.emplace_back();
   t->group_grams.assign(65536 / 64, 0);
+  t->pred_grams.assign(65536 / 64, 0);
   for (const Term& term : terms) {
     std::vector<uint64_t> hashes;
     size_t pos = 0;
@@ -303,9 +327,12 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
       if ((term.role == AttackRole::kGroupNoun || term.role == AttackRole::kGroupAdj ||
            IsPredicate(term.role)) &&
           IsAlpha(term.text)) {
+        const bool group =
+            term.role == AttackRole::kGroupNoun || term.role == AttackRole::kGroupAdj;
         for (size_t i = 0; i + 4 <= term.text.size(); ++i) {
           uint32_t g = Gram4(term.text, i);
-          t->group_grams[g >> 6] |= 1ull << (g & 63);
+          if (group) t->group_grams[g >> 6] |= 1ull << (g & 63);
+          t->pred_grams[g >> 6] |= 1ull << (g & 63);
         }
       }
     }
@@ -319,25 +346,28 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
         "please", "me",    "us",   "here", "home", "asap", "forever", "already"}) {
     t->glue.insert(HashToken(w));
   }
-  // Deletion index over the single words (distance 1 for all, 2 for words of 8+ letters).
-  std::string buf;
+  // Deletion indexes over the single words (distance 1 for all, 2 for words of 8+ letters).
+  t->group_filter.assign((1u << 18) / 64, 0);
+  t->pred_filter.assign((1u << 18) / 64, 0);
   for (uint32_t wi = 0; wi < t->words.size(); ++wi) {
     const std::string& w = t->words[wi].text;
-    auto add = [&](std::string_view d) {
-      auto& v = t->deletions[HashToken(d)];
+    const AttackRole role = t->words[wi].role;
+    auto& index = role == AttackRole::kGroupNoun || role == AttackRole::kGroupAdj
+                      ? t->group_deletions
+                      : t->pred_deletions;
+    if (role == AttackRole::kPraise) continue;  // praise is never fuzzy: it needs a negation
+    auto* filter = &index == &t->group_deletions ? &t->group_filter : &t->pred_filter;
+    auto add = [&](uint64_t h) {
+      auto& v = index[h];
       if (v.empty() || v.back() != wi) v.push_back(wi);
+      Tables::AddFilter(filter, h);
     };
-    add(w);
+    constexpr size_t npos = std::string_view::npos;
+    add(HashWithout(w, npos, npos));
     for (size_t i = 0; i < w.size(); ++i) {
-      buf = w;
-      buf.erase(i, 1);
-      add(buf);
+      add(HashWithout(w, i, npos));
       if (w.size() >= 8) {
-        for (size_t k = i; k < buf.size(); ++k) {
-          std::string b2 = buf;
-          b2.erase(k, 1);
-          add(b2);
-        }
+        for (size_t k = i + 1; k < w.size(); ++k) add(HashWithout(w, i, k));
       }
     }
   }
@@ -372,8 +402,9 @@ void AttackAnalyzer::MatchAtoms(const text::NormalizedText& norm, AttackScratch*
       if (!ok) continue;
       const uint32_t end = static_cast<uint32_t>(i + 1 + p.rest.size());
       bool replaced = false;
-      for (auto& a : s->atoms) {
-        if (a.begin == i && a.role == p.role) {
+      for (auto it = s->atoms.rbegin(); it != s->atoms.rend() && it->begin == i; ++it) {
+        auto& a = *it;
+        if (a.role == p.role) {
           if (end > a.end)
             a = {static_cast<uint32_t>(i), end, p.role, p.severity, false, p.object_me, p.groups};
           else if (end == a.end)
@@ -390,23 +421,28 @@ void AttackAnalyzer::MatchAtoms(const text::NormalizedText& norm, AttackScratch*
   }
 }
 
-void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, bool segment_only,
+void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
                            AttackScratch* s) const {
   const size_t n = norm.tokens.size();
-  std::vector<uint8_t> covered(n, 0);
+  s->covered.assign(n, 0);
   for (const auto& a : s->atoms) {
-    for (uint32_t k = a.begin; k < a.end && k < n; ++k) covered[k] = 1;
+    for (uint32_t k = a.begin; k < a.end && k < n; ++k) s->covered[k] = 1;
   }
   const size_t before = s->atoms.size();
   for (size_t i = 0; i < n; ++i) {
-    if (covered[i]) continue;
+    if (s->covered[i]) continue;
     std::string_view w = norm.TokenText(i);
-    if (!IsAlpha(w) || w.size() < 3 || t_->exceptions.count(s->hash[i])) continue;
-    // Segmentation of run-together words that contain a group or predicate word.
-    if (w.size() >= 6 && w.size() <= 48 && t_->HasGroupGram(w)) {
+    if (w.size() < 3 || !IsAlpha(w) || t_->exceptions.count(s->hash[i])) continue;
+    // Segmentation of run-together words that contain a group word (or, when the text names a
+    // group elsewhere, a predicate word).
+    if (w.size() >= 6 && w.size() <= 48 &&
+        t_->HasGram(w, mode.predicates ? t_->pred_grams : t_->group_grams)) {
       // best[k]: fewest pieces covering w[0, k), with back pointers.
       const size_t L = w.size();
-      std::vector<int> best(L + 1, 1 << 20), from(L + 1, -1);
+      std::vector<int>& best = s->seg_best;
+      std::vector<int>& from = s->seg_from;
+      best.assign(L + 1, 1 << 20);
+      from.assign(L + 1, -1);
       best[0] = 0;
       for (size_t k = 1; k <= L; ++k) {
         for (size_t b = (k > 24 ? k - 24 : 0); b < k; ++b) {
@@ -441,19 +477,22 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, bool segment_only,
           // A segmented token becomes one reference and its predicates, in order: the
           // composition treats the whole token as the span of both.
           s->atoms.insert(s->atoms.end(), found.begin(), found.end());
-          covered[i] = 1;
+          s->covered[i] = 1;
           continue;
         }
       }
     }
-    if (segment_only) continue;
-    // Edit-distance candidates via the deletion index.
+    if (!mode.groups && !mode.predicates) continue;
+    // Edit-distance candidates via the deletion index of the side the text lacks.
+    const auto& index = mode.groups ? t_->group_deletions : t_->pred_deletions;
+    const auto& filter = mode.groups ? t_->group_filter : t_->pred_filter;
     const int cap = w.size() >= 7 ? 2 : 1;  // a deletion from an 8-letter word leaves 7
     int best_d = cap + 1;
     int best_w = -1;
-    auto probe = [&](std::string_view d) {
-      auto it = t_->deletions.find(HashToken(d));
-      if (it == t_->deletions.end()) return;
+    auto probe = [&](uint64_t h) {
+      if (!Tables::InFilter(filter, h)) return;
+      auto it = index.find(h);
+      if (it == index.end()) return;
       for (uint32_t wi : it->second) {
         const std::string& cand = t_->words[wi].text;
         const int allowed = std::min<int>(cap, cand.size() >= 8 ? 2 : 1);
@@ -466,18 +505,12 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, bool segment_only,
         }
       }
     };
-    probe(w);
-    std::string& buf = s->buf;
+    constexpr size_t npos = std::string_view::npos;
+    probe(s->hash[i]);
     for (size_t k = 0; k < w.size(); ++k) {
-      buf.assign(w);
-      buf.erase(k, 1);
-      probe(buf);
+      probe(HashWithout(w, k, npos));
       if (cap >= 2) {
-        for (size_t m = k; m < buf.size(); ++m) {
-          std::string b2 = buf;
-          b2.erase(m, 1);
-          probe(b2);
-        }
+        for (size_t m = k + 1; m < w.size(); ++m) probe(HashWithout(w, k, m));
       }
     }
     if (best_w >= 0 && best_d > 0) {
@@ -504,19 +537,28 @@ void AttackAnalyzer::Analyze(std::string_view original, const text::NormalizedTe
     s->atoms.push_back(
         {r.token_begin, r.token_end, AttackRole::kGroupNoun, 0, false, false, r.groups});
   }
-  bool any_ref = false, any_pred = false;
+  // Fuzzy matching looks for the side of an attack the text lacks: group words when it holds
+  // a predicate (praise does not count: it needs a negation too), predicates when it names a
+  // group. Segmentation of run-together words always runs (gated by 4-grams of group words,
+  // and of predicates when a group is named).
+  bool has_group = false, has_pred = false;
+  for (const auto& a : s->atoms) {
+    has_group |= a.role == AttackRole::kGroupNoun || a.role == AttackRole::kGroupAdj ||
+                 a.role == AttackRole::kGroupEmoji;
+    has_pred |= IsPredicate(a.role) && a.role != AttackRole::kPraise;
+  }
+  FuzzyMode mode;
+  mode.groups = has_pred && !has_group;
+  mode.predicates = has_group && !has_pred;
+  Fuzzy(norm, mode, s);
+  bool any_ref = false, any_pred = false, any_negator = false, any_praise = false;
   for (const auto& a : s->atoms) {
     any_ref |= IsGroupish(a.role);
-    any_pred |= IsPredicate(a.role);
+    any_pred |= IsPredicate(a.role) && a.role != AttackRole::kPraise;
+    any_praise |= a.role == AttackRole::kPraise;
+    any_negator |= a.role == AttackRole::kNegator;
   }
-  // Fuzzy matching only where the text already holds one side of an attack; segmentation of
-  // run-together words always (it is gated by the group-word 4-grams).
-  Fuzzy(norm, /*segment_only=*/!(any_ref || any_pred), s);
-  any_ref = any_pred = false;
-  for (const auto& a : s->atoms) {
-    any_ref |= IsGroupish(a.role);
-    any_pred |= IsPredicate(a.role);
-  }
+  any_pred |= any_praise && any_negator;  // praise is an attack only when negated
   if (!any_ref || !any_pred) return;
   if (s->atoms.size() > kMaxAtoms) {
     // Bounded work on hostile input: compose over the first kMaxAtoms atoms only.
@@ -550,8 +592,10 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
   const auto& atoms = s->atoms;
 
   // Per-token role bits (any atom starting at the token).
-  std::vector<uint32_t> starts(n + 1, 0);
-  std::vector<uint32_t> covers(n + 1, 0);
+  std::vector<uint32_t>& starts = s->starts;
+  std::vector<uint32_t>& covers = s->covers;
+  starts.assign(n + 1, 0);
+  covers.assign(n + 1, 0);
   for (const A& a : atoms) {
     starts[a.begin] |= Bit(a.role);
     for (uint32_t k = a.begin; k < a.end && k < n; ++k) covers[k] |= Bit(a.role);

@@ -138,6 +138,10 @@ struct AttackScratch {
   std::vector<uint32_t> quote_pos;
   std::vector<AttackFinding> findings;
   std::vector<uint8_t> in_attack;
+  std::vector<uint8_t> covered;
+  std::vector<uint32_t> starts, covers;  // per-token role bits (composition)
+  std::vector<int> seg_best, seg_from;   // segmentation
+
   std::string buf;
   bool truncated = false;  // more than kMaxAtoms atoms: only the first were composed
 };
@@ -171,7 +175,11 @@ class AttackAnalyzer {
  private:
   AttackAnalyzer() = default;
   void MatchAtoms(const text::NormalizedText& norm, AttackScratch* s) const;
-  void Fuzzy(const text::NormalizedText& norm, bool segment_only, AttackScratch* s) const;
+  struct FuzzyMode {
+    bool groups = false;      // look for disguised group words
+    bool predicates = false;  // look for disguised predicates
+  };
+  void Fuzzy(const text::NormalizedText& norm, FuzzyMode mode, AttackScratch* s) const;
   void Compose(std::string_view original, const text::NormalizedText& norm, AttackScratch* s) const;
 
   std::unique_ptr<const Tables> t_;

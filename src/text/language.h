@@ -19,7 +19,7 @@ struct LanguageGuess {
   bool reliable = false;          // CLD2's own reliability flag
 };
 
-inline constexpr size_t kLanguageMaxBytes = 4096;
+inline constexpr size_t kLanguageMaxBytes = 256;
 
 LanguageGuess IdentifyLanguage(std::string_view utf8);
 
