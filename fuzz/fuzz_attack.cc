@@ -12,17 +12,10 @@
 #include <string_view>
 
 #include "detect/attack.h"
+#include "fuzz_check.h"
 #include "text/normalizer.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                         \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                              \
-    }                                                                            \
-  } while (0)
 
 struct Fixture {
   std::unique_ptr<const bulwark::text::Normalizer> normalizer;

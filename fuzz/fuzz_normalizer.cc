@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "text/normalizer.h"
 
 namespace {
@@ -16,14 +17,6 @@ namespace {
 using bulwark::text::NormalizedText;
 using bulwark::text::Normalizer;
 using bulwark::text::NormalizerOptions;
-
-#define FUZZ_CHECK(cond)                                                         \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                              \
-    }                                                                            \
-  } while (0)
 
 const Normalizer& Make(NormalizerOptions o) {
   auto r = Normalizer::Create(o);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "policy/golden.h"
 #include "policy/lint.h"
 #include "policy/policy.h"
@@ -16,14 +17,6 @@
 namespace {
 
 using bulwark::policy::ActionKind;
-
-#define FUZZ_CHECK(cond)                                                         \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                              \
-    }                                                                            \
-  } while (0)
 
 void CheckDecision(const bulwark::policy::Decision& d) {
   for (size_t i = 0; i < d.actions.size(); ++i) {

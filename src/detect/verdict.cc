@@ -261,28 +261,28 @@ void AppendVerdictJson(const Verdict& v, std::string_view extra, std::string* ou
   }
   out->append("\"format_version\":");
   Int(kVerdictFormatVersion, out);
-  out->append(",\"labels\":[");
-  bool first = true;
-  for (Category c : kAllCategories) {
-    if (!v.score(c).label) continue;
-    if (!first) out->push_back(',');
-    first = false;
-    Str(CategoryName(c), out);
-  }
-  out->append("],\"review\":[");
-  first = true;
-  for (Category c : kAllCategories) {
-    if (!v.score(c).review) continue;
-    if (!first) out->push_back(',');
-    first = false;
-    Str(CategoryName(c), out);
-  }
-  out->append("],\"language\":");
+  // The names of the categories whose score has `member` set, as a JSON array.
+  auto category_list = [&](bool CategoryScore::*member) {
+    out->push_back('[');
+    bool any = false;
+    for (Category c : kAllCategories) {
+      if (!(v.score(c).*member)) continue;
+      if (any) out->push_back(',');
+      any = true;
+      Str(CategoryName(c), out);
+    }
+    out->push_back(']');
+  };
+  out->append(",\"labels\":");
+  category_list(&CategoryScore::label);
+  out->append(",\"review\":");
+  category_list(&CategoryScore::review);
+  out->append(",\"language\":");
   SafeStr(v.language, out);
   out->append(",\"coverage\":");
   SafeStr(v.coverage, out);
   out->append(",\"scores\":{");
-  first = true;
+  bool first = true;
   for (Category c : kAllCategories) {
     const CategoryScore& s = v.score(c);
     if (!first) out->push_back(',');
