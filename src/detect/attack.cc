@@ -66,16 +66,40 @@ bool IsAlpha(std::string_view w) {
   return !w.empty();
 }
 
-// FNV-1a (HashToken's function) of `w` without the bytes at positions `skip1` and `skip2`
-// (npos: none), so deletion variants are hashed without building strings.
-uint64_t HashWithout(std::string_view w, size_t skip1, size_t skip2) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (i == skip1 || i == skip2) continue;
-    h = (h ^ static_cast<unsigned char>(w[i])) * 0x100000001b3ull;
+// Polynomial hashes of a word and of its one- and two-letter deletions, each in O(1) after an
+// O(L) pass, so the fuzzy matcher probes every deletion of a token without building strings or
+// rehashing it (H(w) = sum of w[i] * B^(L-1-i), mod 2^64). Words longer than kMaxFuzzyLen are
+// not matched fuzzily.
+constexpr size_t kMaxFuzzyLen = 32;
+constexpr uint64_t kPolyBase = 0x100000001b3ull;
+
+class DeletionHasher {
+ public:
+  explicit DeletionHasher(std::string_view w) : n_(w.size()) {
+    pow_[0] = 1;
+    pre_[0] = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      pow_[i + 1] = pow_[i] * kPolyBase;
+      pre_[i + 1] = pre_[i] * kPolyBase + static_cast<unsigned char>(w[i]) + 1;
+    }
+    suf_[n_] = 0;
+    for (size_t i = n_; i-- > 0;) {
+      suf_[i] = suf_[i + 1] + (static_cast<unsigned char>(w[i]) + 1) * pow_[n_ - 1 - i];
+    }
   }
-  return h;
-}
+  uint64_t Whole() const { return pre_[n_]; }
+  // Without position k.
+  uint64_t Without(size_t k) const { return pre_[k] * pow_[n_ - 1 - k] + suf_[k + 1]; }
+  // Without positions k < m.
+  uint64_t Without(size_t k, size_t m) const {
+    const uint64_t mid = pre_[m] - pre_[k + 1] * pow_[m - k - 1];
+    return pre_[k] * pow_[n_ - 2 - k] + mid * pow_[n_ - 1 - m] + suf_[m + 1];
+  }
+
+ private:
+  size_t n_;
+  uint64_t pow_[kMaxFuzzyLen + 1], pre_[kMaxFuzzyLen + 1], suf_[kMaxFuzzyLen + 1];
+};
 
 uint32_t Gram4(std::string_view w, size_t i) {
   uint32_t h = 2166136261u;
@@ -362,12 +386,13 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
       if (v.empty() || v.back() != wi) v.push_back(wi);
       Tables::AddFilter(filter, h);
     };
-    constexpr size_t npos = std::string_view::npos;
-    add(HashWithout(w, npos, npos));
+    if (w.size() > kMaxFuzzyLen) continue;
+    const DeletionHasher dh(w);
+    add(dh.Whole());
     for (size_t i = 0; i < w.size(); ++i) {
-      add(HashWithout(w, i, npos));
+      add(dh.Without(i));
       if (w.size() >= 8) {
-        for (size_t k = i + 1; k < w.size(); ++k) add(HashWithout(w, i, k));
+        for (size_t k = i + 1; k < w.size(); ++k) add(dh.Without(i, k));
       }
     }
   }
@@ -432,7 +457,10 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
   for (size_t i = 0; i < n; ++i) {
     if (s->covered[i]) continue;
     std::string_view w = norm.TokenText(i);
-    if (w.size() < 3 || !IsAlpha(w) || t_->exceptions.count(s->hash[i])) continue;
+    if (w.size() < 3 || !IsAlpha(w)) continue;
+    // Ordinary English words near a vocabulary word are never fuzzy matches; the (hash set)
+    // check is made only once a candidate is found, since most tokens have none.
+    auto is_exception = [&] { return t_->exceptions.count(s->hash[i]) != 0; };
     // Segmentation of run-together words that contain a group word (or, when the text names a
     // group elsewhere, a predicate word).
     if (w.size() >= 6 && w.size() <= 48 &&
@@ -453,7 +481,7 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
           }
         }
       }
-      if (best[L] >= 2 && best[L] < (1 << 20)) {
+      if (best[L] >= 2 && best[L] < (1 << 20) && !is_exception()) {
         // Add the pieces' atoms (all on token i).
         bool has_content = false;
         std::vector<std::pair<size_t, size_t>> pieces;
@@ -505,15 +533,16 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
         }
       }
     };
-    constexpr size_t npos = std::string_view::npos;
-    probe(s->hash[i]);
+    if (w.size() > kMaxFuzzyLen) continue;
+    const DeletionHasher dh(w);
+    probe(dh.Whole());
     for (size_t k = 0; k < w.size(); ++k) {
-      probe(HashWithout(w, k, npos));
+      probe(dh.Without(k));
       if (cap >= 2) {
-        for (size_t m = k + 1; m < w.size(); ++m) probe(HashWithout(w, k, m));
+        for (size_t m = k + 1; m < w.size(); ++m) probe(dh.Without(k, m));
       }
     }
-    if (best_w >= 0 && best_d > 0) {
+    if (best_w >= 0 && best_d > 0 && !is_exception()) {
       const auto& word = t_->words[static_cast<size_t>(best_w)];
       s->atoms.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), word.role,
                           word.severity, true, false, word.groups});
