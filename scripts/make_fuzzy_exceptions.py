@@ -88,7 +88,7 @@ def main():
     for w in sorted(words):
         if w in single:
             continue
-        cap = 2 if len(w) >= 7 else 1
+        cap = 2 if len(w) >= 8 else 1
         hit = False
         for d in deletions(w, cap):
             for cand in index.get(d, ()):

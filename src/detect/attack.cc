@@ -514,7 +514,7 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
     // Edit-distance candidates via the deletion index of the side the text lacks.
     const auto& index = mode.groups ? t_->group_deletions : t_->pred_deletions;
     const auto& filter = mode.groups ? t_->group_filter : t_->pred_filter;
-    const int cap = w.size() >= 7 ? 2 : 1;  // a deletion from an 8-letter word leaves 7
+    const int cap = w.size() >= 8 ? 2 : 1;
     int best_d = cap + 1;
     int best_w = -1;
     auto probe = [&](uint64_t h) {
