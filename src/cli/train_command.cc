@@ -14,6 +14,8 @@
 
 #include "cli/commands.h"
 #include "detect/classifier.h"
+#include "detect/detector.h"
+#include "detect/ensemble_fit.h"
 #include "detect/metrics_eval.h"
 #include "detect/training.h"
 
@@ -53,6 +55,8 @@ struct EvalFlags {
   std::vector<std::string> datasets;
   std::string json;
   std::string split = "test";
+  bool detector = false;  // evaluate the whole detector instead of the classifier
+  std::string detector_data = "data";
 };
 
 // The canonical command line that reproduces a training run (recorded in the manifest).
@@ -123,7 +127,18 @@ void RunEval(const EvalFlags& f) {
   const auto started = std::chrono::steady_clock::now();
   const detect::Split split =
       f.split == "validation" ? detect::Split::kValidation : detect::Split::kTest;
-  const detect::EvalReport report = detect::Evaluate(**clf, *examples, split);
+  detect::EvalReport report;
+  if (f.detector) {
+    detect::DetectorConfig config;
+    config.data_dir = f.detector_data;
+    config.model_dir = f.model;
+    config.lexicon_cache_dir = ".bulwark-cache";
+    auto d = detect::Detector::Load(config);
+    if (!d.ok()) Fail(d.status());
+    report = detect::EvaluateDetector(**d, *examples, split);
+  } else {
+    report = detect::Evaluate(**clf, *examples, split);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   long long n_test = 0;
@@ -199,6 +214,9 @@ void AddTrainCommands(CLI::App& app) {
                    "Data sets (default: those the model was trained with)")
       ->delimiter(',');
   eval->add_option("--json", eval_flags->json, "Also write the report as JSON to this file");
+  eval->add_flag("--detector", eval_flags->detector,
+                 "Evaluate the whole shipped detector (data/: lexicon, attack analysis, claims,\n"
+                 "this model, ensemble) on the hate label instead of the classifier alone");
   eval->add_option("--split", eval_flags->split,
                    "test (report) or validation (for choosing hyper-parameters)")
       ->check(CLI::IsMember({"test", "validation"}))
@@ -208,7 +226,7 @@ void AddTrainCommands(CLI::App& app) {
                    "Instead: score the whole detector on the functional suite in this folder\n"
                    "(tests/functional), accuracy per functionality at both operating points");
   eval->add_option("--detector-data", functional->data_dir,
-                   "With --functional: data directory of the detector")
+                   "With --functional or --detector: data directory of the detector")
       ->capture_default_str();
   eval->add_option("--ensemble", functional->ensemble_file,
                    "With --functional: ensemble weights JSON (default: built-in)");
@@ -219,6 +237,7 @@ void AddTrainCommands(CLI::App& app) {
   eval->add_option("--show-failures", functional->show_failures,
                    "With --functional: print this many misclassified cases");
   eval->callback([eval_flags, functional] {
+    eval_flags->detector_data = functional->data_dir;
     if (!functional->suite_dir.empty()) {
       functional->json = eval_flags->json;
       RunFunctionalEval(*functional);

@@ -335,9 +335,10 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
       hashes.push_back(HashToken(std::string_view(term.text).substr(pos, sp - pos)));
       pos = sp + 1;
     }
-    const bool object_me = term.role == AttackRole::kHateVerb &&
-                           (term.text.ends_with(" me") || term.text.ends_with(" sick") ||
-                            term.text.ends_with("crawl"));
+    const bool object_me =
+        term.role == AttackRole::kHateVerb &&
+        (term.text.ends_with(" me") || term.text.ends_with(" sick") ||
+         term.text.ends_with("crawl") || term.text.find(" me ") != std::string::npos);
     Tables::Phrase p{std::vector<uint64_t>(hashes.begin() + 1, hashes.end()), term.role,
                      term.severity, object_me, term.groups};
     t->Insert(hashes[0], std::move(p));
@@ -950,9 +951,21 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
       }
     }
     switch (p.role) {
-      case AttackRole::kHateVerb:
+      case AttackRole::kHateVerb: {
         f.kind = AttackKind::kHatred;
+        // "he hates X", "they despised X": someone else's hatred, reported, unless the speaker
+        // is the subject ("i hated X").
+        std::string_view verb = norm.TokenText(p.begin);
+        if (!p.object_me && (verb.ends_with("s") || verb.ends_with("ed"))) {
+          bool own = false;
+          for (uint32_t k = p.begin > 3 ? p.begin - 3 : 0; k < p.begin; ++k) {
+            std::string_view t = norm.TokenText(k);
+            own |= t == "i" || t == "we" || t == "im";
+          }
+          if (!own) f.context |= kCtxReported;
+        }
         break;
+      }
       case AttackRole::kNegAttr:
         f.kind = AttackKind::kDerogation;
         break;
@@ -962,13 +975,15 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
       case AttackRole::kExclusion:
         f.kind = AttackKind::kExclusion;
         if (!framed && !(best_before && has_between(r.end, p.begin, Bit(AttackRole::kModal)))) {
-          // A bare report ("X were deported in 1942") is not a call for exclusion.
-          if (best_dist > 1) continue;
+          // A bare report ("X were deported in 1942", "X expelled from ...") is not a call
+          // for exclusion.
+          if (best_dist > 1 || norm.TokenText(p.begin).ends_with("ed")) continue;
         }
         break;
       case AttackRole::kElimination:
         f.kind = AttackKind::kElimination;
-        if (!framed && best_dist > 1) continue;  // "the holocaust killed ..." is history
+        // "the holocaust killed ...", "X were wiped out in 1942" are history, not calls.
+        if (!framed && (best_dist > 1 || norm.TokenText(p.begin).ends_with("ed"))) continue;
         f.threat = true;
         break;
       case AttackRole::kViolence:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 namespace bulwark::detect {
@@ -116,6 +117,26 @@ nlohmann::json ToJson(const EnsembleWeights& w) {
 }
 
 }  // namespace
+
+EvalReport EvaluateDetector(const Detector& detector, const std::vector<Example>& examples,
+                            Split split) {
+  Scorer scorer;
+  scorer.version = detector.ensemble().version + ";" + detector.model_version() + ";" +
+                   detector.lexicon_version() + ";" +
+                   std::string(detector.attack() ? detector.attack()->version() : "no-attack");
+  scorer.has_label[static_cast<size_t>(ClassLabel::kHate)] = true;
+  scorer.threshold[static_cast<size_t>(ClassLabel::kHate)] = detector.threshold(Category::kHate);
+  auto scratch = std::make_shared<DetectorScratch>();
+  auto verdict = std::make_shared<Verdict>();
+  scorer.score = [&detector, scratch, verdict](std::string_view text,
+                                               std::array<double, kNumClassLabels>* p) {
+    detector.Classify(text, scratch.get(), verdict.get());
+    p->fill(0.0);
+    (*p)[static_cast<size_t>(ClassLabel::kHate)] = verdict->score(Category::kHate).probability;
+    return true;
+  };
+  return Evaluate(scorer, examples, split);
+}
 
 Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
                                       const std::vector<Example>& examples, double l2) {

@@ -19,6 +19,7 @@
 #include "detect/dataset.h"
 #include "detect/detector.h"
 #include "detect/ensemble.h"
+#include "detect/metrics_eval.h"
 
 namespace bulwark::detect {
 
@@ -30,6 +31,12 @@ struct EnsembleFitReport {
 // `examples` carry their splits (LoadSplitDeduplicated). Only kValidation examples are fitted
 // on; kTest examples are only scored. InvalidArgument if no category has validation data with
 // both classes.
+// The classifier's evaluation report (detect/metrics_eval.h) for the whole detector (lexicon,
+// attack analysis, claims, classifier, ensemble): its hate probability and label threshold stand
+// for the hate label; the other labels are not reported. Used by `bulwark eval --detector`.
+EvalReport EvaluateDetector(const Detector& detector, const std::vector<Example>& examples,
+                            Split split = Split::kTest);
+
 Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
                                       const std::vector<Example>& examples, double l2 = 1.0);
 

@@ -67,17 +67,30 @@ LabelEval Compute(const std::string& dataset, ClassLabel label, double threshold
 
 EvalReport Evaluate(const Classifier& classifier, const std::vector<Example>& examples,
                     Split split) {
+  Scorer scorer;
+  scorer.version = classifier.manifest().model_version;
+  scorer.score = [&](std::string_view text, std::array<double, kNumClassLabels>* p) {
+    auto r = classifier.Predict(text);
+    if (!r.ok()) return false;
+    *p = r->probability;
+    return true;
+  };
+  for (ClassLabel l : kAllClassLabels) {
+    scorer.has_label[static_cast<size_t>(l)] = classifier.has_label(l);
+    scorer.threshold[static_cast<size_t>(l)] = classifier.threshold(l);
+  }
+  return Evaluate(scorer, examples, split);
+}
+
+EvalReport Evaluate(const Scorer& scorer, const std::vector<Example>& examples, Split split) {
   EvalReport report;
   report.split = split;
-  report.model_version = classifier.manifest().model_version;
+  report.model_version = scorer.version;
   std::vector<Scored> scored;
   for (const Example& ex : examples) {
     if (ex.split != split) continue;
     Scored s{&ex, {}};
-    auto r = classifier.Predict(ex.text);
-    if (r.ok()) {
-      s.p = r->probability;
-    } else {
+    if (!scorer.score(ex.text, &s.p)) {
       s.p.fill(1.0);  // unscorable counts against us, never as clean
     }
     scored.push_back(s);
@@ -90,8 +103,8 @@ EvalReport Evaluate(const Classifier& classifier, const std::vector<Example>& ex
     v.push_back(&s);
   }
   for (ClassLabel label : kAllClassLabels) {
-    if (label == ClassLabel::kNone || !classifier.has_label(label)) continue;
-    const double t = classifier.threshold(label);
+    if (label == ClassLabel::kNone || !scorer.has_label[static_cast<size_t>(label)]) continue;
+    const double t = scorer.threshold[static_cast<size_t>(label)];
     std::vector<const Scored*> pooled;
     int sets = 0;
     for (const std::string& name : order) {
@@ -105,12 +118,14 @@ EvalReport Evaluate(const Classifier& classifier, const std::vector<Example>& ex
     if (sets > 1) report.labels.push_back(Compute("all", label, t, pooled));
   }
   // Bias: hate false positives on non-hateful ("none") texts that mention a group.
-  if (classifier.has_label(ClassLabel::kHate)) {
-    const double t = classifier.threshold(ClassLabel::kHate);
+  if (scorer.has_label[static_cast<size_t>(ClassLabel::kHate)]) {
+    const double t = scorer.threshold[static_cast<size_t>(ClassLabel::kHate)];
     std::map<std::pair<std::string, int>, std::pair<long long, long long>> counts;  // n, fp
     for (const Scored& s : scored) {
       if (s.ex->label != ClassLabel::kNone) continue;
       const bool fp = s.p[static_cast<size_t>(ClassLabel::kHate)] >= t;
+      ++report.overall_negatives;
+      report.overall_false_positives += fp ? 1 : 0;
       for (TargetGroup g : s.ex->targets) {
         for (const std::string& set : {s.ex->dataset, std::string("all")}) {
           auto& c = counts[{set, static_cast<int>(g)}];
@@ -160,6 +175,8 @@ nlohmann::json EvalReport::ToJson() const {
                            {"roc_auc", Opt(e.auc)},
                            {"ece_10_bins", Opt(e.ece)}});
   }
+  j["overall_negatives"] = overall_negatives;
+  j["overall_false_positives"] = overall_false_positives;
   j["bias"] = nlohmann::json::array();
   for (const BiasEval& b : bias) {
     j["bias"].push_back({{"dataset", b.dataset},
@@ -192,6 +209,20 @@ std::string EvalReport::ToTable() const {
     out << "| " << b.dataset << " | " << TargetGroupName(b.group) << " | " << b.n << " | "
         << b.false_positives << " | " << Fmt(b.fpr) << " | " << Fmt(b.fpr_low) << "–"
         << Fmt(b.fpr_high) << " |\n";
+  }
+  if (overall_negatives > 0) {
+    const double overall =
+        static_cast<double>(overall_false_positives) / static_cast<double>(overall_negatives);
+    out << "\nOverall hate false-positive rate on every non-hateful text: " << Fmt(overall) << " ("
+        << overall_false_positives << " of " << overall_negatives
+        << "); groups with n >= 30 in the pooled rows above 2x this rate: ";
+    int over = 0;
+    for (const BiasEval& b : bias) {
+      if (b.dataset == "all" && b.n >= 30 && b.fpr && *b.fpr > 2 * overall) {
+        out << (over++ ? ", " : "") << TargetGroupName(b.group) << " (" << Fmt(b.fpr) << ")";
+      }
+    }
+    out << (over ? "" : "none") << "\n";
   }
   return out.str();
 }

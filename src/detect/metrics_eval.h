@@ -7,6 +7,8 @@
 //
 // Thread safety: pure functions over their arguments.
 
+#include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,9 @@ struct EvalReport {
   Split split = Split::kTest;
   std::vector<LabelEval> labels;
   std::vector<BiasEval> bias;
+  // Hate false positives over every non-hateful ("none") test text, mentioning a group or not:
+  // the baseline the bias check compares each group's rate with.
+  long long overall_negatives = 0, overall_false_positives = 0;
 
   nlohmann::json ToJson() const;
   std::string ToTable() const;  // Markdown tables
@@ -54,5 +59,15 @@ struct EvalReport {
 // never clean.
 EvalReport Evaluate(const Classifier& classifier, const std::vector<Example>& examples,
                     Split split = Split::kTest);
+
+// Anything that scores texts: per-label probabilities (false: the text could not be scored,
+// counted as flagged), which labels it has, and their thresholds.
+struct Scorer {
+  std::string version;
+  std::function<bool(std::string_view, std::array<double, kNumClassLabels>*)> score;
+  std::array<bool, kNumClassLabels> has_label{};
+  std::array<double, kNumClassLabels> threshold{};
+};
+EvalReport Evaluate(const Scorer& scorer, const std::vector<Example>& examples, Split split);
 
 }  // namespace bulwark::detect
