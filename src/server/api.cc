@@ -15,19 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// Index of the first "[N]" in a field path ("items[3].text" -> 3), or -1.
-long long FirstIndex(std::string_view field) {
-  auto open = field.find('[');
-  auto close = field.find(']', open);
-  if (open == std::string_view::npos || close == std::string_view::npos) return -1;
-  long long v = 0;
-  for (size_t i = open + 1; i < close; ++i) {
-    if (field[i] < '0' || field[i] > '9') return -1;
-    v = v * 10 + (field[i] - '0');
-  }
-  return v;
-}
-
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -406,7 +393,7 @@ HttpResponse Api::Handle(const HttpRequest& req) {
     ctx_.metrics
         ->GetCounter("bulwark_http_requests_total", "HTTP requests, by route, method and status.",
                      {{"route", route_label},
-                      {"method", req.method.size() <= 10 ? req.method : "other"},
+                      {"method", std::string(MethodLabel(req.method))},
                       {"status", std::to_string(res.status)}})
         .Inc();
   }

@@ -6,6 +6,26 @@ namespace bulwark::server {
 
 using nlohmann::json;
 
+long long FirstIndex(std::string_view field) {
+  auto open = field.find('[');
+  if (open == std::string_view::npos) return -1;
+  auto close = field.find(']', open);
+  if (close == std::string_view::npos || close == open + 1 || close - open - 1 > 15) return -1;
+  long long v = 0;
+  for (size_t i = open + 1; i < close; ++i) {
+    if (field[i] < '0' || field[i] > '9') return -1;
+    v = v * 10 + (field[i] - '0');
+  }
+  return v;
+}
+
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view m : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    if (method == m) return m;
+  }
+  return "other";
+}
+
 HttpResponse JsonResponse(int status, const json& body) {
   HttpResponse r;
   r.status = status;

@@ -16,6 +16,14 @@ namespace bulwark::server {
 // A response with `body` serialised (invalid UTF-8 replaced) and a trailing newline.
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 
+// Index of the first "[N]" in a field path ("items[3].text" -> 3), or -1 when there is none or
+// N has more than 15 digits (a hostile field name must not overflow).
+long long FirstIndex(std::string_view field);
+
+// The `method` label of the request metrics: the standard methods as they are, anything else
+// "other", so that a client cannot create a metric series per invented method token.
+std::string_view MethodLabel(std::string_view method);
+
 // Value of `key` in an application/x-www-form-urlencoded query string (not percent-decoded),
 // or nullopt.
 std::optional<std::string_view> QueryParam(std::string_view query, std::string_view key);

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/api_json.h"
+#include "server/http_server.h"
 #include "testing/test_server.h"
 
 namespace bulwark {
@@ -285,6 +287,34 @@ TEST_F(ApiTest, MetricsCountRequestsIngestAndDatabaseTime) {
   EXPECT_NE(t.find(R"(bulwark_db_transaction_seconds_count{backend="sqlite",op="upsert_items"} 1)"),
             std::string::npos);
   EXPECT_NE(t.find("bulwark_http_request_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(ApiTest, MetricsMapUnknownMethodsToOther) {
+  // Every invented method token used to become its own `method` label value: an unbounded
+  // number of metric series from unauthenticated requests.
+  for (const char* method : {"FOO1", "PROPFIND", "X"}) {
+    server::HttpRequest req;
+    req.method = method;
+    req.path = "/v1/items";
+    server_.api().Handle(req);
+  }
+  auto m = server_.Client().Get("/metrics");
+  ASSERT_EQ(m->status, 200);
+  EXPECT_EQ(m->body.find("FOO1"), std::string::npos) << m->body;
+  EXPECT_EQ(m->body.find("PROPFIND"), std::string::npos);
+  EXPECT_NE(m->body.find(R"(method="other")"), std::string::npos);
+}
+
+TEST(ApiJson, FirstIndexOfAFieldPathIsBounded) {
+  EXPECT_EQ(server::FirstIndex("items[3].text"), 3);
+  EXPECT_EQ(server::FirstIndex("texts[0]"), 0);
+  EXPECT_EQ(server::FirstIndex("text"), -1);
+  EXPECT_EQ(server::FirstIndex("items[x]"), -1);
+  // 20 digits overflowed a long long (undefined behaviour, reachable without a key).
+  EXPECT_EQ(server::FirstIndex("[99999999999999999999]"), -1);
+  EXPECT_EQ(server::FirstIndex("[999999999999999]"), 999999999999999LL);
+  EXPECT_EQ(server::MethodLabel("GET"), "GET");
+  EXPECT_EQ(server::MethodLabel("get"), "other");
 }
 
 TEST_F(ApiTest, KeepAliveServesManyRequestsOnOneConnection) {
