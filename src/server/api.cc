@@ -33,12 +33,16 @@ bool IsJsonContentType(std::string_view ct) {
   return IEquals(media, "application/json");
 }
 
-// Percent-decodes one path segment; nullopt on malformed escapes or NUL.
+// Percent-decodes one path segment; nullopt on malformed escapes or on a control character
+// (NUL, CR, LF, ... and DEL), raw or encoded: a decoded segment can end up in a header value
+// (a console redirect's Location), where CR LF would split the response.
 std::optional<std::string> PercentDecode(std::string_view s) {
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
+      if (control(static_cast<unsigned char>(s[i]))) return std::nullopt;
       out += s[i];
       continue;
     }
@@ -50,7 +54,7 @@ std::optional<std::string> PercentDecode(std::string_view s) {
       return -1;
     };
     int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
+    if (hi < 0 || lo < 0 || control(static_cast<unsigned char>(hi * 16 + lo))) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
@@ -412,7 +416,8 @@ HttpResponse Api::Dispatch(const HttpRequest& req, std::string* route_label) {
       if (pattern[i].starts_with('{')) {
         auto decoded = PercentDecode(parts[i]);
         if (!decoded) {
-          return ErrorResponse(InvalidArgument("malformed percent-encoding in path", "path"));
+          return ErrorResponse(
+              InvalidArgument("malformed percent-encoding or a control character in path", "path"));
         }
         params.push_back(std::move(*decoded));
       } else {

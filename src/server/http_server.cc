@@ -169,7 +169,18 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<http::status>(out.status), version);
     res->set(http::field::server, "bulwark");
     res->set(http::field::content_type, out.content_type);
-    for (auto& [k, v] : out.headers) res->insert(k, v);
+    for (auto& [k, v] : out.headers) {
+      // A header with a control character (CR LF would split the response) is never sent;
+      // the routes that build headers from request data reject such data with a 400 first.
+      auto bad = [](std::string_view x) {
+        for (unsigned char c : x) {
+          if ((c < 0x20 && c != '\t') || c == 0x7F) return true;
+        }
+        return false;
+      };
+      if (bad(k) || bad(v)) continue;
+      res->insert(k, v);
+    }
     res->body() = std::move(out.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();

@@ -305,6 +305,22 @@ TEST_F(ApiTest, MetricsMapUnknownMethodsToOther) {
   EXPECT_NE(m->body.find(R"(method="other")"), std::string::npos);
 }
 
+TEST_F(ApiTest, ControlCharactersInAPathAreRefused) {
+  // %0D%0A used to survive decoding into a console redirect's Location header.
+  for (const char* path : {"/v1/items/a%0D%0ALocation:%20evil", "/v1/items/a%0Ab",
+                           "/v1/items/a%7Fb", "/v1/items/a\rb"}) {
+    server::HttpRequest req;
+    req.method = "GET";
+    req.path = path;
+    server::HttpResponse r = server_.api().Handle(req);
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_NE(r.body.find("\"field\":\"path\""), std::string::npos) << r.body;
+    for (const auto& [k, v] : r.headers) {
+      EXPECT_EQ(v.find('\n'), std::string::npos) << k;
+    }
+  }
+}
+
 TEST(ApiJson, FirstIndexOfAFieldPathIsBounded) {
   EXPECT_EQ(server::FirstIndex("items[3].text"), 3);
   EXPECT_EQ(server::FirstIndex("texts[0]"), 0);
