@@ -142,7 +142,6 @@ struct AttackScratch {
   std::vector<uint32_t> starts, covers;  // per-token role bits (composition)
   std::vector<int> seg_best, seg_from;   // segmentation
 
-  std::string buf;
   bool truncated = false;  // more than kMaxAtoms atoms: only the first were composed
 };
 
