@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   int port = 8080;
   int threads = 4;
+  int max_connections = 4096;
   std::string port_file;
   bool sync_normal = false;
   std::string data_dir = "data";
@@ -165,6 +166,10 @@ void RunServe(const ServeOptions& o) {
   http.port = static_cast<std::uint16_t>(o.port);
   http.threads = o.threads;
   http.max_body_bytes = o.ingest.limits.max_body_bytes;
+  http.body_limit = [&api](std::string_view method, std::string_view target) {
+    return api.BodyLimit(method, target);
+  };
+  http.max_connections = o.max_connections;
   auto srv = server::HttpServer::Start(
       http, [&api](const server::HttpRequest& req) { return api.Handle(req); });
   if (!srv.ok()) Fail(srv.status());
@@ -233,6 +238,9 @@ void AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--threads", o->threads, "HTTP worker threads (default 4)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Connections open at once; past it a new one is answered 503 (default 4096)")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--port-file", o->port_file, "Write the bound port to this file once listening");
   cmd->add_option("--data-dir", o->data_dir,
                   "Directory with lexicon/, claims/ and models/ (default ./data)");
@@ -261,7 +269,8 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_flag("--sync-normal", o->sync_normal,
                 "Do not fsync every commit: survives a process crash, not a power loss");
   cmd->add_option("--max-body-bytes", o->ingest.limits.max_body_bytes,
-                  "Largest request body accepted (default 16 MiB)");
+                  "Largest request body accepted, for the ingest routes (default 16 MiB;\n"
+                  "the other routes have smaller fixed limits, see docs/api.md)");
   cmd->add_option("--max-batch", o->ingest.limits.max_batch,
                   "Most entries in one batch (default 1000)")
       ->check(CLI::Range(1, 100000));

@@ -374,6 +374,43 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        },
        true},
   };
+  // Body limits: small by default (nlohmann spends ~80 bytes per value, so a body's size is what
+  // bounds the memory a request can cost); larger only where the content needs it.
+  const std::size_t ingest_limit =
+      ctx_.ingest ? ctx_.ingest->options().limits.max_body_bytes : kMaxBodyJson;
+  for (Route& r : routes_) {
+    if (r.method != "POST") {
+      r.max_body = kMaxBodyNone;
+    } else if (r.pattern == "/v1/auth/login" || r.pattern == "/console/login") {
+      r.max_body = kMaxBodyLogin;
+    } else if (r.html) {
+      r.max_body = kMaxBodyForm;
+    } else if (r.pattern == "/v1/items" || r.pattern == "/v1/views" || r.pattern == "/v1/reports" ||
+               r.pattern == "/v1/ad-impressions") {
+      r.max_body = ingest_limit;
+    } else if (r.pattern == "/v1/classify") {
+      r.max_body = kMaxBodyClassify;
+    } else if (r.pattern == "/v1/policies") {
+      r.max_body = kMaxBodyPolicy;
+    } else {
+      r.max_body = kMaxBodyJson;
+    }
+  }
+}
+
+std::size_t Api::BodyLimit(std::string_view method, std::string_view target) const {
+  auto parts = Split(target.substr(0, target.find('?')));
+  for (const Route& route : routes_) {
+    if (route.method != method) continue;
+    auto pattern = Split(route.pattern);
+    if (pattern.size() != parts.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      match = pattern[i].starts_with('{') || pattern[i] == parts[i];
+    }
+    if (match) return route.max_body;
+  }
+  return kMaxBodyNone;
 }
 
 std::vector<std::pair<std::string, std::string>> Api::Routes() const {

@@ -53,6 +53,15 @@ struct ApiContext {
 inline constexpr size_t kMaxClassifyTexts = 100;
 inline constexpr size_t kMaxClassifyTextBytes = 1u << 20;
 
+// Request body limits by kind of route (ingest routes take the configured ingest limit). The
+// server applies them once the header is read, before the body: see Api::BodyLimit.
+inline constexpr size_t kMaxBodyNone = 1u << 10;      // GET and other bodiless routes
+inline constexpr size_t kMaxBodyLogin = 4u << 10;     // sign-in (JSON or form)
+inline constexpr size_t kMaxBodyForm = 16u << 10;     // console forms
+inline constexpr size_t kMaxBodyJson = 64u << 10;     // review decisions, users, appeals
+inline constexpr size_t kMaxBodyPolicy = 1u << 20;    // a policy file inside JSON
+inline constexpr size_t kMaxBodyClassify = 2u << 20;  // one request to /v1/classify
+
 // The one table mapping Status codes to HTTP statuses.
 int HttpStatusFor(Code code);
 // {"error":{"code":..., "message":..., "field":..., "index":...}}
@@ -66,6 +75,11 @@ class Api {
 
   // (method, pattern) of every route, for the OpenAPI consistency test.
   std::vector<std::pair<std::string, std::string>> Routes() const;
+
+  // The largest body a request to `target` (path and query, as sent) with `method` may have:
+  // the matching route's limit, or kMaxBodyNone when no route matches. Thread-safe; for
+  // HttpServerOptions::body_limit.
+  std::size_t BodyLimit(std::string_view method, std::string_view target) const;
 
  private:
   struct Caller {
@@ -90,6 +104,7 @@ class Api {
     // An HTML page of the console: session cookie only, form bodies, and failures as pages
     // (anonymous GET -> redirect to the sign-in page) instead of JSON errors.
     bool html = false;
+    std::size_t max_body = 0;  // set by the constructor (see the kMaxBody* constants)
   };
 
   HttpResponse Dispatch(const HttpRequest& req, std::string* route_label);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api.h"
+#include "server/api_json.h"
 #include "server/web_auth.h"
 
 namespace bulwark::server {
@@ -34,8 +35,9 @@ json UserJson(const store::StaffUser& u) {
 // unknown key otherwise.
 Result<json> ObjectBody(std::string_view body, std::initializer_list<std::string_view> allowed) {
   // An empty body is an empty object (curl -X POST without -d).
-  json j = body.empty() ? json::object() : json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("body must be a JSON object");
+  if (body.empty()) return json::object();
+  BULWARK_ASSIGN_OR_RETURN(json j, ParseJsonBody(body));
+  if (!j.is_object()) return InvalidArgument("body must be a JSON object", "body");
   for (const auto& [k, v] : j.items()) {
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
       return InvalidArgument("unknown field", k);

@@ -1,5 +1,6 @@
 #include "server/api_json.h"
 
+#include <algorithm>
 #include <string>
 
 namespace bulwark::server {
@@ -24,6 +25,41 @@ std::string_view MethodLabel(std::string_view method) {
     if (method == m) return m;
   }
   return "other";
+}
+
+int JsonDepth(std::string_view s, int max_depth) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, whatever it is, cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return -1;
+      deepest = std::max(deepest, depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+Result<json> ParseJsonBody(std::string_view body, int max_depth) {
+  if (JsonDepth(body, max_depth) < 0) {
+    return InvalidArgument("JSON is nested deeper than " + std::to_string(max_depth) + " levels",
+                           "body");
+  }
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument("body is not valid JSON", "body");
+  return j;
 }
 
 HttpResponse JsonResponse(int status, const json& body) {

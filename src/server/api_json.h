@@ -32,6 +32,18 @@ std::optional<std::string_view> QueryParam(std::string_view query, std::string_v
 Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std::int64_t min,
                                 std::int64_t max);
 
+// The deepest nesting a request body may have ({"a":[1]} has depth 2). Bodies the API accepts
+// are at most 4 deep; the limit leaves room without letting "[[[[..." cost memory per level.
+inline constexpr int kMaxJsonBodyDepth = 32;
+
+// Parses a request body as JSON. A body nested deeper than `max_depth` is refused before the
+// parser allocates anything; it and invalid JSON are InvalidArgument naming the field "body".
+Result<nlohmann::json> ParseJsonBody(std::string_view body, int max_depth = kMaxJsonBodyDepth);
+
+// The nesting depth of the JSON text `s` (brackets inside strings are not counted), or -1 as soon
+// as it exceeds `max_depth`. Linear, no allocation; the text need not be valid JSON.
+int JsonDepth(std::string_view s, int max_depth);
+
 // A decision log entry as the API shows it (evidence parsed back into JSON).
 nlohmann::json DecisionJson(const Decision& d);
 

@@ -7,6 +7,7 @@
 #include "enforce/backtest.h"
 #include "policy/lifecycle.h"
 #include "server/api.h"
+#include "server/api_json.h"
 
 namespace bulwark::server {
 namespace {
@@ -92,8 +93,8 @@ Result<std::int64_t> ParseId(const std::string& text) {
 // A JSON object body with only the given string fields (an empty body counts as {}).
 Result<json> ParseBody(const std::string& body, std::initializer_list<std::string_view> fields) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("body must be a JSON object");
+  BULWARK_ASSIGN_OR_RETURN(json j, ParseJsonBody(body));
+  if (!j.is_object()) return InvalidArgument("body must be a JSON object", "body");
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (std::string_view f : fields) known = known || k == f;

@@ -198,10 +198,11 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
   if (!ctx_.review) return ErrorResponse(Unavailable("review is not configured on this server"));
   auto id = ParseCount(id_text, "id", 1, std::numeric_limits<std::int64_t>::max() / 10);
   if (!id.ok()) return ErrorResponse(id.status());
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  }
+  auto parsed = ParseJsonBody(req.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.status());
+  json body = std::move(*parsed);
+  if (!body.is_object())
+    return ErrorResponse(InvalidArgument("body must be a JSON object", "body"));
   for (const auto& [k, v] : body.items()) {
     if (k != "action" && k != "reason_code" && k != "reason") {
       return ErrorResponse(InvalidArgument("unknown field", k));
@@ -226,10 +227,11 @@ HttpResponse Api::DecideCase(const std::string& id_text, const HttpRequest& req,
 }
 
 HttpResponse Api::OpenAppeal(const HttpRequest& req) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  }
+  auto parsed = ParseJsonBody(req.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.status());
+  json body = std::move(*parsed);
+  if (!body.is_object())
+    return ErrorResponse(InvalidArgument("body must be a JSON object", "body"));
   for (const auto& [k, v] : body.items()) {
     if (k != "decision_seq" && k != "statement") {
       return ErrorResponse(InvalidArgument("unknown field", k));

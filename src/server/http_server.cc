@@ -1,11 +1,14 @@
 #include "server/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +21,21 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kDrainLimitBytes = 64u << 20;
+constexpr std::size_t kDrainChunkBytes = 64u << 10;
+
+// What a connection over the cap is told before it is closed.
+constexpr std::string_view kOverCapacityBody =
+    "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections; retry shortly\"}}\n";
+
+std::string OverCapacityResponse() {
+  std::string r =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: bulwark\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: ";
+  r += std::to_string(kOverCapacityBody.size());
+  r += "\r\n\r\n";
+  r += kOverCapacityBody;
+  return r;
+}
 
 std::string ErrorJson(std::string_view code, std::string_view message, std::string_view field) {
   // Messages here are fixed ASCII text: no escaping needed beyond what we write.
@@ -38,11 +56,22 @@ std::string ErrorJson(std::string_view code, std::string_view message, std::stri
 struct Shared {
   HttpServerOptions options;
   HttpHandler handler;
+  std::atomic<int> connections{0};
+
+  void Log(std::string_view line) const {
+    if (options.log) {
+      options.log(line);
+    } else {
+      std::fprintf(stderr, "bulwark: http: %.*s\n", static_cast<int>(line.size()), line.data());
+    }
+  }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  // The caller has counted this connection in shared.connections; the session uncounts it.
+  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  ~Session() { shared_.connections.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -73,11 +102,17 @@ class Session : public std::enable_shared_from_this<Session> {
                             *parser_->content_length() > shared_.options.max_body_bytes);
     if (ec && !too_large) return SendError(400, "invalid_argument", "malformed HTTP request", "");
     auto& req = parser_->get();
-    if (too_large) {
+    body_limit_ = shared_.options.max_body_bytes;
+    if (!too_large && shared_.options.body_limit) {
+      body_limit_ =
+          std::min(body_limit_, shared_.options.body_limit(req.method_string(), req.target()));
+      parser_->body_limit(body_limit_);
+    }
+    if (too_large || (parser_->content_length() && *parser_->content_length() > body_limit_)) {
       body_unread_ = !Expects100Continue();
       return SendError(413, "resource_exhausted",
-                       "request body is larger than the limit of " +
-                           std::to_string(shared_.options.max_body_bytes) + " bytes",
+                       "request body is larger than the limit of " + std::to_string(body_limit_) +
+                           " bytes for this endpoint",
                        "body");
     }
     if (Expects100Continue() && !parser_->is_done()) {
@@ -108,8 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       body_unread_ = true;
       return SendError(413, "resource_exhausted",
-                       "request body is larger than the limit of " +
-                           std::to_string(shared_.options.max_body_bytes) + " bytes",
+                       "request body is larger than the limit of " + std::to_string(body_limit_) +
+                           " bytes for this endpoint",
                        "body");
     }
     if (ec == beast::error::timeout || ec == net::error::eof || ec == http::error::end_of_stream ||
@@ -148,12 +183,24 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpResponse out;
     try {
       out = shared_.handler(in);
+    } catch (const std::exception& e) {
+      shared_.Log(std::string("handler threw on ") + in.method + " " + in.path.substr(0, 200) +
+                  ": " + e.what());
+      out = InternalError();
     } catch (...) {
-      out.status = 500;
-      out.content_type = "application/json";
-      out.body = ErrorJson("internal", "internal error", "");
+      shared_.Log("handler threw a non-standard exception on " + in.method + " " +
+                  in.path.substr(0, 200));
+      out = InternalError();
     }
     Send(std::move(out), req.keep_alive(), req.version());
+  }
+
+  static HttpResponse InternalError() {
+    HttpResponse out;
+    out.status = 500;
+    out.content_type = "application/json";
+    out.body = ErrorJson("internal", "internal error", "");
+    return out;
   }
 
   void SendError(int status, std::string_view code, const std::string& message,
@@ -164,7 +211,10 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(out), false, 11);
   }
 
-  void Send(HttpResponse out, bool keep_alive, unsigned version) {
+  // Builds the response; Beast throws on a header it cannot hold (a name or value over its
+  // field size limit), which becomes a logged 500 instead of the end of the process.
+  static std::shared_ptr<http::response<http::string_body>> Build(HttpResponse out, bool keep_alive,
+                                                                  unsigned version) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(out.status), version);
     res->set(http::field::server, "bulwark");
@@ -184,6 +234,17 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(out.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    return res;
+  }
+
+  void Send(HttpResponse out, bool keep_alive, unsigned version) {
+    std::shared_ptr<http::response<http::string_body>> res;
+    try {
+      res = Build(std::move(out), keep_alive, version);
+    } catch (const std::exception& e) {
+      shared_.Log(std::string("cannot build a response: ") + e.what());
+      res = Build(InternalError(), false, version);
+    }
     stream_.expires_after(std::chrono::seconds(shared_.options.idle_timeout_seconds));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
@@ -208,7 +269,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Drain() {
-    stream_.async_read_some(net::buffer(drain_buf_),
+    if (!drain_buf_) drain_buf_ = std::make_unique<std::array<char, kDrainChunkBytes>>();
+    stream_.async_read_some(net::buffer(*drain_buf_),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kDrainLimitBytes) {
@@ -223,16 +285,21 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  const Shared& shared_;
+  Shared& shared_;
+  std::size_t body_limit_ = 0;  // for the request being read
   bool body_unread_ = false;
   std::size_t drained_ = 0;
-  std::array<char, 64 * 1024> drain_buf_{};
+  // Only a connection whose body we refused drains; the others never allocate this.
+  std::unique_ptr<std::array<char, kDrainChunkBytes>> drain_buf_;
 };
 
 class BeastServer final : public HttpServer {
  public:
   BeastServer(const HttpServerOptions& options, HttpHandler handler)
-      : shared_{options, std::move(handler)}, ioc_(std::max(1, options.threads)), acceptor_(ioc_) {}
+      : ioc_(std::max(1, options.threads)), acceptor_(ioc_), accept_retry_(ioc_) {
+    shared_.options = options;
+    shared_.handler = std::move(handler);
+  }
 
   ~BeastServer() override { Stop(); }
 
@@ -252,7 +319,7 @@ class BeastServer final : public HttpServer {
     port_ = acceptor_.local_endpoint().port();
     Accept();
     for (int i = 0; i < std::max(1, shared_.options.threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+      threads_.emplace_back([this] { Run(); });
     }
     return Status::Ok();
   }
@@ -268,6 +335,7 @@ class BeastServer final : public HttpServer {
     net::post(acceptor_.get_executor(), [this] {
       beast::error_code ec;
       acceptor_.close(ec);
+      accept_retry_.cancel();
     });
     ioc_.stop();
     for (auto& t : threads_) {
@@ -282,11 +350,47 @@ class BeastServer final : public HttpServer {
   }
 
  private:
+  // An exception escaping a completion handler ends run(); it is logged and the thread goes
+  // back to serving (run() may be called again after an exception).
+  void Run() {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        shared_.Log(std::string("exception on an I/O thread (still serving): ") + e.what());
+      } catch (...) {
+        shared_.Log("non-standard exception on an I/O thread (still serving)");
+      }
+    }
+  }
+
   void Accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        beast::error_code ignored;
+      if (ec) {
+        // Typically out of file descriptors: retrying at once would spin a core. Back off
+        // (doubling, at most a second) and log the first failure of a run.
+        if (accept_backoff_ms_ == 0) shared_.Log("accept failed (backing off): " + ec.message());
+        accept_backoff_ms_ = std::clamp(accept_backoff_ms_ * 2, 10, 1000);
+        accept_retry_.expires_after(std::chrono::milliseconds(accept_backoff_ms_));
+        accept_retry_.async_wait([this](beast::error_code wec) {
+          if (wec != net::error::operation_aborted) Accept();
+        });
+        return;
+      }
+      accept_backoff_ms_ = 0;
+      beast::error_code ignored;
+      if (shared_.connections.fetch_add(1, std::memory_order_relaxed) >=
+          shared_.options.max_connections) {
+        shared_.connections.fetch_sub(1, std::memory_order_relaxed);
+        // A fresh socket's send buffer is empty: this small write does not block.
+        s.non_blocking(true, ignored);
+        const std::string response = OverCapacityResponse();
+        s.write_some(net::buffer(response), ignored);
+        s.shutdown(tcp::socket::shutdown_both, ignored);
+        s.close(ignored);
+      } else {
         s.set_option(tcp::no_delay(true), ignored);
         std::make_shared<Session>(std::move(s), shared_)->Start();
       }
@@ -297,6 +401,8 @@ class BeastServer final : public HttpServer {
   Shared shared_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;
+  int accept_backoff_ms_ = 0;  // touched only by the accept chain (one handler at a time)
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::mutex mu_;

@@ -6,12 +6,16 @@
 // Requests are read with strict limits (header bytes, body bytes, idle timeout) and handed to
 // one synchronous handler on a pool of I/O threads. Protocol-level failures get JSON errors
 // like the rest of the API: 400 malformed HTTP, 413 body too large, 431 headers too large.
-// Keep-alive, pipelining-safe (one request at a time per connection), TCP_NODELAY.
+// Keep-alive, pipelining-safe (one request at a time per connection), TCP_NODELAY. Bounded:
+// connections (503 past the cap), per-route body limits, buffers allocated only when needed;
+// accept failures (out of file descriptors) back off instead of spinning; an exception on an
+// I/O thread is logged and the thread keeps serving.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,9 +47,18 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: pick a free port (see HttpServer::port())
   int threads = 2;
+  // The largest body of any request. `body_limit`, when set, gives a smaller limit per request:
+  // it sees the method and the target (path and query, as sent) once the header is read, before
+  // a byte of the body is, so a login form cannot be 16 MiB.
   std::size_t max_body_bytes = 16u << 20;
+  std::function<std::size_t(std::string_view method, std::string_view target)> body_limit;
   std::size_t max_header_bytes = 16u << 10;
   int idle_timeout_seconds = 30;
+  // Connections open at once; one more is answered 503 and closed at once.
+  int max_connections = 4096;
+  // Where the server reports what it cannot send a client (accept failures, exceptions caught
+  // on an I/O thread). Default: one line on stderr. Called from I/O threads; must be thread-safe.
+  std::function<void(std::string_view line)> log;
 };
 
 class HttpServer {

@@ -60,6 +60,9 @@ class TestServer {
     http.port = 0;
     http.threads = 2;
     http.max_body_bytes = ingest_options.limits.max_body_bytes;
+    http.body_limit = [this](std::string_view method, std::string_view target) {
+      return api_->BodyLimit(method, target);
+    };
     server_ = std::move(server::HttpServer::Start(http, [this](const server::HttpRequest& r) {
                 return api_->Handle(r);
               })).value();
