@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/decision.h"
+#include "core/log_signing.h"
 #include "core/status.h"
 #include "server/http_server.h"
 
@@ -34,5 +35,11 @@ Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std:
 
 // A decision log entry as the API shows it (evidence parsed back into JSON).
 nlohmann::json DecisionJson(const Decision& d);
+// DecisionJson plus "hashed_bytes": base64 of ChainPreimage, the exact bytes whose SHA-256 is
+// the entry's hash, so that anyone can recompute the chain from the feed alone.
+nlohmann::json DecisionFeedJson(const Decision& d);
+// {"seq","hash","signed_at","signature","public_key","algorithm":"ed25519"}: GET /v1/log/head
+// and a line of a checkpoint file (bulwark log checkpoint).
+nlohmann::json SignedHeadJson(const SignedHead& h);
 
 }  // namespace bulwark::server
