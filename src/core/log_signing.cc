@@ -56,7 +56,20 @@ Status CreateKeyFile(const std::string& path) {
   Status s = ok ? Status::Ok() : Internal(Errno(path, "cannot write"));
   ::close(fd);
   sodium_memzero(line.data(), line.size());
-  if (!ok) ::unlink(path.c_str());
+  if (!ok) {
+    ::unlink(path.c_str());
+    return s;
+  }
+  // The new name must survive a power loss too, or a restart would make (and publish) a new key.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
   return s;
 }
 
@@ -134,7 +147,8 @@ Result<LogSigningKey> LogSigningKey::FromSeed(std::string_view seed) {
 }
 
 Result<LogSigningKey> LogSigningKey::Load(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // Symbolic links are followed (secret stores mount keys as links); the target is checked.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound(path + ": no log signing key");
     return Internal(Errno(path, "cannot open the log signing key"));
