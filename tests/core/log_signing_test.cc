@@ -41,6 +41,19 @@ TEST(LogSigningKey, CreatedOnFirstUseWithMode0600AndReloadedTheSame) {
   EXPECT_NE(other->public_key(), created->public_key());
 }
 
+TEST(LogSigningKey, FollowsALinkToAKeyAndChecksTheTarget) {
+  testing::TempDir dir;
+  auto created = LogSigningKey::LoadOrCreate(dir.File("real.logkey"));
+  ASSERT_TRUE(created.ok());
+  std::filesystem::create_symlink(dir.File("real.logkey"), dir.File("link.logkey"));
+  auto linked = LogSigningKey::Load(dir.File("link.logkey"));
+  ASSERT_TRUE(linked.ok()) << linked.status().ToString();
+  EXPECT_EQ(linked->public_key(), created->public_key());
+  ASSERT_EQ(chmod(dir.File("real.logkey").c_str(), 0604), 0);
+  EXPECT_EQ(LogSigningKey::Load(dir.File("link.logkey")).status().code(),
+            Code::kFailedPrecondition);
+}
+
 TEST(LogSigningKey, LoadDoesNotCreate) {
   testing::TempDir dir;
   auto k = LogSigningKey::Load(dir.File("missing.logkey"));

@@ -69,7 +69,8 @@ class LogAuditTest : public ::testing::Test {
 
   // Rewrites entry 2's reason and recomputes every hash from there on, as someone with write
   // access to the file could: the chain stays internally consistent.
-  void RewriteChain() {
+  void RewriteChain(const std::string& reason = "NONE: nothing here",
+                    const std::string& reason_sql = "'NONE: nothing here'") {
     auto db = std::move(store::OpenDatabase(db_, store::OpenOptions{})).value();
     auto all = db->decisions().ListDecisions(0, 100);
     ASSERT_TRUE(all.ok());
@@ -77,11 +78,12 @@ class LogAuditTest : public ::testing::Test {
     std::string prev = (*all)[0].hash;
     for (size_t i = 1; i < all->size(); ++i) {
       Decision d = (*all)[i];
-      if (d.seq == 2) d.reason = "NONE: nothing here";
+      if (d.seq == 2) d.reason = reason;
       d.prev_hash = prev;
       d.hash = ChainHash(prev, d);
-      sql += "UPDATE decisions SET reason='" + d.reason + "', prev_hash='" + d.prev_hash +
-             "', hash='" + d.hash + "' WHERE seq=" + std::to_string(d.seq) + ";";
+      sql += "UPDATE decisions SET " +
+             (d.seq == 2 ? "reason=" + reason_sql + ", " : std::string()) + "prev_hash='" +
+             d.prev_hash + "', hash='" + d.hash + "' WHERE seq=" + std::to_string(d.seq) + ";";
       prev = d.hash;
     }
     std::string out;
@@ -186,6 +188,24 @@ TEST_F(LogAuditTest, VerifyFromFeedPassesCleanAndCatchesARecomputedChainWithAChe
   // And the operator's cron job refuses to sign a broken log.
   EXPECT_EQ(Run("log checkpoint --db " + db_ + " --out " + heads, &out), 1) << out;
   EXPECT_NE(out.find("not signing"), std::string::npos) << out;
+}
+
+// The fields a platform acts on must be the hashed ones: a reason the JSON encoder cannot serve
+// as stored (invalid UTF-8, which only an edit can put there) is served differently from the
+// hashed bytes, and the auditor's check says which field.
+TEST_F(LogAuditTest, VerifyFromFeedComparesTheServedFieldsWithTheHashedBytes) {
+  RewriteChain("\xff", "CAST(X'FF' AS TEXT)");
+  int port = 0;
+  auto server = Serve(&port);
+  ASSERT_GT(port, 0);
+  std::string out;
+  EXPECT_EQ(Run("log verify --from-feed http://127.0.0.1:" + std::to_string(port) +
+                    " --public-key " + PublicKey() + " --key " + key_,
+                &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("BROKEN: entry 2: the served reason is not the hashed one"), std::string::npos)
+      << out;
 }
 
 }  // namespace
