@@ -63,4 +63,8 @@ std::unique_ptr<enforce::PolicyHandle> OpenActivePolicy(store::Database& db,
 // The default database URL: an SQLite file in the working directory.
 inline constexpr const char* kDefaultDb = "sqlite:bulwark.db";
 
+// Where the decision log's signing key lives unless --log-key says otherwise: beside the SQLite
+// file ("sqlite:/var/lib/bulwark.db" -> "/var/lib/bulwark.db.logkey"); "" for other URLs.
+std::string DefaultLogKeyPath(const std::string& db_url);
+
 }  // namespace bulwark::cli

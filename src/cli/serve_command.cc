@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "core/log_signing.h"
 #include "core/metrics.h"
 #include "detect/detector.h"
 #include "enforce/enforcer.h"
@@ -41,6 +42,7 @@ struct ServeOptions {
   bool behind_tls = false;
   int session_idle_minutes = 30;
   int session_max_hours = 12;
+  std::string log_key;  // default: DefaultLogKeyPath(db)
 };
 
 // The second-review sampling key: the file's bytes, or a fresh random key for this run.
@@ -83,6 +85,19 @@ void RunServe(const ServeOptions& o) {
   open.metrics = &metrics;
   auto db = store::OpenDatabase(o.db, open);
   if (!db.ok()) Fail(db.status());
+
+  // The decision log's signing key: outside the database, created on first start.
+  const std::string key_path = o.log_key.empty() ? DefaultLogKeyPath(o.db) : o.log_key;
+  if (key_path.empty()) {
+    Fail(InvalidArgument("pass --log-key PATH for a database that is not an SQLite file",
+                         "--log-key"));
+  }
+  auto log_key = LogSigningKey::LoadOrCreate(key_path);
+  if (!log_key.ok()) {
+    Fail(Status(log_key.status().code(),
+                "log signing key: " + log_key.status().message() + " (see --log-key)"));
+  }
+  HeadSigner log_signer(*log_key);
 
   SystemClock clock;
   ingest::IngestService ingest(**db, o.ingest, clock, &metrics);
@@ -159,6 +174,7 @@ void RunServe(const ServeOptions& o) {
   ctx.auth.sessions.idle_timeout_ms = o.session_idle_minutes * 60LL * 1000;
   ctx.auth.sessions.absolute_timeout_ms = o.session_max_hours * 3600LL * 1000;
   ctx.review = review.get();
+  ctx.log_signer = &log_signer;
   server::Api api(ctx);
 
   server::HttpServerOptions http;
@@ -175,8 +191,9 @@ void RunServe(const ServeOptions& o) {
   if (!srv.ok()) Fail(srv.status());
 
   std::string host = o.address.find(':') != std::string::npos ? "[" + o.address + "]" : o.address;
-  std::printf("Bulwark listening on http://%s:%u (db: %s, schema v%d)\n", host.c_str(),
-              (*srv)->port(), o.db.c_str(), (*db)->schema_version());
+  std::printf("Bulwark listening on http://%s:%u (db: %s, schema v%d, log key %s: %s)\n",
+              host.c_str(), (*srv)->port(), o.db.c_str(), (*db)->schema_version(), key_path.c_str(),
+              log_signer.public_key().c_str());
   std::fflush(stdout);
   if (!o.port_file.empty()) {
     std::ofstream pf(o.port_file + ".tmp");
@@ -288,6 +305,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--session-max-hours", o->session_max_hours,
                   "A staff session ends this long after login in any case (default 12)")
       ->check(CLI::Range(1, 24 * 30));
+  cmd->add_option("--log-key", o->log_key,
+                  "Ed25519 key that signs the decision log's head (GET /v1/log/head); created\n"
+                  "with mode 0600 on first start; keep it outside the database and back it up\n"
+                  "(default: the SQLite file's path + .logkey)");
   cmd->callback([o] { RunServe(*o); });
 }
 

@@ -1,6 +1,10 @@
 #include "core/decision.h"
 
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/sha256.h"
 
@@ -10,12 +14,53 @@ namespace {
 constexpr std::string_view kActionNames[] = {"none",     "label",  "reduce",  "review",
                                              "escalate", "remove", "restore", "activate_policy"};
 
-void Field(Sha256* h, std::string_view v) {
-  std::string len = std::to_string(v.size());
-  h->Update(len);
-  h->Update(":");
-  h->Update(v);
-  h->Update(";");
+constexpr std::string_view kChainTag = "bulwark-decision-v1";
+constexpr int kChainFields = 14;
+
+void Field(std::string* out, std::string_view v) {
+  out->append(std::to_string(v.size()));
+  out->push_back(':');
+  out->append(v);
+  out->push_back(';');
+}
+
+// Splits "<len>:<bytes>;" fields; nullopt unless `bytes` is exactly kChainFields of them.
+std::optional<std::vector<std::string_view>> SplitFields(std::string_view bytes) {
+  std::vector<std::string_view> fields;
+  while (!bytes.empty()) {
+    if (fields.size() == kChainFields) return std::nullopt;
+    size_t colon = bytes.find(':');
+    // At most 10 digits: a field is never 10 GB, and the length cannot overflow.
+    if (colon == std::string_view::npos || colon == 0 || colon > 10) return std::nullopt;
+    if (colon > 1 && bytes[0] == '0') return std::nullopt;  // one spelling per length
+    std::uint64_t len = 0;
+    for (char c : bytes.substr(0, colon)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      len = len * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    bytes.remove_prefix(colon + 1);
+    if (len >= bytes.size() || bytes[len] != ';') return std::nullopt;
+    fields.push_back(bytes.substr(0, len));
+    bytes.remove_prefix(len + 1);
+  }
+  if (fields.size() != kChainFields) return std::nullopt;
+  return fields;
+}
+
+// A decimal integer as std::to_string writes it (no sign for >= 0, no leading zeros).
+std::optional<std::int64_t> ParseCanonicalInt(std::string_view s) {
+  bool negative = !s.empty() && s[0] == '-';
+  std::string_view digits = negative ? s.substr(1) : s;
+  if (digits.empty() || digits.size() > 18 || (digits.size() > 1 && digits[0] == '0')) {
+    return std::nullopt;
+  }
+  std::int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (negative && n == 0) return std::nullopt;
+  return negative ? -n : n;
 }
 
 }  // namespace
@@ -34,23 +79,83 @@ const std::string& GenesisHash() {
   return kGenesis;
 }
 
+std::string ChainPreimage(std::string_view prev_hash, const Decision& d) {
+  std::string out;
+  out.reserve(160 + prev_hash.size() + d.item_id.size() + d.category.size() + d.rule_id.size() +
+              d.policy_version.size() + d.model_version.size() + d.actor.size() + d.reason.size() +
+              d.evidence.size());
+  Field(&out, kChainTag);
+  Field(&out, prev_hash);
+  Field(&out, std::to_string(d.seq));
+  Field(&out, d.item_id);
+  Field(&out, std::to_string(d.item_revision));
+  Field(&out, ActionName(d.action));
+  Field(&out, d.category);
+  Field(&out, d.rule_id);
+  Field(&out, d.policy_version);
+  Field(&out, d.model_version);
+  Field(&out, d.actor);
+  Field(&out, d.reason);
+  Field(&out, d.evidence);
+  Field(&out, std::to_string(d.created_at));
+  return out;
+}
+
 std::string ChainHash(std::string_view prev_hash, const Decision& d) {
-  Sha256 h;
-  Field(&h, "bulwark-decision-v1");
-  Field(&h, prev_hash);
-  Field(&h, std::to_string(d.seq));
-  Field(&h, d.item_id);
-  Field(&h, std::to_string(d.item_revision));
-  Field(&h, ActionName(d.action));
-  Field(&h, d.category);
-  Field(&h, d.rule_id);
-  Field(&h, d.policy_version);
-  Field(&h, d.model_version);
-  Field(&h, d.actor);
-  Field(&h, d.reason);
-  Field(&h, d.evidence);
-  Field(&h, std::to_string(d.created_at));
-  return h.FinishHex();
+  return Sha256Hex(ChainPreimage(prev_hash, d));
+}
+
+Result<Decision> CheckChainEntry(std::int64_t prev_seq, std::string_view prev_hash,
+                                 std::string_view hash, std::string_view preimage) {
+  if (Sha256Hex(preimage) != hash) {
+    return InvalidArgument("the SHA-256 of the hashed bytes is not the entry's hash");
+  }
+  auto f = SplitFields(preimage);
+  if (!f) {
+    return InvalidArgument("the hashed bytes are not " + std::to_string(kChainFields) +
+                           " length-prefixed fields");
+  }
+  const std::vector<std::string_view>& v = *f;
+  if (v[0] != kChainTag) {
+    return InvalidArgument("the hashed bytes carry the tag '" + std::string(v[0]) + "', not '" +
+                           std::string(kChainTag) + "'");
+  }
+  Decision d;
+  d.prev_hash = std::string(v[1]);
+  auto seq = ParseCanonicalInt(v[2]);
+  auto revision = ParseCanonicalInt(v[4]);
+  auto action = ParseAction(v[5]);
+  auto created_at = ParseCanonicalInt(v[13]);
+  if (!seq || !revision || *revision < std::numeric_limits<int>::min() ||
+      *revision > std::numeric_limits<int>::max() || !action || !created_at) {
+    return InvalidArgument("the hashed bytes hold a malformed seq, revision, action or time");
+  }
+  d.seq = *seq;
+  d.item_id = std::string(v[3]);
+  d.item_revision = static_cast<int>(*revision);
+  d.action = *action;
+  d.category = std::string(v[6]);
+  d.rule_id = std::string(v[7]);
+  d.policy_version = std::string(v[8]);
+  d.model_version = std::string(v[9]);
+  d.actor = std::string(v[10]);
+  d.reason = std::string(v[11]);
+  d.evidence = std::string(v[12]);
+  d.created_at = *created_at;
+  d.hash = std::string(hash);
+  // The parse is strict enough to be the inverse of ChainPreimage; say so by construction.
+  if (ChainPreimage(d.prev_hash, d) != preimage) {
+    return InvalidArgument("the hashed bytes are not in canonical form");
+  }
+  if (d.seq != prev_seq + 1) {
+    return InvalidArgument("the hashed bytes name entry " + std::to_string(d.seq) + ", expected " +
+                           std::to_string(prev_seq + 1) + " (entries missing or reordered)");
+  }
+  if (d.prev_hash != prev_hash) {
+    return InvalidArgument("the hashed prev_hash is not the hash of entry " +
+                           std::to_string(prev_seq) + " (entries missing, reordered or rewritten)");
+  }
+  return d;
 }
 
 }  // namespace bulwark

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
 #include "core/time.h"
 
 namespace bulwark {
@@ -52,7 +53,23 @@ struct Decision {
 const std::string& GenesisHash();
 
 // SHA-256 over prev_hash and every field of `d` except `hash` and `prev_hash` themselves,
-// each field length-prefixed so that no two different entries serialise alike.
+// each field length-prefixed so that no two different entries serialise alike:
+// Sha256Hex(ChainPreimage(prev_hash, d)).
 std::string ChainHash(std::string_view prev_hash, const Decision& d);
+
+// The exact bytes ChainHash hashes: the fields "bulwark-decision-v1", prev_hash, seq, item_id,
+// item_revision, action, category, rule_id, policy_version, model_version, actor, reason,
+// evidence, created_at, each written as "<decimal byte length>:<bytes>;". The feed serves them
+// so that anyone can recompute an entry's hash without Bulwark's code (docs/decision-log.md).
+std::string ChainPreimage(std::string_view prev_hash, const Decision& d);
+
+// Checks one entry of a log served by someone else (GET /v1/decisions), knowing only the
+// previous entry's seq and hash (0 and GenesisHash() before the first): `preimage` must hash to
+// `hash`, be exactly what ChainPreimage writes (version tag, every field, nothing after), name
+// seq prev_seq + 1 and link to `prev_hash`. Returns the entry as hashed (seq, fields, prev_hash
+// and hash set), for comparison with the fields served beside it; InvalidArgument says which
+// check failed.
+Result<Decision> CheckChainEntry(std::int64_t prev_seq, std::string_view prev_hash,
+                                 std::string_view hash, std::string_view preimage);
 
 }  // namespace bulwark

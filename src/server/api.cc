@@ -623,7 +623,9 @@ HttpResponse Api::ReloadDetectors() {
 HttpResponse Api::LogHead() {
   auto head = ctx_.db->decisions().Head();
   if (!head.ok()) return ErrorResponse(head.status());
-  return JsonResponse(200, {{"seq", head->seq}, {"hash", head->hash}});
+  if (!ctx_.log_signer) return JsonResponse(200, {{"seq", head->seq}, {"hash", head->hash}});
+  return JsonResponse(
+      200, SignedHeadJson(ctx_.log_signer->Sign(head->seq, head->hash, ctx_.clock->NowMillis())));
 }
 
 HttpResponse Api::Decisions(const HttpRequest& req) {
@@ -641,7 +643,7 @@ HttpResponse Api::Decisions(const HttpRequest& req) {
   auto list = ctx_.db->decisions().ListDecisions(after, static_cast<int>(limit));
   if (!list.ok()) return ErrorResponse(list.status());
   json out = json::array();
-  for (const Decision& d : *list) out.push_back(DecisionJson(d));
+  for (const Decision& d : *list) out.push_back(DecisionFeedJson(d));
   std::int64_t next = list->empty() ? after : list->back().seq;
   return JsonResponse(200, {{"decisions", out},
                             {"next_cursor", std::to_string(next)},

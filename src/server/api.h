@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "auth/accounts.h"
+#include "core/log_signing.h"
 #include "core/metrics.h"
 #include "core/roles.h"
 #include "core/status.h"
@@ -47,6 +48,8 @@ struct ApiContext {
   bool secure_cookies = false;
   // Optional: without it the /v1/review routes answer 503.
   review::ReviewService* review = nullptr;
+  // Optional: signs the head GET /v1/log/head serves; without it the head is served unsigned.
+  HeadSigner* log_signer = nullptr;
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).

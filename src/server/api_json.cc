@@ -126,4 +126,19 @@ json DecisionJson(const Decision& d) {
           {"hash", d.hash}};
 }
 
+json DecisionFeedJson(const Decision& d) {
+  json j = DecisionJson(d);
+  j["hashed_bytes"] = Base64Encode(ChainPreimage(d.prev_hash, d));
+  return j;
+}
+
+json SignedHeadJson(const SignedHead& h) {
+  return {{"seq", h.seq},
+          {"hash", h.hash},
+          {"signed_at", h.signed_at},
+          {"algorithm", kLogSignatureAlgorithm},
+          {"signature", h.signature},
+          {"public_key", h.public_key}};
+}
+
 }  // namespace bulwark::server

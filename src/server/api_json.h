@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/decision.h"
+#include "core/log_signing.h"
 #include "core/status.h"
 #include "server/http_server.h"
 
@@ -46,5 +47,11 @@ int JsonDepth(std::string_view s, int max_depth);
 
 // A decision log entry as the API shows it (evidence parsed back into JSON).
 nlohmann::json DecisionJson(const Decision& d);
+// DecisionJson plus "hashed_bytes": base64 of ChainPreimage, the exact bytes whose SHA-256 is
+// the entry's hash, so that anyone can recompute the chain from the feed alone.
+nlohmann::json DecisionFeedJson(const Decision& d);
+// {"seq","hash","signed_at","signature","public_key","algorithm":"ed25519"}: GET /v1/log/head
+// and a line of a checkpoint file (bulwark log checkpoint).
+nlohmann::json SignedHeadJson(const SignedHead& h);
 
 }  // namespace bulwark::server

@@ -34,8 +34,9 @@ TEST_F(CliTest, HelpExplainsEveryCommandWithAnExample) {
                           "enforce", "scan", "version", "demo", "review"}) {
     EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
   }
-  for (const char* cmd : {"serve", "keys create", "keys list", "keys revoke", "ingest",
-                          "db migrate", "db stats", "demo", "review check", "review stats"}) {
+  for (const char* cmd :
+       {"serve", "keys create", "keys list", "keys revoke", "ingest", "db migrate", "db stats",
+        "demo", "review check", "review stats", "log verify", "log checkpoint"}) {
     EXPECT_EQ(Run(std::string(cmd) + " --help", &out), 0) << cmd;
     EXPECT_NE(out.find("Example: bulwark"), std::string::npos) << cmd << "\n" << out;
   }

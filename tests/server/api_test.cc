@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/log_signing.h"
+#include "core/sha256.h"
 #include "server/api_json.h"
 #include "server/http_server.h"
 #include "testing/test_server.h"
@@ -386,6 +388,53 @@ TEST_F(ApiTest, DecisionFeedPagesWithACursorAndHeadIsPublic) {
   EXPECT_EQ(server_.Client().Get("/v1/decisions")->status, 401);
   EXPECT_EQ(Get("/v1/decisions", server_.CreateKey(Role::kReviewer))->status, 403);
   EXPECT_EQ(Get("/v1/decisions", server_.CreateKey(Role::kAuditor))->status, 200);
+}
+
+// Issue 9, item 8: the head is signed with the server's log key, and every feed entry carries
+// the exact bytes its hash covers, so an outsider can recompute the chain without our code.
+TEST_F(ApiTest, LogHeadIsSignedAndTheFeedServesTheHashedBytes) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(2))->status, 200);
+  std::vector<Decision> ds(3);
+  for (int i = 0; i < 3; ++i) {
+    ds[i].item_id = "p" + std::to_string(i % 2);
+    ds[i].action = ActionType::kLabel;
+    ds[i].reason = "MISINFO: \"quoted\" ünïcode\n";
+    ds[i].evidence = i == 2 ? "not json" : R"({"score":0.5,"spans":[[0,3]]})";
+    ds[i].created_at = 1'764'000'000'000 + i;
+  }
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions(ds).ok());
+
+  auto r = server_.Client().Get("/v1/log/head");
+  ASSERT_EQ(r->status, 200);
+  auto h = json::parse(r->body);
+  EXPECT_EQ(h["algorithm"], "ed25519");
+  EXPECT_EQ(h["public_key"], server_.log_public_key());
+  SignedHead head{h["seq"], h["hash"], h["signed_at"], h["signature"], h["public_key"]};
+  EXPECT_EQ(head.seq, 3);
+  EXPECT_TRUE(VerifySignedHead(head, server_.log_public_key()).ok());
+  // Served again unchanged while the log is: one signature per head.
+  EXPECT_EQ(json::parse(server_.Client().Get("/v1/log/head")->body), h);
+  SignedHead tampered = head;
+  tampered.seq = 2;
+  EXPECT_FALSE(VerifySignedHead(tampered, server_.log_public_key()).ok());
+
+  auto feed = json::parse(Get("/v1/decisions?after=0")->body)["decisions"];
+  ASSERT_EQ(feed.size(), 3u);
+  std::int64_t seq = 0;
+  std::string prev = GenesisHash();
+  for (const json& e : feed) {
+    auto bytes = Base64Decode(e["hashed_bytes"].get<std::string>());
+    ASSERT_TRUE(bytes.has_value());
+    EXPECT_EQ(Sha256Hex(*bytes), e["hash"]);
+    auto d = CheckChainEntry(seq, prev, e["hash"].get<std::string>(), *bytes);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d->reason, e["reason"]);
+    EXPECT_EQ(d->prev_hash, e["prev_hash"]);
+    seq = d->seq;
+    prev = d->hash;
+  }
+  EXPECT_EQ(feed[2]["evidence"], "not json");
+  EXPECT_EQ(prev, head.hash);
 }
 
 }  // namespace

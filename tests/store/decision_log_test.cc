@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/log_signing.h"
+#include "store/log_checkpoint.h"
 #include "store/store.h"
 #include "testing/temp_dir.h"
 
@@ -118,13 +120,76 @@ TEST_F(DecisionLogTest, EditedEntryIsNamed) {
   EXPECT_NE(v->problem.find("edited"), std::string::npos) << v->problem;
 }
 
-TEST_F(DecisionLogTest, EditedReasonWithRecomputedHashBreaksTheNextLink) {
-  // Rewriting an entry and its own hash still breaks the link from its successor.
+TEST_F(DecisionLogTest, EditedReasonWithOnlyItsOwnHashRecomputedBreaksTheNextLink) {
+  auto all = db_->decisions().ListDecisions(0, 100);
+  ASSERT_TRUE(all.ok());
+  Decision edited = (*all)[1];
+  edited.reason = "ok";
   Tamper("DROP TRIGGER decisions_no_update; UPDATE decisions SET reason='ok', hash='" +
-         std::string(64, 'f') + "' WHERE seq=2");
+         ChainHash(edited.prev_hash, edited) + "' WHERE seq=2");
   auto v = db_->decisions().VerifyLog();
+  ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->ok);
-  EXPECT_EQ(v->first_broken_seq, 2);
+  EXPECT_EQ(v->first_broken_seq, 3);
+  EXPECT_NE(v->problem.find("prev_hash"), std::string::npos) << v->problem;
+}
+
+// Issue 9, item 8: someone with write access drops the triggers, edits an entry and recomputes
+// its hash and every later one. The chain is internally consistent again, so VerifyLog passes;
+// only a head signed before the edit and kept elsewhere catches it.
+TEST_F(DecisionLogTest, RewrittenChainWithEveryHashRecomputedIsCaughtOnlyByASignedHead) {
+  auto key = LogSigningKey::FromSeed(std::string(32, 's'));
+  ASSERT_TRUE(key.ok());
+  auto before = db_->decisions().Head();
+  ASSERT_TRUE(before.ok());
+  const SignedHead checkpoint = key->Sign(before->seq, before->hash, 1'764'000'000'000);
+  const SignedHead early = key->Sign(1, (*db_->decisions().ListDecisions(0, 1))[0].hash, 0);
+  ASSERT_TRUE(CheckCheckpoint(db_->decisions(), checkpoint, key->public_key()).ok());
+
+  // Rewrite entry 2's reason, then recompute the chain from entry 2 on.
+  auto all = db_->decisions().ListDecisions(0, 100);
+  ASSERT_TRUE(all.ok());
+  std::string sql = "DROP TRIGGER decisions_no_update;";
+  std::string prev = (*all)[0].hash;
+  for (size_t i = 1; i < all->size(); ++i) {
+    Decision d = (*all)[i];
+    if (d.seq == 2) d.reason = "NONE: nothing to see";
+    d.prev_hash = prev;
+    d.hash = ChainHash(d.prev_hash, d);
+    sql += "UPDATE decisions SET reason='" + d.reason + "', prev_hash='" + d.prev_hash +
+           "', hash='" + d.hash + "' WHERE seq=" + std::to_string(d.seq) + ";";
+    prev = d.hash;
+  }
+  Tamper(sql);
+  ASSERT_EQ(db_->decisions().ListDecisions(1, 1)->front().reason, "NONE: nothing to see");
+
+  auto v = db_->decisions().VerifyLog();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << "the rewritten chain is consistent: " << v->problem;
+  EXPECT_EQ(v->head.seq, 5);
+  EXPECT_NE(v->head.hash, before->hash);
+
+  Status s = CheckCheckpoint(db_->decisions(), checkpoint, key->public_key());
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("entry 5"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("rewritten"), std::string::npos) << s.message();
+  // A head from before the edited entry still holds; a forged "checkpoint" of the new head made
+  // with another key does not verify against the published key.
+  EXPECT_TRUE(CheckCheckpoint(db_->decisions(), early, key->public_key()).ok());
+  auto other = LogSigningKey::FromSeed(std::string(32, 'x'));
+  SignedHead forged = other->Sign(5, v->head.hash, 1'764'000'000'000);
+  EXPECT_EQ(CheckCheckpoint(db_->decisions(), forged, key->public_key()).code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(DecisionLogTest, CheckpointBeyondTheLogMeansEntriesWereRemoved) {
+  auto key = LogSigningKey::FromSeed(std::string(32, 's'));
+  SignedHead ahead = key->Sign(9, std::string(64, 'a'), 0);
+  Status s = CheckCheckpoint(db_->decisions(), ahead, key->public_key());
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("removed"), std::string::npos) << s.message();
+  EXPECT_TRUE(
+      CheckCheckpoint(db_->decisions(), key->Sign(0, GenesisHash(), 0), key->public_key()).ok());
 }
 
 TEST_F(DecisionLogTest, DeletedEntryIsNamed) {

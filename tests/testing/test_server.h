@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/api_keys.h"
+#include "core/log_signing.h"
 #include "core/metrics.h"
 #include "detect/detector.h"
 #include "ingest/ingest_service.h"
@@ -50,7 +51,11 @@ class TestServer {
     review_ = std::make_unique<review::ReviewService>(
         *db_, std::move(queues).value(), [this] { return policy_; }, clock_, review_options,
         &metrics_);
+    // The decision log's signing key, as `serve` keeps it: a file beside the database.
+    log_signer_ = std::make_unique<HeadSigner>(
+        std::move(LogSigningKey::LoadOrCreate(dir_.File("server.db.logkey"))).value());
     server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
+    ctx.log_signer = log_signer_.get();
     ctx.detector = detector_.get();
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
@@ -83,6 +88,7 @@ class TestServer {
   server::Api& api() { return *api_; }
   review::ReviewService& review() { return *review_; }
   MetricsRegistry& metrics() { return metrics_; }
+  const std::string& log_public_key() const { return log_signer_->public_key(); }
 
  private:
   TempDir dir_;
@@ -93,6 +99,7 @@ class TestServer {
   std::unique_ptr<detect::DetectorHandle> detector_;
   std::shared_ptr<const policy::Policy> policy_;
   std::unique_ptr<review::ReviewService> review_;
+  std::unique_ptr<HeadSigner> log_signer_;
   std::unique_ptr<server::Api> api_;
   std::unique_ptr<server::HttpServer> server_;
 };
