@@ -177,10 +177,11 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
          return r;
        }},
       {"POST", "/v1/items", true, writers, ingest_route(&ingest::IngestService::IngestItemsJson)},
+      // Text, author, revisions, private-group content: not for every role (issue 9, item 2).
       {"GET",
        "/v1/items/{id}",
        true,
-       {},
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
        [this](const HttpRequest&, const Params& p, const Caller&) { return GetItem(p[0]); }},
       {"POST", "/v1/views", true, writers, ingest_route(&ingest::IngestService::IngestViewsJson)},
       {"POST", "/v1/reports", true, writers,
@@ -368,7 +369,11 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       {"GET", "/console/appeals", true, console_roles,
        [this](const HttpRequest&, const Params&, const Caller& c) { return ConsoleAppeals(c); },
        true},
-      {"GET", "/console/decisions", true, console_roles,
+      // The whole log with actors and reasons: oversight only, or the second review is not blind.
+      {"GET",
+       "/console/decisions",
+       true,
+       {Role::kAdmin},
        [this](const HttpRequest& req, const Params&, const Caller& c) {
          return ConsoleDecisions(req, c);
        },

@@ -162,6 +162,8 @@ class Api {
   HttpResponse ConsoleDecide(const std::string& id_text, const HttpRequest& req,
                              const Caller& caller);
   HttpResponse ConsoleAppeals(const Caller& caller);
+  // Admins and reviewers with the appeals expertise (issue 9, item 15).
+  static bool MaySeeAppeals(const Caller& caller);
   HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
 
   ApiContext ctx_;

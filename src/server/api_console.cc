@@ -82,6 +82,9 @@ HttpResponse Api::Page(int status, std::string_view page, json view, const Calle
     view["role"] = RoleName(caller->role);
     view["expertise_text"] = tags;
     view["csrf_token"] = caller->csrf_token;
+    // Links only to pages the caller may open (see ConsoleAppeals and the decisions route).
+    view["show_appeals"] = MaySeeAppeals(*caller);
+    view["show_decisions"] = caller->role == Role::kAdmin;
   }
   auto html = pages_.Render(page, view);
   HttpResponse r;
@@ -327,7 +330,7 @@ HttpResponse Api::ConsoleCase(const std::string& id_text, const Caller& caller) 
     }
   }
 
-  auto history = ctx_.db->items().GetAuthorHistory(item->item.author_id);
+  auto history = ctx_.db->items().GetAuthorHistory(item->item.author_id, c->item_id);
   if (!history.ok()) return PageError(history.status(), &caller);
 
   if (!ctx_.review)
@@ -425,9 +428,24 @@ HttpResponse Api::ConsoleDecide(const std::string& id_text, const HttpRequest& r
   return Redirect("/console/queues?checked=" + std::to_string(decided->decided.checks_case));
 }
 
+bool Api::MaySeeAppeals(const Caller& caller) {
+  if (caller.role == Role::kAdmin) return true;
+  return std::find(caller.expertise.begin(), caller.expertise.end(), store::kAppealsQueue) !=
+         caller.expertise.end();
+}
+
 HttpResponse Api::ConsoleAppeals(const Caller& caller) {
   if (!ctx_.review)
     return PageError(Unavailable("review is not configured on this server"), &caller);
+  // Appellants' statements are for the appeals experts (and oversight), not every reviewer.
+  if (!MaySeeAppeals(caller)) {
+    std::string tags;
+    for (const auto& t : caller.expertise) tags += (tags.empty() ? "" : ", ") + t;
+    return PageError(PermissionDenied("appeals are reviewed by reviewers with the 'appeals' "
+                                      "expertise; yours: " +
+                                      (tags.empty() ? std::string("none") : tags)),
+                     &caller);
+  }
   const UnixMillis now = ctx_.clock->NowMillis();
   bool may_claim = false;
   if (auto mine = ctx_.review->Queues(ReviewerOf(caller));

@@ -151,9 +151,11 @@ HttpResponse Api::ReviewQueues(const Caller& caller) {
     json j = {{"queue", q.id},
               {"waiting", q.counts.open},
               {"claimed", q.counts.claimed},
-              {"checks_waiting", q.counts.checks_waiting},
               {"oldest_waiting_seconds", q.sla.oldest_waiting_ms / 1000},
               {"sla", SlaJson(q.sla)}};
+    // How many waiting cases are second reviews is oversight's figure: a first reviewer who saw
+    // it rise after a decision would know that decision was sampled.
+    if (caller.role == Role::kAdmin) j["checks_waiting"] = q.counts.checks_waiting;
     AddSpec(j, q.spec);
     out.push_back(std::move(j));
   }

@@ -56,7 +56,7 @@ struct UpsertSummary {
 };
 
 // What a reviewer sees about an item's author: how much they posted and how often it was
-// actioned (remove, reduce or label decisions on their items, by anyone).
+// actioned (remove, reduce or label decisions on their items, automated or by reviewers).
 struct AuthorHistory {
   std::string author_id;
   std::int64_t items = 0;
@@ -73,8 +73,11 @@ class ItemStore {
   virtual Result<UpsertSummary> UpsertItems(std::span<const Item> items, UnixMillis now) = 0;
   // NotFound if the id is unknown.
   virtual Result<StoredItem> GetItem(std::string_view id) = 0;
-  // Zero counts for an author with no items.
-  virtual Result<AuthorHistory> GetAuthorHistory(std::string_view author_id) = 0;
+  // Zero counts for an author with no items. Decisions made by people (any actor but "system")
+  // on `blind_item_id` are not counted: the reviewer of that item must not learn from the count
+  // what another reviewer decided about it (the blind second review).
+  virtual Result<AuthorHistory> GetAuthorHistory(std::string_view author_id,
+                                                 std::string_view blind_item_id) = 0;
 };
 
 struct AppendSummary {

@@ -73,6 +73,8 @@ run('console', async (h) => {
     '--expertise', 'threat,appeals', '--display-name', 'Sam (appeals)', '--password-stdin'], PASSWORD);
   h.cli(['users', 'create', ...db, '--username', 'noor', '--role', 'reviewer',
     '--expertise', 'antisemitism', '--display-name', 'Noor', '--password-stdin'], PASSWORD);
+  h.cli(['users', 'create', ...db, '--username', 'ada', '--role', 'admin',
+    '--display-name', 'Ada (admin)', '--password-stdin'], PASSWORD);
 
   await h.startServer(['--data-dir', h.args.dataDir, '--cache-dir', h.args.cacheDir,
     '--policy', `${h.args.dataDir}/policy/default.policy`]);
@@ -154,8 +156,15 @@ run('console', async (h) => {
   const mine = feed.json.decisions.find((d) => d.seq === seq);
   assert(mine && mine.item_id === 'post-threat' && mine.action === 'remove', `feed entry ${JSON.stringify(mine)}`);
   assert(mine.actor.includes('rosa') || mine.actor.startsWith('reviewer:'), `actor ${mine.actor}`);
-  await page.goto(`${h.url}/console/decisions`);
-  assert(await page.locator(`tr[data-seq="${seq}"]`).count() === 1, 'the console feed shows the decision');
+  // The whole log (every actor and reason) is for oversight: a reviewer has no link to it and is
+  // refused, or the second review would not be blind. Appeals are for the appeals experts.
+  assert(await page.locator('nav a[href="/console/decisions"]').count() === 0, 'no log link for a reviewer');
+  assert(await page.locator('nav a[href="/console/appeals"]').count() === 0, 'no appeals link without the expertise');
+  const logPage = await page.goto(`${h.url}/console/decisions`);
+  assert(logPage.status() === 403, `a reviewer on the log page: ${logPage.status()}`);
+  const appealsPage = await page.goto(`${h.url}/console/appeals`);
+  assert(appealsPage.status() === 403, `a reviewer without the appeals expertise on the appeals page: ${appealsPage.status()}`);
+  await page.goto(`${h.url}/console/queues`);
 
   // A form post without the CSRF token is refused.
   const forged = await postForm(page, '/console/queues/threat/claim', false);
@@ -182,5 +191,14 @@ run('console', async (h) => {
   const after = await api(h, platformKey, 'GET', `/v1/decisions?after=${seq}&limit=100`);
   const restore = after.json.decisions.find((d) => d.item_id === 'post-threat' && d.action === 'restore');
   assert(restore, `restore in the feed: ${after.text}`);
+
+  // Oversight reads the whole log in the console.
+  await page.click('form.signout button');
+  await page.waitForURL(/\/console\/login$/);
+  await signIn(page, h, 'ada', PASSWORD);
+  await page.click('nav a[href="/console/decisions"]');
+  await page.waitForURL(/\/console\/decisions$/);
+  assert(await page.locator(`tr[data-seq="${seq}"]`).count() === 1, 'the console log shows the decision');
+  assert(await page.locator(`tr[data-seq="${restore.seq}"]`).count() === 1, 'and the restore');
   await ctx.close();
 });

@@ -50,8 +50,11 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/ad-impressions"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      // An item's text, author and revisions: the platform's own data, oversight and audit.
+      // Reviewers reach content only through the cases they hold; advertisers and support agents
+      // never read items.
+      {{"GET", "/v1/items/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // Reads any role may make.
-      {{"GET", "/v1/items/{id}"}, AnyAuthenticated()},
       {{"POST", "/v1/classify"}, AnyAuthenticated()},
       {{"GET", "/v1/auth/me"}, AnyAuthenticated()},
       {{"POST", "/v1/auth/logout"}, AnyAuthenticated()},
@@ -87,8 +90,10 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/console/queues/{queue}/claim"}, Only({Role::kReviewer})},
       {{"GET", "/console/cases/{id}"}, Only({Role::kReviewer})},
       {{"POST", "/console/cases/{id}/decision"}, Only({Role::kReviewer})},
+      // Reviewers with the appeals expertise (the matrix's reviewer has it; see
+      // AppealsPageNeedsTheAppealsExpertise); the whole log is oversight's (blind second review).
       {{"GET", "/console/appeals"}, Only({Role::kReviewer, Role::kAdmin})},
-      {{"GET", "/console/decisions"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"GET", "/console/decisions"}, Only({Role::kAdmin})},
   };
   return spec;
 }
@@ -229,7 +234,7 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
     Principal p{"session:" + std::string(RoleName(role)), Principal::kSession, role};
     p.username = "staff-" + std::string(RoleName(role));
     CreateUser(p.username, role,
-               role == Role::kReviewer ? std::vector<std::string>{"antisemitism"}
+               role == Role::kReviewer ? std::vector<std::string>{"antisemitism", "appeals"}
                                        : std::vector<std::string>{});
     auto s = Login(p.username);
     ASSERT_TRUE(s);
@@ -325,6 +330,45 @@ TEST_F(SessionTest, LoginSetsAHardenedCookieAndReturnsTheUserAndCsrfToken) {
   EXPECT_EQ(mj["authenticated_by"], "session");
   EXPECT_EQ(mj["user"]["username"], "Amira");
   EXPECT_EQ(mj["csrf_token"], body["csrf_token"]);
+}
+
+TEST_F(SessionTest, AppealsPageNeedsTheAppealsExpertiseAndTheLogIsForOversight) {
+  CreateUser("rosa", Role::kReviewer, {"threat"});
+  CreateUser("sam", Role::kReviewer, {"threat", "appeals"});
+  auto rosa = Login("rosa");
+  auto sam = Login("sam");
+  ASSERT_TRUE(rosa && sam);
+  auto c = server_.Client();
+  auto denied = c.Get("/console/appeals", {{"Cookie", rosa->cookie}});
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_NE(denied->body.find("appeals"), std::string::npos);
+  EXPECT_EQ(c.Get("/console/appeals", {{"Cookie", sam->cookie}})->status, 200);
+  EXPECT_EQ(c.Get("/console/decisions", {{"Cookie", sam->cookie}})->status, 403);
+  // The navigation links only to pages the reviewer may open.
+  auto rosa_queues = c.Get("/console/queues", {{"Cookie", rosa->cookie}});
+  ASSERT_EQ(rosa_queues->status, 200);
+  EXPECT_EQ(rosa_queues->body.find("href=\"/console/appeals\""), std::string::npos);
+  EXPECT_EQ(rosa_queues->body.find("href=\"/console/decisions\""), std::string::npos);
+  auto sam_queues = c.Get("/console/queues", {{"Cookie", sam->cookie}});
+  EXPECT_NE(sam_queues->body.find("href=\"/console/appeals\""), std::string::npos);
+}
+
+TEST_F(SessionTest, ReviewersAreNotToldHowManyChecksAreWaiting) {
+  CreateUser("rosa", Role::kReviewer, {"threat"});
+  auto rosa = Login("rosa");
+  ASSERT_TRUE(rosa);
+  auto c = server_.Client();
+  auto mine = c.Get("/v1/review/queues", {{"Cookie", rosa->cookie}});
+  ASSERT_EQ(mine->status, 200) << mine->body;
+  auto queues = json::parse(mine->body)["queues"];
+  ASSERT_FALSE(queues.empty());
+  for (const auto& q : queues) EXPECT_FALSE(q.contains("checks_waiting")) << q.dump();
+  auto oversight =
+      c.Get("/v1/review/queues", {{"Authorization", "Bearer " + server_.CreateKey(Role::kAdmin)}});
+  ASSERT_EQ(oversight->status, 200);
+  for (const auto& q : json::parse(oversight->body)["queues"]) {
+    EXPECT_TRUE(q.contains("checks_waiting")) << q.dump();
+  }
 }
 
 TEST_F(SessionTest, StateChangesWithTheCookieNeedTheCsrfToken) {

@@ -73,16 +73,30 @@ TEST_F(StoreTest, AuthorHistoryCountsItemsAndEnforcementOnThem) {
                       {decision("a1", ActionType::kRemove), decision("a1", ActionType::kReview),
                        decision("a2", ActionType::kLabel), decision("b1", ActionType::kRemove)})
                   .ok());
-  auto alice = db_->items().GetAuthorHistory("alice");
+  auto alice = db_->items().GetAuthorHistory("alice", "");
   ASSERT_TRUE(alice.ok()) << alice.status().ToString();
   EXPECT_EQ(alice->items, 2);
   EXPECT_EQ(alice->enforced, 2);  // the review is not an enforcement
   EXPECT_EQ(alice->removed, 1);
   EXPECT_EQ(alice->first_seen_at, 1000);
-  auto nobody = db_->items().GetAuthorHistory("nobody");
+  auto nobody = db_->items().GetAuthorHistory("nobody", "");
   ASSERT_TRUE(nobody.ok());
   EXPECT_EQ(nobody->items, 0);
   EXPECT_EQ(nobody->enforced, 0);
+
+  // A reviewer removes a2. Its second reviewer must not learn that from the count (issue 9,
+  // item 3); the reviewer of any other item sees it.
+  Decision by_reviewer = decision("a2", ActionType::kRemove);
+  by_reviewer.actor = "reviewer:user:7";
+  ASSERT_TRUE(db_->decisions().AppendDecisions({by_reviewer}).ok());
+  auto blind = db_->items().GetAuthorHistory("alice", "a2");
+  ASSERT_TRUE(blind.ok());
+  EXPECT_EQ(blind->enforced, 2);  // the automated label on a2 still counts
+  EXPECT_EQ(blind->removed, 1);
+  auto other = db_->items().GetAuthorHistory("alice", "a1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->enforced, 3);
+  EXPECT_EQ(other->removed, 2);
 }
 
 TEST_F(StoreTest, UpsertCreatesRevisesAndKeepsEveryRevision) {

@@ -363,7 +363,8 @@ class SqliteDatabase final : public Database,
     return r;
   }
 
-  Result<AuthorHistory> GetAuthorHistory(std::string_view author_id) override {
+  Result<AuthorHistory> GetAuthorHistory(std::string_view author_id,
+                                         std::string_view blind_item_id) override {
     auto lease = AcquireReader();
     Connection& c = *lease.conn;
     AuthorHistory h;
@@ -383,8 +384,10 @@ class SqliteDatabase final : public Database,
       BULWARK_ASSIGN_OR_RETURN(
           st, c.Prepare("SELECT COUNT(*), COALESCE(SUM(d.action = 'remove'), 0) "
                         "FROM decisions d JOIN items i ON i.id = d.item_id "
-                        "WHERE i.author_id = ?1 AND d.action IN ('remove', 'reduce', 'label')"));
+                        "WHERE i.author_id = ?1 AND d.action IN ('remove', 'reduce', 'label') "
+                        "AND NOT (d.item_id = ?2 AND d.actor <> 'system')"));
       st->BindText(1, author_id);
+      st->BindText(2, blind_item_id);
       BULWARK_ASSIGN_OR_RETURN(row, st->Step());
       if (row) {
         h.enforced = st->ColumnInt(0);
