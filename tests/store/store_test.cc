@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "store/sqlite/connection.h"
 #include "store/store.h"
 #include "testing/temp_dir.h"
 
@@ -362,3 +363,22 @@ TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
 
 }  // namespace
 }  // namespace bulwark::store
+
+namespace bulwark {
+namespace {
+
+// Issue 9, item 9: a full or read-only disk is the server's fault, not the client's: 503
+// (Unavailable) with a generic message, never 413 with SQLite's text.
+TEST(SqliteStatusTest, StorageFaultsAreUnavailableWithAGenericMessage) {
+  for (int rc : {SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_IOERR_WRITE}) {
+    Status s = store::sqlite::SqliteStatus(rc, "insert into items", nullptr);
+    EXPECT_EQ(s.code(), Code::kUnavailable) << rc;
+    EXPECT_EQ(s.message().find("insert into items"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("nothing was stored"), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(store::sqlite::SqliteStatus(SQLITE_BUSY, "x", nullptr).code(), Code::kUnavailable);
+  EXPECT_EQ(store::sqlite::SqliteStatus(SQLITE_CORRUPT, "x", nullptr).code(), Code::kInternal);
+}
+
+}  // namespace
+}  // namespace bulwark

@@ -1,5 +1,7 @@
 #include "store/sqlite/connection.h"
 
+#include <cstdio>
+
 namespace bulwark::store::sqlite {
 
 Status SqliteStatus(int rc, std::string_view context, sqlite3* db) {
@@ -11,7 +13,16 @@ Status SqliteStatus(int rc, std::string_view context, sqlite3* db) {
     case SQLITE_LOCKED:
       return Unavailable(std::move(msg));
     case SQLITE_FULL:
-      return ResourceExhausted(std::move(msg));
+    case SQLITE_READONLY:
+    case SQLITE_IOERR: {
+      // The server's storage, not the request, is at fault: Unavailable (503, retry later), with
+      // a message that says nothing of paths or SQLite; the detail goes to the operator's log.
+      std::fprintf(stderr, "bulwark: storage: %s\n", msg.c_str());
+      const int primary = rc & 0xff;
+      return Unavailable(primary == SQLITE_FULL       ? "storage is full; nothing was stored"
+                         : primary == SQLITE_READONLY ? "storage is read-only; nothing was stored"
+                                                      : "storage I/O error; nothing was stored");
+    }
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB:
       return FailedPrecondition(std::move(msg));

@@ -82,7 +82,9 @@ class Connection {
   std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
-// Maps an SQLite result code to a Status (BUSY/LOCKED -> Unavailable, FULL -> ResourceExhausted).
+// Maps an SQLite result code to a Status: BUSY/LOCKED -> Unavailable; FULL, READONLY and IOERR
+// -> Unavailable with a generic message (the SQLite detail is written to stderr, the operator's
+// log, never to a client); CANTOPEN/NOTADB -> FailedPrecondition; anything else Internal.
 Status SqliteStatus(int rc, std::string_view context, sqlite3* db);
 
 }  // namespace bulwark::store::sqlite
