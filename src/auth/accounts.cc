@@ -172,10 +172,18 @@ Result<LoginResult> StaffAccounts::Login(std::string_view username, std::string_
   // A name no account can have: refuse without touching the failure table.
   if (!ValidateUsername(username).ok()) return InvalidCredentials();
 
+  // The attempt is counted (as a failure, cleared on success) before the password is hashed,
+  // atomically with the lockout check: parallel guesses cannot all read the same count.
   const std::string key = UsernameKey(username);
-  BULWARK_ASSIGN_OR_RETURN(store::LoginFailures failures, users_.GetLoginFailures(key));
-  if (failures.last_failure_at < now - options_.throttle.window_ms) failures = {};
-  if (UnixMillis until = LockedUntil(failures, options_.throttle); until > now) {
+  bool reserved = false;
+  BULWARK_ASSIGN_OR_RETURN(
+      store::LoginFailures failures,
+      users_.ReserveLoginAttempt(
+          key, now, options_.throttle.window_ms,
+          [&](const store::LoginFailures& f) { return LockedUntil(f, options_.throttle) > now; },
+          &reserved));
+  if (!reserved) {
+    const UnixMillis until = LockedUntil(failures, options_.throttle);
     if (retry_after_ms) *retry_after_ms = until - now;
     return ResourceExhausted("too many failed logins for this username; try again in " +
                                  std::to_string((until - now + 999) / 1000) + " s",
@@ -190,12 +198,8 @@ Result<LoginResult> StaffAccounts::Login(std::string_view username, std::string_
   } else {
     (void)VerifyPassword(DummyHash(), password);  // same cost as a known username
   }
-  if (!ok) {
-    auto recorded = users_.RecordLoginFailure(key, now, options_.throttle.window_ms);
-    if (!recorded.ok()) return recorded.status();
-    return InvalidCredentials();
-  }
-  if (failures.failures > 0) BULWARK_RETURN_IF_ERROR(users_.ClearLoginFailures(key));
+  if (!ok) return InvalidCredentials();  // already counted by the reservation
+  BULWARK_RETURN_IF_ERROR(users_.ClearLoginFailures(key));
   if (NeedsRehash(user->password_hash, options_.passwords)) {
     // The cost was raised since this hash was made: upgrade it while we know the password.
     auto rehashed = HashPassword(password, options_.passwords);

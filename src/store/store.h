@@ -396,6 +396,15 @@ class UserStore {
   virtual Result<LoginFailures> RecordLoginFailure(std::string_view username_key, UnixMillis now,
                                                    std::int64_t window_ms) = 0;
   virtual Status ClearLoginFailures(std::string_view username_key) = 0;
+  // Reserves one login attempt before its password is checked, in one write transaction: reads
+  // the count (a count older than `window_ms` reads as none); if `locked(count)` says the
+  // username is locked, changes nothing and sets *reserved = false; otherwise counts the attempt
+  // as a failure (a successful login clears it) and sets *reserved = true. Returns the count as
+  // it was before. Parallel guesses are serialised here, so they cannot all see the same count
+  // and slip past the lockout. `locked` runs under the store's write lock: keep it cheap.
+  virtual Result<LoginFailures> ReserveLoginAttempt(
+      std::string_view username_key, UnixMillis now, std::int64_t window_ms,
+      const std::function<bool(const LoginFailures&)>& locked, bool* reserved) = 0;
 };
 
 // The lifecycle of a policy version (src/policy/lifecycle.h has the rules; docs/policy.md):

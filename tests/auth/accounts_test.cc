@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "core/sha256.h"
 #include "store/store.h"
 #include "testing/temp_dir.h"
@@ -182,6 +186,33 @@ TEST_F(AccountsTest, RepeatedFailuresLockTheUsernameWithGrowingBackoff) {
   EXPECT_EQ(db_->users().GetLoginFailures("amira")->failures, 0);
   EXPECT_EQ(accounts_->Login("amira", "wrong password!!", now).status().code(),
             Code::kUnauthenticated);
+}
+
+TEST_F(AccountsTest, ParallelGuessesCannotSlipPastTheLockout) {
+  // Issue 9, item 7: the count used to be read before the password hash and written after it,
+  // so guesses made at the same moment all saw the same count. Now each attempt is reserved
+  // first, atomically: exactly free_failures guesses reach the password check.
+  Create("amira");
+  const int guesses = 4 * options_.throttle.free_failures;
+  std::atomic<int> checked{0}, locked{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < guesses; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = accounts_->Login("amira", "wrong guess " + std::to_string(i), kT0);
+      if (r.status().code() == Code::kUnauthenticated) {
+        ++checked;
+      } else if (r.status().code() == Code::kResourceExhausted) {
+        ++locked;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(checked.load(), options_.throttle.free_failures);
+  EXPECT_EQ(locked.load(), guesses - options_.throttle.free_failures);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(accounts_->Login("amira", kPassword, kT0).status().code(), Code::kResourceExhausted);
 }
 
 TEST_F(AccountsTest, UnknownUsernamesAreThrottledLikeKnownOnes) {

@@ -303,6 +303,36 @@ class SqliteUserStore final : public UserStore {
     return out;
   }
 
+  Result<LoginFailures> ReserveLoginAttempt(std::string_view username_key, UnixMillis now,
+                                            std::int64_t window_ms,
+                                            const std::function<bool(const LoginFailures&)>& locked,
+                                            bool* reserved) override {
+    LoginFailures before;
+    *reserved = false;
+    Status s = pool_.Write([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * prune, c.Prepare(kPruneFailures));
+      prune->BindInt(1, now - window_ms);
+      BULWARK_RETURN_IF_ERROR(prune->Run());
+      BULWARK_ASSIGN_OR_RETURN(Statement * read, c.Prepare(kSelectFailures));
+      read->BindText(1, username_key);
+      BULWARK_RETURN_IF_ERROR(ReadFailures(read, &before));
+      if (before.last_failure_at < now - window_ms) before = {};
+      if (locked(before)) return Status::Ok();
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kRecordFailure));
+      st->BindText(1, username_key);
+      st->BindInt(2, now);
+      st->BindInt(3, now - window_ms);
+      BULWARK_RETURN_IF_ERROR(st->Run());
+      *reserved = true;
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      *reserved = false;
+      return s;
+    }
+    return before;
+  }
+
   Status ClearLoginFailures(std::string_view username_key) override {
     return pool_.Write([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kClearFailures));
