@@ -37,6 +37,7 @@ struct ServeOptions {
   std::string review_queues;  // default <data-dir>/review/queues.json, optional
   std::string review_key_file;
   int review_lease_minutes = 15;
+  int review_max_claims = 5;
   int review_sla_window_hours = 7 * 24;
   ingest::IngestOptions ingest;
   bool behind_tls = false;
@@ -151,6 +152,7 @@ void RunServe(const ServeOptions& o) {
   if (queues.ok()) {
     review::ReviewOptions review_options;
     review_options.lease_ms = std::int64_t{o.review_lease_minutes} * 60 * 1000;
+    review_options.max_claims_per_reviewer = o.review_max_claims;
     review_options.sla_window_ms = std::int64_t{o.review_sla_window_hours} * 3600 * 1000;
     review_options.sampling_key = SamplingKey(o.review_key_file);
     enforce::PolicyHandle* policy_ptr = policy.get();
@@ -279,6 +281,9 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--review-lease-minutes", o->review_lease_minutes,
                   "How long a review claim is held (default 15)")
       ->check(CLI::Range(1, 24 * 60));
+  cmd->add_option("--review-max-claims", o->review_max_claims,
+                  "Live claims one reviewer may hold at once (default 5)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--review-sla-window-hours", o->review_sla_window_hours,
                   "Window of the time-to-first-review figures in /v1/review/queues and /metrics "
                   "(default 168)")

@@ -143,7 +143,8 @@ Result<store::ReviewCase> ReviewService::Claim(const Reviewer& reviewer, std::st
     return Status(Code::kPermissionDenied,
                   "queue '" + spec->id + "' needs expertise: " + Join(spec->expertise), "queue");
   }
-  auto c = db_.review().ClaimNext(spec->id, reviewer.id, clock_.NowMillis(), options_.lease_ms);
+  auto c = db_.review().ClaimNext(spec->id, reviewer.id, clock_.NowMillis(), options_.lease_ms,
+                                  options_.max_claims_per_reviewer);
   if (!c.ok() && c.status().code() == Code::kNotFound) {
     return Status(Code::kNotFound, "queue '" + spec->id + "' has no case waiting for you", "queue");
   }

@@ -49,6 +49,9 @@ struct Reviewer {
 
 struct ReviewOptions {
   std::int64_t lease_ms = 15 * 60 * 1000;  // how long a claim is held
+  // Live claims one reviewer may hold at once (0: no cap). A reviewer works one case at a time;
+  // the cap stops one account from draining a queue into leases nobody works.
+  int max_claims_per_reviewer = 5;
   // The window of the time-to-first-review figures in Queues() and on /metrics.
   std::int64_t sla_window_ms = std::int64_t{7} * 24 * 3600 * 1000;
   std::string sampling_key;  // secret key of the second-review sampler

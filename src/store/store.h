@@ -290,9 +290,11 @@ class ReviewStore {
  public:
   virtual ~ReviewStore() = default;
   // Claims the waiting case with the highest priority (oldest first among equals) in `queue`
-  // for `reviewer` until now + lease_ms. NotFound if the queue has nothing waiting.
+  // for `reviewer` until now + lease_ms. NotFound if the queue has nothing waiting. With
+  // max_held > 0, FailedPrecondition (field "reviewer") when the reviewer already holds that
+  // many live claims, checked in the same transaction (parallel claims cannot pass it).
   virtual Result<ReviewCase> ClaimNext(std::string_view queue, std::string_view reviewer,
-                                       UnixMillis now, std::int64_t lease_ms) = 0;
+                                       UnixMillis now, std::int64_t lease_ms, int max_held = 0) = 0;
   virtual Result<ReviewCase> GetCase(std::int64_t id) = 0;
   // Records `decision` (appended to the log) as the outcome of case `id`, atomically. The
   // reviewer must hold an unexpired lease on it: FailedPrecondition otherwise.

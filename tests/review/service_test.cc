@@ -311,6 +311,29 @@ TEST_F(ReviewServiceTest, AgreementStatisticsOverAWindow) {
   EXPECT_EQ(service_->Stats(5, 5).status().field(), "since");
 }
 
+TEST_F(ReviewServiceTest, AReviewerHoldsAtMostTheCapOfLiveClaims) {
+  // Issue 9, item 14: one account cannot drain a queue into leases nobody works.
+  Open("antisemitism", 8);
+  std::vector<std::int64_t> held;
+  for (int i = 0; i < ReviewOptions{}.max_claims_per_reviewer; ++i) {
+    auto c = service_->Claim(alice_, "antisemitism");
+    ASSERT_TRUE(c.ok()) << i << ": " << c.status().ToString();
+    held.push_back(c->id);
+  }
+  auto over = service_->Claim(alice_, "antisemitism");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(over.status().field(), "reviewer");
+  Open("checked");
+  EXPECT_TRUE(service_->Claim(carol_, "checked").ok()) << "the cap is per reviewer";
+  // Deciding one frees a slot; so does a lease running out.
+  ASSERT_TRUE(Decide(alice_, held[0], "none", "no_violation").ok());
+  EXPECT_TRUE(service_->Claim(alice_, "antisemitism").ok());
+  EXPECT_FALSE(service_->Claim(alice_, "antisemitism").ok());
+  clock_.now += 11 * kMinute;  // every lease (10 minutes) has expired
+  EXPECT_TRUE(service_->Claim(alice_, "antisemitism").ok());
+}
+
 TEST_F(ReviewServiceTest, SlaTimersWithAnInjectedClock) {
   const UnixMillis t0 = clock_.now;
   Open("antisemitism", 4);  // SLA 60 minutes

@@ -51,6 +51,9 @@ constexpr std::string_view kOpenAppeal =
     "'open', ?7, ?6, ?8, ?9, ?4, 1)";
 constexpr std::string_view kActiveCase =
     "SELECT id FROM review_cases WHERE item_id = ?1 AND queue = ?2 AND status <> 'decided'";
+constexpr std::string_view kLiveClaimsOf =
+    "SELECT COUNT(*) FROM review_cases WHERE claimed_by = ?1 AND status = 'claimed' "
+    "AND lease_expires_at > ?2";
 constexpr std::string_view kClaimCase =
     "UPDATE review_cases SET status = 'claimed', claimed_by = ?2, lease_expires_at = ?3, "
     "first_claimed_at = COALESCE(first_claimed_at, ?4) WHERE id = ?1";
@@ -94,9 +97,23 @@ class SqliteReviewStore final : public ReviewStore {
   explicit SqliteReviewStore(ReviewStoreDeps deps) : d_(std::move(deps)) {}
 
   Result<ReviewCase> ClaimNext(std::string_view queue, std::string_view reviewer, UnixMillis now,
-                               std::int64_t lease_ms) override {
+                               std::int64_t lease_ms, int max_held) override {
     ReviewCase out;
     Status s = d_.write([&](Connection& w) -> Status {
+      if (max_held > 0) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * held, w.Prepare(kLiveClaimsOf));
+        held->BindText(1, reviewer);
+        held->BindInt(2, now);
+        BULWARK_ASSIGN_OR_RETURN(bool row, held->Step());
+        const std::int64_t n = row ? held->ColumnInt(0) : 0;
+        held->Reset();
+        if (n >= max_held) {
+          return Status(Code::kFailedPrecondition,
+                        "you already hold " + std::to_string(n) +
+                            " cases; decide or release one before claiming another",
+                        "reviewer");
+        }
+      }
       BULWARK_ASSIGN_OR_RETURN(Statement * next, w.Prepare(kNextWaitingCase));
       next->BindText(1, queue);
       next->BindInt(2, now);
