@@ -353,8 +353,19 @@ Result<StatsReport> ReviewService::Stats(UnixMillis since, UnixMillis until) {
 }
 
 std::vector<GaugeSample> ReviewService::Collect() {
-  std::vector<GaugeSample> out;
   const UnixMillis now = clock_.NowMillis();
+  std::lock_guard lock(collect_mu_);  // one computation at a time; scrapes in between share it
+  if (collected_at_ && now >= *collected_at_ &&
+      now - *collected_at_ < options_.metrics_refresh_ms) {
+    return collected_;
+  }
+  collected_ = Compute(now);
+  collected_at_ = now;
+  return collected_;
+}
+
+std::vector<GaugeSample> ReviewService::Compute(UnixMillis now) {
+  std::vector<GaugeSample> out;
   auto config = queues();
   auto views = Views(*config, nullptr, now - options_.sla_window_ms, now + 1, now);
   if (!views.ok()) return out;  // the scrape goes on without these figures

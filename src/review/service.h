@@ -52,6 +52,10 @@ struct ReviewOptions {
   // Live claims one reviewer may hold at once (0: no cap). A reviewer works one case at a time;
   // the cap stops one account from draining a queue into leases nobody works.
   int max_claims_per_reviewer = 5;
+  // The review figures on /metrics are computed at most this often (a scrape in between gets
+  // the previous figures): each computation scans the open cases and the SLA window, and
+  // /metrics is public.
+  std::int64_t metrics_refresh_ms = 5000;
   // The window of the time-to-first-review figures in Queues() and on /metrics.
   std::int64_t sla_window_ms = std::int64_t{7} * 24 * 3600 * 1000;
   std::string sampling_key;  // secret key of the second-review sampler
@@ -165,7 +169,8 @@ class ReviewService {
                                        UnixMillis since, UnixMillis until, UnixMillis now);
   Status CheckReasonCode(const ReviewerDecision& d, std::string_view outcome,
                          const policy::Policy* policy) const;
-  std::vector<GaugeSample> Collect();
+  std::vector<GaugeSample> Collect();  // cached: see ReviewOptions::metrics_refresh_ms
+  std::vector<GaugeSample> Compute(UnixMillis now);
 
   store::Database& db_;
   PolicySource policy_;
@@ -176,6 +181,10 @@ class ReviewService {
   int collector_id_ = 0;
 
   mutable std::mutex mu_;
+  // The last figures Collect() computed, and when (clock_ time).
+  std::mutex collect_mu_;
+  std::vector<GaugeSample> collected_;
+  std::optional<UnixMillis> collected_at_;
   std::shared_ptr<const QueueConfig> queues_;
 };
 

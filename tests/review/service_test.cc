@@ -384,6 +384,20 @@ TEST_F(ReviewServiceTest, SlaTimersWithAnInjectedClock) {
   EXPECT_NE(m.find("# TYPE bulwark_review_waiting_cases gauge"), std::string::npos);
 }
 
+TEST_F(ReviewServiceTest, MetricsFiguresAreComputedAtMostEveryRefreshInterval) {
+  // Issue 9, item 14: /metrics is public; a scrape must not cost a scan of the review tables
+  // each time. Figures are recomputed once ReviewOptions::metrics_refresh_ms has passed.
+  Open("antisemitism", 2);
+  const std::string two = "bulwark_review_waiting_cases{queue=\"antisemitism\"} 2\n";
+  const std::string three = "bulwark_review_waiting_cases{queue=\"antisemitism\"} 3\n";
+  EXPECT_NE(metrics_.RenderPrometheus().find(two), std::string::npos);
+  Open("antisemitism");
+  clock_.now += ReviewOptions{}.metrics_refresh_ms - 1;
+  EXPECT_NE(metrics_.RenderPrometheus().find(two), std::string::npos) << "served from the cache";
+  clock_.now += 1;
+  EXPECT_NE(metrics_.RenderPrometheus().find(three), std::string::npos) << "refreshed";
+}
+
 TEST_F(ReviewServiceTest, AppealsAreUpheldOrRestoredWithAReasonCode) {
   Open("antisemitism");
   auto c = service_->Claim(alice_, "antisemitism");
