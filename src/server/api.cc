@@ -128,8 +128,11 @@ HttpResponse ErrorResponse(const Status& status) {
   return r;
 }
 
+Api::~Api() = default;
+
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   accounts_ = std::make_unique<auth::StaffAccounts>(ctx_.db->users(), ctx_.auth);
+  scratch_pool_ = std::make_unique<detect::DetectorScratchPool>();
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
   // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
   const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
@@ -585,14 +588,15 @@ HttpResponse Api::Classify(const HttpRequest& req) {
   auto texts = ingest::DecodeTextBatch(req.body, ctx_.ingest->options().limits, kMaxClassifyTexts,
                                        kMaxClassifyTextBytes);
   if (!texts.ok()) return ErrorResponse(texts.status());
-  // One scratch per request: it belongs to this snapshot (a reload may swap the detector).
-  detect::DetectorScratch scratch;
+  // A pooled scratch: it works with any snapshot (a reload may swap the detector meanwhile).
+  std::unique_ptr<detect::DetectorScratch> scratch = scratch_pool_->Acquire();
   json results = json::array();
   detect::Verdict verdict;
   for (const std::string& text : *texts) {
-    detector->Classify(text, &scratch, &verdict);
+    detector->Classify(text, scratch.get(), &verdict);
     results.push_back(detect::VerdictToJson(verdict));
   }
+  scratch_pool_->Release(std::move(scratch));
   if (ctx_.metrics) {
     ctx_.metrics->GetCounter("bulwark_classified_texts_total", "Texts classified via /v1/classify.")
         .Inc(texts->size());

@@ -24,7 +24,8 @@
 
 namespace bulwark::detect {
 class DetectorHandle;
-}
+class DetectorScratchPool;
+}  // namespace bulwark::detect
 namespace bulwark::review {
 class ReviewService;
 struct Reviewer;
@@ -73,6 +74,7 @@ HttpResponse ErrorResponse(const Status& status);
 class Api {
  public:
   explicit Api(ApiContext ctx);
+  ~Api();
   // Thread-safe.
   HttpResponse Handle(const HttpRequest& req);
 
@@ -168,6 +170,9 @@ class Api {
 
   ApiContext ctx_;
   std::unique_ptr<auth::StaffAccounts> accounts_;
+  // Detector scratch reused across /v1/classify requests (a fresh one costs a Hyperscan scratch
+  // allocation for a multi-megabyte database on every request).
+  std::unique_ptr<detect::DetectorScratchPool> scratch_pool_;
   std::vector<Route> routes_;
   PageRenderer pages_;
 };
