@@ -366,7 +366,8 @@ TEST_F(SessionTest, ReviewersAreNotToldHowManyChecksAreWaiting) {
   auto oversight =
       c.Get("/v1/review/queues", {{"Authorization", "Bearer " + server_.CreateKey(Role::kAdmin)}});
   ASSERT_EQ(oversight->status, 200);
-  for (const auto& q : json::parse(oversight->body)["queues"]) {
+  const json oversight_body = json::parse(oversight->body);
+  for (const auto& q : oversight_body["queues"]) {
     EXPECT_TRUE(q.contains("checks_waiting")) << q.dump();
   }
 }
