@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "detect/detector.h"
 #include "detect/ensemble_fit.h"
+#include "detect/functional.h"
 #include "detect/training.h"
 
 namespace bulwark::cli {
@@ -306,6 +307,7 @@ void AddEnsembleCommand(CLI::App& app) {
     std::string datasets_dir = "../shared/data";
     std::vector<std::string> datasets;
     std::string out;
+    std::string functional;
     double l2 = 1.0;
   };
   auto o = std::make_shared<Opts>();
@@ -320,6 +322,9 @@ void AddEnsembleCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--datasets", o->datasets, "Data sets to use (default: all)")->delimiter(',');
   cmd->add_option("--out", o->out, "Write the fitted weights here")->required();
+  cmd->add_option("--functional", o->functional,
+                  "Also fit on this functional suite's TRAIN templates (tests/functional) and "
+                  "report its TEST templates");
   cmd->add_option("--l2", o->l2, "L2 penalty towards the current weights")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 1e6));
@@ -334,13 +339,20 @@ void AddEnsembleCommand(CLI::App& app) {
     auto examples = detect::LoadSplitDeduplicated(o->datasets_dir, names,
                                                   (*d)->classifier()->input(), {}, nullptr);
     if (!examples.ok()) Fail(examples.status());
-    auto fit = detect::FitEnsemble(**d, *examples, o->l2);
+    std::vector<detect::FunctionalCase> functional;
+    if (!o->functional.empty()) {
+      auto cases = detect::LoadFunctionalSuite(o->functional);
+      if (!cases.ok()) Fail(cases.status());
+      functional = std::move(*cases);
+    }
+    auto fit = detect::FitEnsemble(**d, *examples, o->l2, functional);
     if (!fit.ok()) Fail(fit.status());
     nlohmann::json params = fit->params.ToJson();
     params["fit"] = fit->summary;
     params["fit"]["datasets"] = names;
     params["fit"]["model"] = (*d)->model_version();
     params["fit"]["lexicon"] = (*d)->lexicon_version();
+    if (!o->functional.empty()) params["fit"]["functional"] = o->functional;
     std::ofstream f(o->out, std::ios::binary | std::ios::trunc);
     f << params.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     if (!f) Fail(Internal("cannot write " + o->out));

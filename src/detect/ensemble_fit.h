@@ -19,6 +19,7 @@
 #include "detect/dataset.h"
 #include "detect/detector.h"
 #include "detect/ensemble.h"
+#include "detect/functional.h"
 #include "detect/metrics_eval.h"
 
 namespace bulwark::detect {
@@ -37,7 +38,14 @@ struct EnsembleFitReport {
 EvalReport EvaluateDetector(const Detector& detector, const std::vector<Example>& examples,
                             Split split = Split::kTest);
 
+// `functional` (optional): the project's functional suite (detect/functional.h). Its TRAIN
+// templates' cases join the hate category's fitting data (hateful = hate), so the fit sees the
+// failure modes the data sets under-represent (plain statements of contempt, threats, negation,
+// counter-speech); its TEST templates are never fitted on, only scored ("functional_test" in
+// the summary: hateful and non-hateful accuracy at the label and review points, before and
+// after).
 Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
-                                      const std::vector<Example>& examples, double l2 = 1.0);
+                                      const std::vector<Example>& examples, double l2 = 1.0,
+                                      const std::vector<FunctionalCase>& functional = {});
 
 }  // namespace bulwark::detect

@@ -251,6 +251,49 @@ TEST(EnsembleFitTest, FitsOnValidationAndScoresTest) {
             (*d)->ensemble().of(Category::kMisinfoHealth).bias);
 }
 
+TEST(EnsembleFitTest, FunctionalTrainTemplatesAreFittedTestTemplatesOnlyScored) {
+  DetectorConfig c = ShippedConfig();
+  c.enable_classifier = false;
+  auto d = Detector::Load(c);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  std::vector<Example> examples;
+  for (Split split : {Split::kValidation, Split::kTest}) {
+    examples.push_back({"Muslims are vermin", ClassLabel::kHate, {}, "synthetic", split});
+    examples.push_back({"nice weather today", ClassLabel::kNone, {}, "synthetic", split});
+  }
+  auto fc = [](const char* text, bool hateful, const char* split) {
+    FunctionalCase f;
+    f.text = text;
+    f.hateful = hateful;
+    f.split = split;
+    f.functionality = "test";
+    return f;
+  };
+  std::vector<FunctionalCase> suite = {
+      fc("I despise all jews", true, "train"), fc("women are filthy animals", true, "train"),
+      fc("I love my jewish neighbours", false, "train"), fc("gay people are lovely", true, "test"),
+      fc("immigrants are vermin", true, "test")};
+  auto fit = FitEnsemble(**d, examples, 1.0, suite);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  const auto& hate = fit->summary["hate"];
+  EXPECT_EQ(hate["functional_train_cases_fitted"], 3);
+  EXPECT_EQ(hate["validation_fitted"]["examples"], 5);  // 2 validation texts + 3 train cases
+  EXPECT_EQ(hate["functional_test_fitted"]["hateful_cases"], 2);
+  EXPECT_NE(fit->params.provenance.find("functional"), std::string::npos);
+
+  // The test templates never move the weights: other test cases, the same fit.
+  suite[3] = fc("those people should all be deported", true, "test");
+  auto again = FitEnsemble(**d, examples, 1.0, suite);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->params.of(Category::kHate).bias, fit->params.of(Category::kHate).bias);
+  EXPECT_EQ(again->params.of(Category::kHate).attack, fit->params.of(Category::kHate).attack);
+  // A train template does.
+  suite[0] = fc("I love my jewish neighbours", false, "train");
+  auto moved = FitEnsemble(**d, examples, 1.0, suite);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_NE(moved->params.of(Category::kHate).bias, fit->params.of(Category::kHate).bias);
+}
+
 TEST(DetectorScratchPoolTest, ReusesScratch) {
   DetectorScratchPool pool(1);
   auto a = pool.Acquire();
