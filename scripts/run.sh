@@ -55,4 +55,11 @@ Reviewer console: http://$ADDRESS:$PORT/console/
 $CREDENTIALS
 
 MSG
-exec "$BIN" serve --db "$DB" --address "$ADDRESS" --port "$PORT"
+# Plain HTTP is only for loopback: elsewhere the console's cookies stay Secure (__Host-), and the
+# server belongs behind a TLS-terminating proxy (docs/operations.md).
+case "$ADDRESS" in
+  127.*|localhost|::1) HTTP_FLAGS=(--insecure-http) ;;
+  *) HTTP_FLAGS=()
+     echo "Note: $ADDRESS is not loopback, so session cookies are Secure: open the console through HTTPS." ;;
+esac
+exec "$BIN" serve --db "$DB" --address "$ADDRESS" --port "$PORT" "${HTTP_FLAGS[@]}"

@@ -25,4 +25,13 @@ Result<std::string> NewCsrfToken();
 // "csrf_token" otherwise, including when either is empty.
 Status VerifyCsrfToken(std::string_view presented, std::string_view expected);
 
+// Sign-in form tokens (login CSRF). Before there is a session, the token travels in a cookie and
+// in the form; a form post is accepted when the two agree. A token is reused from the cookie only
+// if this server issued it: 32 hex characters of nonce, then the first 16 bytes of
+// HMAC-SHA256(key, nonce) as 32 hex characters. A cookie planted by a sibling subdomain or by a
+// network attacker on plain HTTP carries no valid MAC and is replaced by a fresh token.
+// `key` is the server's secret (any length; empty is refused).
+Result<std::string> NewLoginCsrfToken(std::string_view key);
+bool IsIssuedLoginCsrfToken(std::string_view token, std::string_view key);
+
 }  // namespace bulwark::auth

@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -40,7 +41,9 @@ struct ServeOptions {
   int review_max_claims = 5;
   int review_sla_window_hours = 7 * 24;
   ingest::IngestOptions ingest;
-  bool behind_tls = false;
+  bool insecure_http = false;
+  double classify_rate = 10000;  // texts per second per caller
+  double ingest_rate = 500;      // requests per second per caller
   int session_idle_minutes = 30;
   int session_max_hours = 12;
   std::string log_key;  // default: DefaultLogKeyPath(db)
@@ -172,7 +175,17 @@ void RunServe(const ServeOptions& o) {
   }
   server::ApiContext ctx{db->get(), &ingest, &metrics, &clock, "0.1.0"};
   ctx.detector = detector.get();
-  ctx.secure_cookies = o.behind_tls;
+  ctx.secure_cookies = !o.insecure_http;
+  // Buckets hold two seconds' worth, and at least one largest request (100 texts).
+  ctx.classify_limit = {o.classify_rate, std::max(2 * o.classify_rate, 100.0)};
+  ctx.ingest_limit = {o.ingest_rate, std::max(2 * o.ingest_rate, 1.0)};
+  if (o.insecure_http && o.address != "127.0.0.1" && o.address != "localhost" &&
+      o.address != "::1") {
+    std::fprintf(stderr,
+                 "serve: warning: --insecure-http on %s: session cookies travel without Secure, "
+                 "readable by anyone on the network path; use it on loopback only\n",
+                 o.address.c_str());
+  }
   ctx.auth.sessions.idle_timeout_ms = o.session_idle_minutes * 60LL * 1000;
   ctx.auth.sessions.absolute_timeout_ms = o.session_max_hours * 3600LL * 1000;
   ctx.review = review.get();
@@ -301,9 +314,19 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--view-sample-rate", o->ingest.view_sample_rate,
                   "Share of views kept in the audit sample log (default 0.01)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_flag("--behind-tls", o->behind_tls,
-                "Clients reach the server over HTTPS (a TLS-terminating proxy): session cookies "
-                "get the Secure attribute");
+  cmd->add_option("--classify-rate", o->classify_rate,
+                  "Texts per second each API key or staff user may send to /v1/classify (bursts "
+                  "of twice that); 429 with Retry-After past it; 0: no limit (default 10000)")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option(
+         "--ingest-rate", o->ingest_rate,
+         "Requests per second each API key may send to the ingest routes together (bursts of "
+         "twice that); 429 with Retry-After past it; 0: no limit (default 500)")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_flag("--insecure-http", o->insecure_http,
+                "Clients reach the server over plain HTTP (development on loopback): cookies lose "
+                "the Secure attribute and the __Host- prefix. Without it the server expects "
+                "HTTPS through a TLS-terminating proxy");
   cmd->add_option("--session-idle-minutes", o->session_idle_minutes,
                   "A staff session ends after this long without a request (default 30)")
       ->check(CLI::Range(1, 24 * 60));

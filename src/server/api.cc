@@ -1,10 +1,13 @@
 #include "server/api.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "auth/api_keys.h"
+#include "auth/random.h"
 #include "detect/detector.h"
 #include "ingest/codec.h"
 #include "server/api_json.h"
@@ -131,13 +134,21 @@ HttpResponse ErrorResponse(const Status& status) {
 Api::~Api() = default;
 
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
+  login_csrf_key_ = ctx_.login_csrf_key;
+  if (login_csrf_key_.empty()) {
+    // On failure the key stays empty and the sign-in page answers 500 (NewLoginCsrfToken).
+    if (auto key = auth::RandomHex(32); key.ok()) login_csrf_key_ = std::move(*key);
+  }
   accounts_ = std::make_unique<auth::StaffAccounts>(ctx_.db->users(), ctx_.auth);
   scratch_pool_ = std::make_unique<detect::DetectorScratchPool>();
+  classify_limiter_ = std::make_unique<RateLimiter>(ctx_.classify_limit);
+  ingest_limiter_ = std::make_unique<RateLimiter>(ctx_.ingest_limit);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
   // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
   const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
   auto ingest_route = [this](auto method) -> Fn {
-    return [this, method](const HttpRequest& req, const Params&, const Caller&) {
+    return [this, method](const HttpRequest& req, const Params&, const Caller& caller) {
+      if (auto limited = RateLimited(*ingest_limiter_, caller, 1, "requests")) return *limited;
       auto r = (ctx_.ingest->*method)(req.body);
       if (!r.ok()) return ErrorResponse(r.status());
       if constexpr (std::is_same_v<std::decay_t<decltype(*r)>, store::UpsertSummary>) {
@@ -195,7 +206,9 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        "/v1/classify",
        true,
        {},
-       [this](const HttpRequest& req, const Params&, const Caller&) { return Classify(req); }},
+       [this](const HttpRequest& req, const Params&, const Caller& caller) {
+         return Classify(req, caller);
+       }},
       {"GET",
        "/v1/version",
        false,
@@ -518,7 +531,7 @@ HttpResponse Api::DispatchPage(const Route& route, const HttpRequest& req, const
   Caller caller;
   if (route.authenticated) {
     // Pages take the session cookie only: a browser never sends an API key by itself.
-    auto token = CookieValue(req, kSessionCookie);
+    auto token = CookieValue(req, CookieName(kSessionCookie, ctx_.secure_cookies));
     auto c = token ? AuthenticateSession(*token)
                    : Result<Caller>(Unauthenticated("sign in to use the console"));
     if (!c.ok()) {
@@ -555,7 +568,8 @@ HttpResponse Api::DispatchPage(const Route& route, const HttpRequest& req, const
 Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {
   std::string_view h = req.authorization;
   if (h.empty()) {
-    if (auto token = CookieValue(req, kSessionCookie)) return AuthenticateSession(*token);
+    if (auto token = CookieValue(req, CookieName(kSessionCookie, ctx_.secure_cookies)))
+      return AuthenticateSession(*token);
     return Unauthenticated(
         "missing credentials: send 'Authorization: Bearer <key>', or log in (POST "
         "/v1/auth/login) and send the bulwark_session cookie");
@@ -582,12 +596,40 @@ HttpResponse Api::Healthz() {
       {{"status", "ok"}, {"version", ctx_.version}, {"schema_version", ctx_.db->schema_version()}});
 }
 
-HttpResponse Api::Classify(const HttpRequest& req) {
+std::optional<HttpResponse> Api::RateLimited(RateLimiter& limiter, const Caller& caller,
+                                             double cost, std::string_view unit) {
+  const std::string bucket = caller.via_session ? "user:" + caller.user_id : "key:" + caller.key_id;
+  std::int64_t retry_after_ms = 0;
+  if (limiter.Take(bucket, cost, ctx_.clock->NowMillis(), &retry_after_ms)) return std::nullopt;
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%g", limiter.limit().rate_per_second);
+  HttpResponse r = ErrorResponse(ResourceExhausted("rate limit: each caller may send " +
+                                                   std::string(rate) + " " + std::string(unit) +
+                                                   " per second here; retry after the Retry-After "
+                                                   "header's seconds"));
+  r.status = 429;
+  const std::int64_t seconds = std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  if (ctx_.metrics) {
+    ctx_.metrics
+        ->GetCounter("bulwark_rate_limited_requests_total",
+                     "Requests refused with 429 by a per-caller rate limit.")
+        .Inc();
+  }
+  return r;
+}
+
+HttpResponse Api::Classify(const HttpRequest& req, const Caller& caller) {
   std::shared_ptr<const detect::Detector> detector = ctx_.detector ? ctx_.detector->Get() : nullptr;
   if (!detector) return ErrorResponse(Unavailable("no detectors are loaded on this server"));
   auto texts = ingest::DecodeTextBatch(req.body, ctx_.ingest->options().limits, kMaxClassifyTexts,
                                        kMaxClassifyTextBytes);
   if (!texts.ok()) return ErrorResponse(texts.status());
+  // Charged per text once the body is known to be valid: a 100-text request costs 100.
+  if (auto limited =
+          RateLimited(*classify_limiter_, caller, static_cast<double>(texts->size()), "texts")) {
+    return *limited;
+  }
   // A pooled scratch: it works with any snapshot (a reload may swap the detector meanwhile).
   std::unique_ptr<detect::DetectorScratch> scratch = scratch_pool_->Acquire();
   json results = json::array();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "ingest/ingest_service.h"
 #include "server/http_server.h"
 #include "server/pages.h"
+#include "server/rate_limit.h"
 #include "store/store.h"
 
 namespace bulwark::detect {
@@ -45,8 +47,17 @@ struct ApiContext {
   std::int64_t review_lease_ms = 15 * 60 * 1000;
   // Staff accounts: password hashing cost, session lifetimes, login throttling.
   auth::AuthOptions auth;
-  // The server is reached over TLS (behind a terminating proxy): session cookies get Secure.
-  bool secure_cookies = false;
+  // Cookies get Secure and the __Host- prefix (server/web_auth.h). On by default: clients reach
+  // a deployment over TLS (a terminating proxy in front). `serve --insecure-http` turns it off
+  // for plain HTTP on loopback (development, tests).
+  bool secure_cookies = true;
+  // The key that binds sign-in form tokens to this server (auth::NewLoginCsrfToken). Empty: a
+  // random key per process (a form loaded before a restart then asks to sign in again).
+  std::string login_csrf_key;
+  // Per-caller token buckets (server/rate_limit.h): POST /v1/classify in texts per second,
+  // the ingest routes in requests per second. 429 with Retry-After past them; rate 0: no limit.
+  RateLimit classify_limit{10000, 20000};
+  RateLimit ingest_limit{500, 1000};
   // Optional: without it the /v1/review routes answer 503.
   review::ReviewService* review = nullptr;
   // Optional: signs the head GET /v1/log/head serves; without it the head is served unsigned.
@@ -129,7 +140,11 @@ class Api {
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
   HttpResponse LogHead();
-  HttpResponse Classify(const HttpRequest& req);
+  HttpResponse Classify(const HttpRequest& req, const Caller& caller);
+  // A 429 with Retry-After if `caller` has used up its share of `limiter` (taking `cost`
+  // tokens otherwise); nullopt when the request may go on.
+  std::optional<HttpResponse> RateLimited(RateLimiter& limiter, const Caller& caller, double cost,
+                                          std::string_view unit);
   HttpResponse Version();
   HttpResponse ReloadDetectors();
   // Review queues, cases, appeals and statistics: api_review.cc.
@@ -169,10 +184,12 @@ class Api {
   HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
 
   ApiContext ctx_;
+  std::string login_csrf_key_;
   std::unique_ptr<auth::StaffAccounts> accounts_;
   // Detector scratch reused across /v1/classify requests (a fresh one costs a Hyperscan scratch
   // allocation for a multi-megabyte database on every request).
   std::unique_ptr<detect::DetectorScratchPool> scratch_pool_;
+  std::unique_ptr<RateLimiter> classify_limiter_, ingest_limiter_;
   std::vector<Route> routes_;
   PageRenderer pages_;
 };

@@ -114,7 +114,7 @@ HttpResponse Api::Logout(const HttpRequest& req, const Caller& caller) {
         "'bulwark keys revoke')",
         "Authorization"));
   }
-  auto token = CookieValue(req, kSessionCookie);
+  auto token = CookieValue(req, CookieName(kSessionCookie, ctx_.secure_cookies));
   Status s = accounts_->Logout(token ? *token : "", ctx_.clock->NowMillis());
   if (!s.ok()) return ErrorResponse(s);
   HttpResponse r = Json(200, {{"logged_out", true}});

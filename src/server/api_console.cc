@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/csrf.h"
-#include "auth/random.h"
 #include "core/time.h"
 #include "review/service.h"
 #include "server/api.h"
@@ -22,8 +21,6 @@ namespace bulwark::server {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kLoginCsrfCookie = "bulwark_login_csrf";
 
 HttpResponse Redirect(std::string location) {
   HttpResponse r;
@@ -129,13 +126,14 @@ HttpResponse Api::ConsoleStatic(const std::string& file) {
 
 HttpResponse Api::ConsoleLoginPage(const HttpRequest& req, std::string error, int status,
                                    std::string username) {
-  // Login CSRF: a pre-session token, in a cookie scoped to the login form and in the form.
+  // Login CSRF: a pre-session token, in a cookie and in the form. The cookie's token is reused
+  // only if this server issued it (auth::IsIssuedLoginCsrfToken).
   std::string token;
-  if (auto existing = CookieValue(req, kLoginCsrfCookie);
-      existing && existing->size() == 64 && auth::IsLowerHex(*existing)) {
+  if (auto existing = CookieValue(req, CookieName(kLoginCsrfCookie, ctx_.secure_cookies));
+      existing && auth::IsIssuedLoginCsrfToken(*existing, login_csrf_key_)) {
     token = *existing;
   } else {
-    auto fresh = auth::RandomHex(32);
+    auto fresh = auth::NewLoginCsrfToken(login_csrf_key_);
     if (!fresh.ok()) return PageError(fresh.status(), nullptr);
     token = std::move(*fresh);
   }
@@ -143,10 +141,7 @@ HttpResponse Api::ConsoleLoginPage(const HttpRequest& req, std::string error, in
       Page(status, "login",
            {{"title", "Sign in"}, {"login_csrf", token}, {"error", error}, {"username", username}},
            nullptr);
-  r.headers.emplace_back("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + token +
-                                           "; Path=/console/login; HttpOnly; SameSite=Strict; "
-                                           "Max-Age=3600" +
-                                           (ctx_.secure_cookies ? "; Secure" : ""));
+  r.headers.emplace_back("Set-Cookie", LoginCsrfCookieHeader(token, 3600, ctx_.secure_cookies));
   return r;
 }
 
@@ -155,8 +150,9 @@ HttpResponse Api::ConsoleLogin(const HttpRequest& req) {
   if (!form.ok()) return ConsoleLoginPage(req, form.status().message(), 400, "");
   std::string username(FormValue(*form, "username").value_or(""));
   auto presented = FormValue(*form, "csrf_token");
-  auto expected = CookieValue(req, kLoginCsrfCookie);
-  if (!presented || !expected || !auth::VerifyCsrfToken(*presented, *expected).ok()) {
+  auto expected = CookieValue(req, CookieName(kLoginCsrfCookie, ctx_.secure_cookies));
+  if (!presented || !expected || !auth::IsIssuedLoginCsrfToken(*expected, login_csrf_key_) ||
+      !auth::VerifyCsrfToken(*presented, *expected).ok()) {
     // The form was not loaded from this server (or too long ago): 400, and a fresh form.
     return ConsoleLoginPage(req, "Your sign-in form expired. Please sign in again.", 400, username);
   }
@@ -180,15 +176,12 @@ HttpResponse Api::ConsoleLogin(const HttpRequest& req) {
   r.headers.emplace_back("Set-Cookie",
                          SessionCookieHeader(login->session_token, (login->expires_at - now) / 1000,
                                              ctx_.secure_cookies));
-  r.headers.emplace_back("Set-Cookie", std::string(kLoginCsrfCookie) +
-                                           "=; Path=/console/login; HttpOnly; SameSite=Strict; "
-                                           "Max-Age=0" +
-                                           (ctx_.secure_cookies ? "; Secure" : ""));
+  r.headers.emplace_back("Set-Cookie", LoginCsrfCookieHeader("", 0, ctx_.secure_cookies));
   return r;
 }
 
 HttpResponse Api::ConsoleLogout(const HttpRequest& req) {
-  if (auto token = CookieValue(req, kSessionCookie)) {
+  if (auto token = CookieValue(req, CookieName(kSessionCookie, ctx_.secure_cookies))) {
     (void)accounts_->Logout(*token, ctx_.clock->NowMillis());  // idempotent; ends the session
   }
   HttpResponse r = Redirect("/console/login");

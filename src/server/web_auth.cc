@@ -82,13 +82,23 @@ std::optional<std::string> CookieValue(const HttpRequest& req, std::string_view 
   return std::nullopt;
 }
 
+std::string CookieName(std::string_view base, bool secure) {
+  return (secure ? std::string(kHostCookiePrefix) : std::string()) + std::string(base);
+}
+
 std::string SessionCookieHeader(std::string_view token, std::int64_t max_age_seconds, bool secure) {
-  return std::string(kSessionCookie) + "=" + std::string(token) +
+  return CookieName(kSessionCookie, secure) + "=" + std::string(token) +
          "; Max-Age=" + std::to_string(max_age_seconds) + CookieAttributes(secure);
 }
 
 std::string ClearSessionCookieHeader(bool secure) {
-  return std::string(kSessionCookie) + "=; Max-Age=0" + CookieAttributes(secure);
+  return CookieName(kSessionCookie, secure) + "=; Max-Age=0" + CookieAttributes(secure);
+}
+
+std::string LoginCsrfCookieHeader(std::string_view token, std::int64_t max_age_seconds,
+                                  bool secure) {
+  return CookieName(kLoginCsrfCookie, secure) + "=" + std::string(token) +
+         "; Max-Age=" + std::to_string(max_age_seconds) + CookieAttributes(secure);
 }
 
 bool IsStateChanging(std::string_view method) {

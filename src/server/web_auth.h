@@ -16,7 +16,14 @@
 
 namespace bulwark::server {
 
+// Cookie names. Served over TLS (the default; `serve --insecure-http` turns it off) they carry
+// the `__Host-` prefix: a browser accepts such a cookie only with Secure, Path=/ and no Domain,
+// so a sibling subdomain or a plain-HTTP page cannot plant or overwrite it. Browsers refuse the
+// prefix without Secure, so plain HTTP uses the bare names.
 inline constexpr std::string_view kSessionCookie = "bulwark_session";
+inline constexpr std::string_view kLoginCsrfCookie = "bulwark_login_csrf";
+inline constexpr std::string_view kHostCookiePrefix = "__Host-";
+std::string CookieName(std::string_view base, bool secure);
 
 // The value of the first header named `name` (case-insensitive), or empty.
 std::string_view HeaderValue(const HttpRequest& req, std::string_view name);
@@ -25,9 +32,12 @@ std::string_view HeaderValue(const HttpRequest& req, std::string_view name);
 std::optional<std::string> CookieValue(const HttpRequest& req, std::string_view name);
 
 // Set-Cookie values: the session cookie (HttpOnly, SameSite=Strict, Path=/, Max-Age, and Secure
-// when the server is behind TLS), and one that deletes it.
+// with the __Host- prefix when `secure`), and one that deletes it; the same for the sign-in
+// form's CSRF cookie.
 std::string SessionCookieHeader(std::string_view token, std::int64_t max_age_seconds, bool secure);
 std::string ClearSessionCookieHeader(bool secure);
+std::string LoginCsrfCookieHeader(std::string_view token, std::int64_t max_age_seconds,
+                                  bool secure);
 
 // True for the methods that may change state (POST, PUT, PATCH, DELETE).
 bool IsStateChanging(std::string_view method);

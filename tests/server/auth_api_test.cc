@@ -231,36 +231,126 @@ TEST_F(AuthApiTest, ReviewerSessionsSeeAndClaimOnlyTheirExpertiseQueues) {
   EXPECT_EQ(json::parse(decided->body)["decision"]["actor"], "reviewer:user:" + amira_id);
 }
 
-TEST(AuthApiSecureCookie, BehindTlsTheSessionCookieIsSecure) {
-  testing::TempDir dir;
-  auto db = std::move(store::OpenDatabase("sqlite:" + dir.File("tls.db"), {})).value();
-  SystemClock clock;
-  ingest::IngestService ingest(*db, {}, clock, nullptr);
-  server::ApiContext ctx{db.get(), &ingest, nullptr, &clock, "test"};
-  ctx.auth.passwords = auth::PasswordOptions::Minimal();
-  ctx.secure_cookies = true;
-  server::Api api(ctx);
-  auth::StaffAccounts accounts(db->users(), ctx.auth);
-  auth::NewUser n;
-  n.username = "root";
-  n.role = Role::kAdmin;
-  n.password = kPassword;
-  ASSERT_TRUE(accounts.CreateUser(n, clock.NowMillis()).ok());
-
-  server::HttpRequest login;
-  login.method = "POST";
-  login.path = "/v1/auth/login";
-  login.content_type = kJson;
-  login.body = json{{"username", "root"}, {"password", kPassword}}.dump();
-  server::HttpResponse r = api.Handle(login);
-  ASSERT_EQ(r.status, 200) << r.body;
-  std::string cookie;
-  for (const auto& [k, v] : r.headers) {
-    if (k == "Set-Cookie") cookie = v;
+// An Api on its own database, with one admin "root", for cookie tests that call Handle().
+class CookieModeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = std::move(store::OpenDatabase("sqlite:" + dir_.File("cookies.db"), {})).value();
+    ingest_ =
+        std::make_unique<ingest::IngestService>(*db_, ingest::IngestOptions{}, clock_, nullptr);
   }
-  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
-  EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos) << cookie;
-  EXPECT_NE(cookie.find("; SameSite=Strict"), std::string::npos) << cookie;
+  std::unique_ptr<server::Api> MakeApi(bool secure, std::string login_csrf_key = "") {
+    server::ApiContext ctx{db_.get(), ingest_.get(), nullptr, &clock_, "test"};
+    ctx.auth.passwords = auth::PasswordOptions::Minimal();
+    ctx.secure_cookies = secure;
+    ctx.login_csrf_key = std::move(login_csrf_key);
+    auto api = std::make_unique<server::Api>(ctx);
+    auth::StaffAccounts accounts(db_->users(), ctx.auth);
+    auth::NewUser n;
+    n.username = "root";
+    n.role = Role::kAdmin;
+    n.password = kPassword;
+    (void)accounts.CreateUser(n, clock_.NowMillis());  // AlreadyExists on the second Api
+    return api;
+  }
+  static std::vector<std::string> SetCookies(const server::HttpResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : r.headers) {
+      if (k == "Set-Cookie") out.push_back(v);
+    }
+    return out;
+  }
+  static server::HttpResponse JsonLogin(server::Api& api) {
+    server::HttpRequest login;
+    login.method = "POST";
+    login.path = "/v1/auth/login";
+    login.content_type = kJson;
+    login.body = json{{"username", "root"}, {"password", kPassword}}.dump();
+    return api.Handle(login);
+  }
+  // GET /console/login with `cookie`; returns the login CSRF token the page set.
+  static std::string LoginFormToken(server::Api& api, const std::string& cookie,
+                                    const std::string& name) {
+    server::HttpRequest get;
+    get.method = "GET";
+    get.path = "/console/login";
+    get.cookie = cookie;
+    server::HttpResponse r = api.Handle(get);
+    EXPECT_EQ(r.status, 200) << r.body;
+    for (const std::string& c : SetCookies(r)) {
+      if (c.rfind(name + "=", 0) == 0)
+        return c.substr(name.size() + 1, c.find(';') - name.size() - 1);
+    }
+    ADD_FAILURE() << "no " << name << " cookie";
+    return "";
+  }
+  static server::HttpResponse FormLogin(server::Api& api, const std::string& cookie,
+                                        const std::string& form_token) {
+    server::HttpRequest post;
+    post.method = "POST";
+    post.path = "/console/login";
+    post.content_type = "application/x-www-form-urlencoded";
+    post.cookie = cookie;
+    post.body = "username=root&password=correct+horse+battery&csrf_token=" + form_token;
+    return api.Handle(post);
+  }
+
+  testing::TempDir dir_;
+  SystemClock clock_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+};
+
+TEST_F(CookieModeTest, SecureByDefaultWithTheHostPrefixAndBareOnlyOnInsecureHttp) {
+  EXPECT_TRUE(server::ApiContext{}.secure_cookies) << "cookies are Secure unless told otherwise";
+  auto secure = MakeApi(true);
+  auto r = JsonLogin(*secure);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(SetCookies(r).size(), 1u);
+  const std::string cookie = SetCookies(r)[0];
+  EXPECT_EQ(cookie.rfind("__Host-bulwark_session=", 0), 0u) << cookie;
+  for (const char* attribute : {"; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/;"}) {
+    EXPECT_NE(cookie.find(attribute), std::string::npos) << attribute << " in " << cookie;
+  }
+  EXPECT_EQ(cookie.find("Domain"), std::string::npos) << cookie;
+
+  auto plain = MakeApi(false);
+  auto p = JsonLogin(*plain);
+  ASSERT_EQ(p.status, 200) << p.body;
+  const std::string bare = SetCookies(p).at(0);
+  EXPECT_EQ(bare.rfind("bulwark_session=", 0), 0u) << bare;
+  EXPECT_EQ(bare.find("Secure"), std::string::npos) << bare;
+}
+
+TEST_F(CookieModeTest, TheSignInFormReusesOnlyTokensThisServerIssued) {
+  auto api = MakeApi(true, "key-one");
+  const std::string name = "__Host-bulwark_login_csrf";
+  const std::string issued = LoginFormToken(*api, "", name);
+  ASSERT_EQ(issued.size(), 64u);
+  // A returning browser keeps its token.
+  EXPECT_EQ(LoginFormToken(*api, name + "=" + issued, name), issued);
+  // A planted token (well formed, but not issued here) is replaced...
+  const std::string planted(64, 'a');
+  EXPECT_NE(LoginFormToken(*api, name + "=" + planted, name), planted);
+  // ...and a form that presents it, cookie and field alike, is refused before the password is
+  // looked at: the planter cannot sign the victim into the planter's account.
+  auto forged = FormLogin(*api, name + "=" + planted, planted);
+  EXPECT_EQ(forged.status, 400) << forged.body;
+  EXPECT_NE(forged.body.find("expired"), std::string::npos);
+  // Another server's token is not this server's either.
+  auto other = MakeApi(true, "key-two");
+  EXPECT_EQ(FormLogin(*other, name + "=" + issued, issued).status, 400);
+  // The issued token signs in; the session cookie carries the prefix, the form cookie is cleared.
+  auto ok = FormLogin(*api, name + "=" + issued, issued);
+  EXPECT_EQ(ok.status, 303) << ok.body;
+  bool session = false, cleared = false;
+  for (const std::string& c : SetCookies(ok)) {
+    session |=
+        c.rfind("__Host-bulwark_session=", 0) == 0 && c.find("; Secure") != std::string::npos;
+    cleared |= c.rfind(name + "=;", 0) == 0 && c.find("Max-Age=0") != std::string::npos;
+  }
+  EXPECT_TRUE(session);
+  EXPECT_TRUE(cleared);
 }
 
 TEST(WebAuth, CookiesFormsAndCsrfTokensAreParsedStrictly) {

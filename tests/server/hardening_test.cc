@@ -16,6 +16,7 @@
 #include "server/api.h"
 #include "server/api_json.h"
 #include "server/http_server.h"
+#include "server/rate_limit.h"
 #include "testing/test_server.h"
 
 namespace bulwark {
@@ -195,6 +196,78 @@ TEST(HttpServerLimits, ExceptionsAreLoggedAnsweredAndServingGoesOn) {
   std::lock_guard lock(mu);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].find("boom"), std::string::npos) << lines[0];
+}
+
+TEST(RateLimiterTest, BucketsRefillAndSayWhenToComeBack) {
+  server::RateLimiter limiter({/*rate_per_second=*/10, /*burst=*/20});
+  std::int64_t retry = 0;
+  EXPECT_TRUE(limiter.Take("key:a", 15, 1000, &retry));
+  EXPECT_TRUE(limiter.Take("key:a", 5, 1000, &retry));
+  EXPECT_FALSE(limiter.Take("key:a", 5, 1000, &retry));
+  EXPECT_EQ(retry, 500);  // 5 tokens at 10 per second
+  EXPECT_TRUE(limiter.Take("key:b", 20, 1000, &retry)) << "buckets are per caller";
+  EXPECT_FALSE(limiter.Take("key:a", 5, 1400, &retry));
+  EXPECT_EQ(retry, 100);
+  EXPECT_TRUE(limiter.Take("key:a", 5, 1500, &retry));
+  // Refilling stops at the burst.
+  EXPECT_TRUE(limiter.Take("key:a", 20, 100000, &retry));
+  EXPECT_FALSE(limiter.Take("key:a", 1, 100000, &retry));
+  // A cost above the burst takes a full bucket rather than waiting forever.
+  EXPECT_TRUE(limiter.Take("key:c", 50, 1000, &retry));
+  EXPECT_FALSE(limiter.Take("key:c", 1, 1000, &retry));
+  // Rate 0: no limit.
+  server::RateLimiter off({0, 0});
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(off.Take("key:a", 100, 0, &retry));
+}
+
+TEST(RateLimiterTest, IdleBucketsAreDroppedPastTheCap) {
+  server::RateLimiter limiter({1, 1}, /*max_buckets=*/2);
+  std::int64_t retry = 0;
+  EXPECT_TRUE(limiter.Take("a", 1, 0, &retry));
+  EXPECT_TRUE(limiter.Take("b", 1, 0, &retry));
+  // Both empty: nothing to drop, the third still gets a bucket.
+  EXPECT_TRUE(limiter.Take("c", 1, 0, &retry));
+  // Later all have refilled and are forgotten; a forgotten caller starts full, as before.
+  EXPECT_TRUE(limiter.Take("d", 1, 10000, &retry));
+  EXPECT_TRUE(limiter.Take("a", 1, 10000, &retry));
+  EXPECT_FALSE(limiter.Take("a", 1, 10000, &retry));
+}
+
+TEST(RateLimits, ClassifyIsChargedPerTextAndIngestPerRequestWith429AndRetryAfter) {
+  // One token per 100 s: nothing refills while the test runs, even under sanitizers.
+  testing::TestServer server({}, /*with_detectors=*/true, [](server::ApiContext* ctx) {
+    ctx->classify_limit = {0.01, 3};
+    ctx->ingest_limit = {0.01, 1};
+  });
+  auto c = server.Client();
+  const std::string key = server.CreateKey(Role::kPlatform, "one");
+  const std::string other = server.CreateKey(Role::kPlatform, "two");
+  httplib::Headers h = {{"Authorization", "Bearer " + key}};
+  const std::string two = R"({"texts":["hello there","nice weather"]})";
+  auto first = c.Post("/v1/classify", h, two, "application/json");
+  ASSERT_EQ(first->status, 200) << first->body;
+  // One token left; two texts need two.
+  auto limited = c.Post("/v1/classify", h, two, "application/json");
+  ASSERT_EQ(limited->status, 429) << limited->body;
+  EXPECT_EQ(json::parse(limited->body)["error"]["code"], "resource_exhausted");
+  const int retry_after = std::stoi(limited->get_header_value("Retry-After"));
+  EXPECT_GE(retry_after, 90);
+  EXPECT_LE(retry_after, 100);
+  // A refused request takes nothing: one text still fits.
+  EXPECT_EQ(c.Post("/v1/classify", h, R"({"texts":["one"]})", "application/json")->status, 200);
+  // Another key has its own bucket.
+  httplib::Headers h2 = {{"Authorization", "Bearer " + other}};
+  EXPECT_EQ(c.Post("/v1/classify", h2, two, "application/json")->status, 200);
+
+  const std::string item =
+      R"({"items":[{"id":"i1","author_id":"u","text":"hi","created_at":"2026-01-01T00:00:00Z"}]})";
+  EXPECT_EQ(c.Post("/v1/items", h, item, "application/json")->status, 200);
+  auto ingest_limited = c.Post("/v1/views", h, R"({"views":[]})", "application/json");
+  EXPECT_EQ(ingest_limited->status, 429) << "one bucket for the ingest routes together";
+  EXPECT_FALSE(ingest_limited->get_header_value("Retry-After").empty());
+  EXPECT_EQ(c.Post("/v1/items", h2, item, "application/json")->status, 200);
+  auto metrics = c.Get("/metrics");
+  EXPECT_NE(metrics->body.find("bulwark_rate_limited_requests_total 2"), std::string::npos);
 }
 
 }  // namespace

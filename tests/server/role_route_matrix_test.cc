@@ -101,7 +101,7 @@ const std::map<RouteKey, Access>& Spec() {
 constexpr char kPassword[] = "correct horse battery";
 
 struct Session {
-  std::string cookie;  // "bulwark_session=<token>"
+  std::string cookie;  // "__Host-bulwark_session=<token>"
   std::string csrf;
 };
 
@@ -156,7 +156,7 @@ class RoleRouteMatrixTest : public ::testing::Test {
         h.emplace("Authorization", "Bearer bwk_000000000000_" + std::string(64, '0'));
         break;
       case Principal::kBadCookie:
-        h.emplace("Cookie", "bulwark_session=" + std::string(64, 'a'));
+        h.emplace("Cookie", "__Host-bulwark_session=" + std::string(64, 'a'));
         break;
       case Principal::kKey:
         h.emplace("Authorization", "Bearer " + p.key);
@@ -309,13 +309,16 @@ TEST_F(SessionTest, LoginSetsAHardenedCookieAndReturnsTheUserAndCsrfToken) {
       "application/json");
   ASSERT_EQ(r->status, 200) << r->body;
   const std::string cookie = r->get_header_value("Set-Cookie");
-  EXPECT_EQ(cookie.rfind("bulwark_session=", 0), 0u) << cookie;
-  const std::string token = cookie.substr(16, cookie.find(';') - 16);
+  // Served as over TLS (the default): Secure, and the __Host- prefix.
+  const std::string name = "__Host-bulwark_session=";
+  EXPECT_EQ(cookie.rfind(name, 0), 0u) << cookie;
+  const std::string token = cookie.substr(name.size(), cookie.find(';') - name.size());
   EXPECT_EQ(token.size(), 64u);
   for (const char* attribute : {"; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age="}) {
     EXPECT_NE(cookie.find(attribute), std::string::npos) << attribute << " in " << cookie;
   }
-  EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "not behind TLS: " << cookie;
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_EQ(cookie.find("Domain"), std::string::npos) << "__Host- forbids Domain: " << cookie;
   auto body = json::parse(r->body);
   EXPECT_EQ(body["user"]["username"], "Amira");
   EXPECT_EQ(body["user"]["role"], "reviewer");
@@ -324,7 +327,10 @@ TEST_F(SessionTest, LoginSetsAHardenedCookieAndReturnsTheUserAndCsrfToken) {
   EXPECT_EQ(body["csrf_token"].get<std::string>().size(), 64u);
   EXPECT_EQ(r->body.find(token), std::string::npos) << "the token travels only in the cookie";
 
-  auto me = server_.Client().Get("/v1/auth/me", {{"Cookie", "bulwark_session=" + token}});
+  // The bare name is not the session cookie of a server behind TLS.
+  EXPECT_EQ(server_.Client().Get("/v1/auth/me", {{"Cookie", "bulwark_session=" + token}})->status,
+            401);
+  auto me = server_.Client().Get("/v1/auth/me", {{"Cookie", name + token}});
   ASSERT_EQ(me->status, 200) << me->body;
   auto mj = json::parse(me->body);
   EXPECT_EQ(mj["authenticated_by"], "session");
@@ -475,7 +481,7 @@ TEST_F(SessionTest, LogoutInvalidatesTheSessionAndClearsTheCookie) {
                     "application/json");
   ASSERT_EQ(out->status, 200) << out->body;
   const std::string cleared = out->get_header_value("Set-Cookie");
-  EXPECT_EQ(cleared.rfind("bulwark_session=;", 0), 0u) << cleared;
+  EXPECT_EQ(cleared.rfind("__Host-bulwark_session=;", 0), 0u) << cleared;
   EXPECT_NE(cleared.find("Max-Age=0"), std::string::npos) << cleared;
   EXPECT_NE(cleared.find("HttpOnly"), std::string::npos) << cleared;
   EXPECT_EQ(c.Get("/v1/auth/me", {{"Cookie", s->cookie}})->status, 401);

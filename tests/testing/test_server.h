@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,9 @@ namespace bulwark::testing {
 
 class TestServer {
  public:
-  explicit TestServer(ingest::IngestOptions ingest_options = {}, bool with_detectors = false) {
+  // `configure` may change the API's context (limits, cookie mode) before the server starts.
+  explicit TestServer(ingest::IngestOptions ingest_options = {}, bool with_detectors = false,
+                      const std::function<void(server::ApiContext*)>& configure = {}) {
     if (with_detectors) {
       detect::DetectorConfig dc;
       dc.data_dir = std::string(BULWARK_SOURCE_DIR) + "/data";
@@ -60,6 +63,7 @@ class TestServer {
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
     ctx.review = review_.get();
+    if (configure) configure(&ctx);
     api_ = std::make_unique<server::Api>(ctx);
     server::HttpServerOptions http;
     http.port = 0;
