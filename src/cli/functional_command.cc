@@ -38,11 +38,13 @@ void RunFunctionalEval(const FunctionalEvalOptions& o) {
     const auto& s = v.score(Category::kHate);
     label.Add(c, s.label);
     review.Add(c, s.review);
-    if (s.label != c.hateful && failures.size() < o.show_failures) {
+    // Wrong at the label point; or right there but wrong at the review point.
+    const char* point = s.label != c.hateful ? "label" : s.review != c.hateful ? "review" : nullptr;
+    if (point && failures.size() < o.show_failures) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.3f", s.probability);
       failures.push_back(c.functionality + "\t" + (c.hateful ? "hateful" : "non_hateful") + "\t" +
-                         buf + "\t" + c.text);
+                         buf + "\t" + point + "\t" + c.text);
     }
   }
   std::printf("functional suite %s, split %s: %zu templates\n", o.suite_dir.c_str(),
@@ -69,8 +71,10 @@ void RunFunctionalEval(const FunctionalEvalOptions& o) {
   j["non_hateful"] = {{"label", label.non_hateful.accuracy()},
                       {"review", review.non_hateful.accuracy()}};
   if (!failures.empty()) {
-    std::printf("\nfirst %zu errors at the label point (functionality, gold, p(hate), text):\n",
-                failures.size());
+    std::printf(
+        "\nfirst %zu errors (functionality, gold, p(hate), the point wrong: label, or only "
+        "review; text):\n",
+        failures.size());
     for (const auto& f : failures) std::printf("%s\n", f.c_str());
   }
   if (!o.json.empty()) {

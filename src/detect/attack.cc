@@ -955,8 +955,11 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
         f.kind = AttackKind::kHatred;
         // "he hates X", "they despised X": someone else's hatred, reported, unless the speaker
         // is the subject ("i hated X").
+        // A run-together slogan ("ihatex") is one token: its last letters are the group's,
+        // not the verb's.
         std::string_view verb = norm.TokenText(p.begin);
-        if (!p.object_me && (verb.ends_with("s") || verb.ends_with("ed"))) {
+        const bool run_together = p.fuzzy && r.fuzzy && p.begin == r.begin;
+        if (!p.object_me && !run_together && (verb.ends_with("s") || verb.ends_with("ed"))) {
           bool own = false;
           for (uint32_t k = p.begin > 3 ? p.begin - 3 : 0; k < p.begin; ++k) {
             std::string_view t = norm.TokenText(k);
