@@ -133,19 +133,21 @@ Result<CreatedUser> StaffAccounts::CreateUser(NewUser request, UnixMillis now) {
   BULWARK_ASSIGN_OR_RETURN(u.password_hash, HashPassword(password, options_.passwords));
   u.created_at = now;
   u.password_changed_at = now;
+  u.password_set_by = std::move(request.created_by);
   Status s = users_.CreateUser(u);
   if (s.code() == Code::kAlreadyExists) return Status(s.code(), s.message(), "username");
   BULWARK_RETURN_IF_ERROR(s);
   return out;
 }
 
-Status StaffAccounts::DisableUser(std::string_view user_id, UnixMillis now) {
-  return users_.DisableUser(user_id, now);
+Status StaffAccounts::DisableUser(std::string_view user_id, UnixMillis now,
+                                  std::string_view actor) {
+  return users_.DisableUser(user_id, now, actor);
 }
 
 Result<std::string> StaffAccounts::ResetPassword(std::string_view user_id,
                                                  std::optional<std::string> password,
-                                                 UnixMillis now) {
+                                                 UnixMillis now, std::string_view set_by) {
   BULWARK_ASSIGN_OR_RETURN(store::StaffUser user, users_.FindUserById(user_id));
   std::string generated;
   if (password) {
@@ -155,14 +157,15 @@ Result<std::string> StaffAccounts::ResetPassword(std::string_view user_id,
     password = generated;
   }
   BULWARK_ASSIGN_OR_RETURN(std::string hash, HashPassword(*password, options_.passwords));
-  BULWARK_RETURN_IF_ERROR(users_.SetPassword(user.id, hash, now));
+  BULWARK_RETURN_IF_ERROR(users_.SetPassword(user.id, hash, now, set_by));
   // An administrator's reset also lifts a lockout.
   BULWARK_RETURN_IF_ERROR(users_.ClearLoginFailures(UsernameKey(user.username)));
   return generated;
 }
 
-Result<LoginResult> StaffAccounts::Login(std::string_view username, std::string_view password,
-                                         UnixMillis now, std::int64_t* retry_after_ms) {
+Result<store::StaffUser> StaffAccounts::CheckPassword(std::string_view username,
+                                                      std::string_view password, UnixMillis now,
+                                                      std::int64_t* retry_after_ms) {
   if (username.empty()) return InvalidArgument("is required", "username");
   if (password.empty()) return InvalidArgument("is required", "password");
   if (password.size() > options_.passwords.max_bytes) {
@@ -200,6 +203,42 @@ Result<LoginResult> StaffAccounts::Login(std::string_view username, std::string_
   }
   if (!ok) return InvalidCredentials();  // already counted by the reservation
   BULWARK_RETURN_IF_ERROR(users_.ClearLoginFailures(key));
+  return std::move(user).value();
+}
+
+Status StaffAccounts::ChangeOwnPassword(std::string_view user_id, std::string_view current_password,
+                                        std::string_view new_password, UnixMillis now,
+                                        std::int64_t* retry_after_ms) {
+  BULWARK_ASSIGN_OR_RETURN(store::StaffUser me, users_.FindUserById(user_id));
+  if (current_password.empty()) return InvalidArgument("is required", "current_password");
+  if (new_password.empty()) return InvalidArgument("is required", "new_password");
+  if (current_password.size() > options_.passwords.max_bytes) {
+    return InvalidArgument(
+        "must be at most " + std::to_string(options_.passwords.max_bytes) + " bytes",
+        "current_password");
+  }
+  if (Status policy = CheckPasswordPolicy(new_password, me.username, options_.passwords);
+      !policy.ok()) {
+    return Status(policy.code(), policy.message(), "new_password");
+  }
+  auto checked = CheckPassword(me.username, current_password, now, retry_after_ms);
+  if (!checked.ok()) {
+    const Status& s = checked.status();
+    return s.code() == Code::kUnauthenticated
+               ? Status(Code::kUnauthenticated, "the current password is wrong", "current_password")
+               : s;
+  }
+  if (checked->id != me.id) {  // the username was renamed and reused meanwhile
+    return Status(Code::kUnauthenticated, "the current password is wrong", "current_password");
+  }
+  BULWARK_ASSIGN_OR_RETURN(std::string hash, HashPassword(new_password, options_.passwords));
+  return users_.SetPassword(me.id, hash, now, store::StaffActor(me.id));
+}
+
+Result<LoginResult> StaffAccounts::Login(std::string_view username, std::string_view password,
+                                         UnixMillis now, std::int64_t* retry_after_ms) {
+  auto user = CheckPassword(username, password, now, retry_after_ms);
+  if (!user.ok()) return user.status();
   if (NeedsRehash(user->password_hash, options_.passwords)) {
     // The cost was raised since this hash was made: upgrade it while we know the password.
     auto rehashed = HashPassword(password, options_.passwords);

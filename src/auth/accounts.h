@@ -66,6 +66,9 @@ struct NewUser {
   Role role = Role::kReviewer;
   std::vector<std::string> expertise;
   std::optional<std::string> password;  // none: one is generated
+  // Who creates the account (store::StaffActor of the admin, or the command line's operator):
+  // recorded as the first password's setter and in the decision log.
+  std::string created_by = std::string(store::kOperatorActor);
 };
 
 struct CreatedUser {
@@ -109,13 +112,26 @@ class StaffAccounts {
   // AlreadyExists naming nothing if the username is taken.
   Result<CreatedUser> CreateUser(NewUser request, UnixMillis now);
 
-  // Disables the user and ends their sessions. NotFound.
-  Status DisableUser(std::string_view user_id, UnixMillis now);
+  // Disables the user and ends their sessions; `actor` (store::StaffActor of the admin, or the
+  // operator) goes to the decision log. NotFound.
+  Status DisableUser(std::string_view user_id, UnixMillis now,
+                     std::string_view actor = store::kOperatorActor);
 
   // Sets a new password (checked against the policy) or a generated one, which is returned;
-  // ends the user's sessions. NotFound.
+  // ends the user's sessions. `set_by` is recorded as the password's setter (a civil-rights
+  // account whose password someone else set cannot sign off policy: policy/lifecycle.h) and in
+  // the decision log. NotFound.
   Result<std::string> ResetPassword(std::string_view user_id, std::optional<std::string> password,
-                                    UnixMillis now);
+                                    UnixMillis now,
+                                    std::string_view set_by = store::kOperatorActor);
+
+  // The user replaces their own password: `current_password` is checked like a login (a wrong
+  // one counts towards the username's lockout; Unauthenticated naming "current_password",
+  // ResourceExhausted while locked out) and `new_password` against the policy (InvalidArgument
+  // naming "new_password"). Ends every session of the user, this one included.
+  Status ChangeOwnPassword(std::string_view user_id, std::string_view current_password,
+                           std::string_view new_password, UnixMillis now,
+                           std::int64_t* retry_after_ms = nullptr);
 
   // Checks the password and opens a session. Unauthenticated "invalid username or password" for
   // an unknown or disabled user or a wrong password; ResourceExhausted naming "username" while
@@ -132,6 +148,10 @@ class StaffAccounts {
 
  private:
   const std::string& DummyHash();
+  // The user whose password `password` is, with the attempt reserved against the lockout first
+  // (see Login). Unauthenticated for an unknown or disabled user or a wrong password.
+  Result<store::StaffUser> CheckPassword(std::string_view username, std::string_view password,
+                                         UnixMillis now, std::int64_t* retry_after_ms);
 
   store::UserStore& users_;
   const AuthOptions options_;

@@ -11,8 +11,9 @@
 namespace bulwark {
 namespace {
 
-constexpr std::string_view kActionNames[] = {"none",     "label",  "reduce",  "review",
-                                             "escalate", "remove", "restore", "activate_policy"};
+constexpr std::string_view kActionNames[] = {"none",    "label",           "reduce",
+                                             "review",  "escalate",        "remove",
+                                             "restore", "activate_policy", "account"};
 
 constexpr std::string_view kChainTag = "bulwark-decision-v1";
 constexpr int kChainFields = 14;
@@ -64,6 +65,10 @@ std::optional<std::int64_t> ParseCanonicalInt(std::string_view s) {
 }
 
 }  // namespace
+
+bool IsItemlessAction(ActionType a) {
+  return a == ActionType::kActivatePolicy || a == ActionType::kAccount;
+}
 
 std::string_view ActionName(ActionType a) { return kActionNames[static_cast<int>(a)]; }
 

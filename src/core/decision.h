@@ -16,9 +16,10 @@
 namespace bulwark {
 
 // Actions, weakest first. "restore" undoes an earlier removal (an appeal overturned it).
-// "activate_policy" is not about an item: the entry records that a policy version went live
-// (item_id is empty; see docs/decision-log.md). It comes last so that the names and numbers of
-// the item actions never change.
+// "activate_policy" and "account" are not about an item (item_id is empty; see
+// docs/decision-log.md): a policy version went live; a staff account was created, disabled or
+// given a new password. They come last so that the names and numbers of the item actions never
+// change.
 enum class ActionType : std::uint8_t {
   kNone,
   kLabel,
@@ -27,8 +28,11 @@ enum class ActionType : std::uint8_t {
   kEscalate,
   kRemove,
   kRestore,
-  kActivatePolicy
+  kActivatePolicy,
+  kAccount
 };
+// True for the actions that name no item (activate_policy, account).
+bool IsItemlessAction(ActionType a);
 std::string_view ActionName(ActionType a);
 std::optional<ActionType> ParseAction(std::string_view name);
 

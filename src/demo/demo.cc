@@ -290,6 +290,8 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
     s.review_queues.push_back({q.queue, q.open + q.claimed});
     s.review_cases += q.open + q.claimed;
   }
+  // The head of the platform's log: a function of the seed. The staff accounts come after it
+  // (their creation is logged too, with random ids and the wall clock).
   BULWARK_ASSIGN_OR_RETURN(s.log_head, db.decisions().Head());
   BULWARK_ASSIGN_OR_RETURN(s.staff_users,
                            CreateDemoStaffUsers(db, options.passwords, WallNowMillis()));
@@ -344,7 +346,8 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
     queues += (queues.empty() ? ": " : ", ") + q.queue + " " + Thousands(q.open);
   }
   line("review cases", Thousands(s.review_cases) + " waiting" + queues);
-  line("decision log", "seq " + Thousands(s.log_head.seq) + ", head " + s.log_head.hash);
+  line("decision log", "seq " + Thousands(s.log_head.seq) + ", head " + s.log_head.hash +
+                           " (then one account entry per staff user)");
   out += "  by template class: items, share with any decision, share removed\n";
   auto class_line = [&](const std::string& name, const ClassStats& c) {
     std::snprintf(buf, sizeof buf, "    %-34s %7s %7s %7s\n", name.c_str(),

@@ -72,9 +72,11 @@ struct DemoSummary {
   int impressions_next_to_removed = 0;
   std::int64_t spend_micros = 0, spend_next_to_removed_micros = 0;
   int decisions = 0;
-  std::array<int, 7> decisions_by_action{};  // indexed by ActionType
+  std::array<int, 7> decisions_by_action{};  // indexed by ActionType (the item actions)
   std::vector<QueueCount> review_queues;     // open cases per queue
   std::int64_t review_cases = 0;
+  // The log's head after enforcement: a function of the seed. The staff accounts' creation is
+  // logged after it (one "account" entry each).
   store::LogHead log_head;
   std::map<std::string, ClassStats> by_class;     // by template class
   std::map<std::string, ClassStats> by_template;  // by template source ("everyday.txt:12")

@@ -219,6 +219,16 @@ Result<PolicyVersion> Lifecycle::Approve(std::int64_t id, const Actor& actor,
   BULWARK_RETURN_IF_ERROR(CheckActor(actor));
   BULWARK_RETURN_IF_ERROR(RequireRole(actor, {Role::kCivilRights}, "approve a policy version"));
   BULWARK_RETURN_IF_ERROR(CheckComment(comment));
+  if (actor.password_set_by && *actor.password_set_by != store::StaffActor(actor.id)) {
+    const std::string& by = *actor.password_set_by;
+    return Status(Code::kPermissionDenied,
+                  "a sign-off needs a password its owner chose, and this account's password was "
+                  "set by " +
+                      (by.empty() ? std::string("someone else, before Bulwark recorded who")
+                                  : "'" + by + "'") +
+                      ": change it (POST /v1/auth/password) and sign in again first",
+                  "actor");
+  }
   BULWARK_ASSIGN_OR_RETURN(PolicyVersion v, store_.GetVersion(id));
   BULWARK_RETURN_IF_ERROR(RequireNotAuthor(v, actor, "approve"));
   if (v.state != PolicyState::kInReview) return WrongState(v, "an in_review", "approved");

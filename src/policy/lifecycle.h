@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,11 @@ namespace bulwark::policy {
 struct Actor {
   std::string id;  // API key id, staff user id, or the operator's name
   Role role = Role::kPolicyAuthor;
+  // Staff sessions only: who last set the user's password (store::StaffUser::password_set_by).
+  // A sign-off needs a password the approver chose (store::StaffActor(id)): an admin who created
+  // or reset a civil-rights account knows its password, and must not be able to approve as it.
+  // Unset for API keys and the command line, which only an operator can issue.
+  std::optional<std::string> password_set_by;
 };
 
 // Runs the backtest of a submitted version: replays stored items through `active` (null when no

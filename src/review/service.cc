@@ -244,7 +244,7 @@ Result<store::CaseDecisionResult> ReviewService::Decide(const Reviewer& reviewer
   } else {
     action = ParseAction(d.outcome);
     const bool tie_break = c.round == store::kTieBreak;
-    if (!action || *action == ActionType::kReview || *action == ActionType::kActivatePolicy ||
+    if (!action || *action == ActionType::kReview || IsItemlessAction(*action) ||
         (*action == ActionType::kRestore && !tie_break)) {
       return InvalidArgument(std::string("must be one of none, label, reduce, remove, escalate") +
                                  (tie_break ? ", restore" : ""),

@@ -229,6 +229,13 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        true,
        {},
        [this](const HttpRequest& req, const Params&, const Caller& c) { return Logout(req, c); }},
+      {"POST",
+       "/v1/auth/password",
+       true,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ChangeOwnPassword(req, c);
+       }},
       {"GET",
        "/v1/auth/me",
        true,
@@ -243,7 +250,9 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        "/v1/admin/users",
        true,
        {Role::kAdmin},
-       [this](const HttpRequest& req, const Params&, const Caller&) { return CreateUser(req); }},
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return CreateUser(req, c);
+       }},
       {"POST",
        "/v1/admin/users/{id}/disable",
        true,
@@ -255,8 +264,8 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        "/v1/admin/users/{id}/password",
        true,
        {Role::kAdmin},
-       [this](const HttpRequest& req, const Params& p, const Caller&) {
-         return ResetPassword(p[0], req);
+       [this](const HttpRequest& req, const Params& p, const Caller& c) {
+         return ResetPassword(p[0], req, c);
        }},
       {"GET",
        "/v1/review/queues",
@@ -402,7 +411,8 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   for (Route& r : routes_) {
     if (r.method != "POST") {
       r.max_body = kMaxBodyNone;
-    } else if (r.pattern == "/v1/auth/login" || r.pattern == "/console/login") {
+    } else if (r.pattern == "/v1/auth/login" || r.pattern == "/console/login" ||
+               r.pattern == "/v1/auth/password") {
       r.max_body = kMaxBodyLogin;
     } else if (r.html) {
       r.max_body = kMaxBodyForm;

@@ -133,9 +133,13 @@ class Api {
   HttpResponse Logout(const HttpRequest& req, const Caller& caller);
   HttpResponse Me(const Caller& caller);
   HttpResponse ListUsers();
-  HttpResponse CreateUser(const HttpRequest& req);
+  HttpResponse CreateUser(const HttpRequest& req, const Caller& caller);
+  HttpResponse ChangeOwnPassword(const HttpRequest& req, const Caller& caller);
+  // Who made an account change, for the account record and the decision log: "user:<id>" for a
+  // session, "key:<id>" for an API key.
+  static std::string AccountActor(const Caller& caller);
   HttpResponse DisableUser(const std::string& id, const Caller& caller);
-  HttpResponse ResetPassword(const std::string& id, const HttpRequest& req);
+  HttpResponse ResetPassword(const std::string& id, const HttpRequest& req, const Caller& caller);
 
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);

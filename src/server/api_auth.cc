@@ -28,6 +28,9 @@ json UserJson(const store::StaffUser& u) {
           {"expertise", u.expertise},
           {"created_at", FormatRfc3339(u.created_at)},
           {"password_changed_at", FormatRfc3339(u.password_changed_at)},
+          // False until the user has chosen their own password (POST /v1/auth/password); a
+          // civil-rights account cannot sign off policy before.
+          {"password_set_by_owner", u.password_set_by == store::StaffActor(u.id)},
           {"disabled_at", u.disabled_at ? json(FormatRfc3339(*u.disabled_at)) : json(nullptr)}};
 }
 
@@ -144,7 +147,40 @@ HttpResponse Api::ListUsers() {
   return Json(200, {{"users", out}});
 }
 
-HttpResponse Api::CreateUser(const HttpRequest& req) {
+std::string Api::AccountActor(const Caller& caller) {
+  return caller.via_session ? store::StaffActor(caller.user_id) : "key:" + caller.key_id;
+}
+
+HttpResponse Api::ChangeOwnPassword(const HttpRequest& req, const Caller& caller) {
+  if (!caller.via_session) {
+    return ErrorResponse(InvalidArgument(
+        "a password belongs to a staff session; this request is authenticated by an API key",
+        "Authorization"));
+  }
+  auto body = ObjectBody(req.body, {"current_password", "new_password"});
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto current = RequiredString(*body, "current_password");
+  if (!current.ok()) return ErrorResponse(current.status());
+  auto next = RequiredString(*body, "new_password");
+  if (!next.ok()) return ErrorResponse(next.status());
+  std::int64_t retry_after_ms = 0;
+  Status s = accounts_->ChangeOwnPassword(caller.user_id, *current, *next, ctx_.clock->NowMillis(),
+                                          &retry_after_ms);
+  if (!s.ok()) {
+    HttpResponse r = ErrorResponse(s);
+    if (s.code() == Code::kResourceExhausted) {
+      r.status = 429;
+      r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+    }
+    return r;
+  }
+  // Every session of the user has ended, this one too: sign in again with the new password.
+  HttpResponse r = Json(200, {{"password_changed", true}, {"sessions_ended", true}});
+  r.headers.emplace_back("Set-Cookie", ClearSessionCookieHeader(ctx_.secure_cookies));
+  return r;
+}
+
+HttpResponse Api::CreateUser(const HttpRequest& req, const Caller& caller) {
   auto body = ObjectBody(req.body, {"username", "role", "display_name", "expertise", "password"});
   if (!body.ok()) return ErrorResponse(body.status());
   auth::NewUser user;
@@ -177,6 +213,7 @@ HttpResponse Api::CreateUser(const HttpRequest& req) {
   auto password = OptionalString(*body, "password");
   if (!password.ok()) return ErrorResponse(password.status());
   user.password = std::move(*password);
+  user.created_by = AccountActor(caller);
   auto created = accounts_->CreateUser(std::move(user), ctx_.clock->NowMillis());
   if (!created.ok()) return ErrorResponse(created.status());
   json out = {{"user", UserJson(created->user)}};
@@ -189,19 +226,21 @@ HttpResponse Api::DisableUser(const std::string& id, const Caller& caller) {
     return ErrorResponse(
         FailedPrecondition("you cannot disable your own account; ask another admin", "id"));
   }
-  Status s = accounts_->DisableUser(id, ctx_.clock->NowMillis());
+  Status s = accounts_->DisableUser(id, ctx_.clock->NowMillis(), AccountActor(caller));
   if (!s.ok()) return ErrorResponse(s.code() == Code::kNotFound ? s.WithFieldPrefix("id") : s);
   auto user = ctx_.db->users().FindUserById(id);
   if (!user.ok()) return ErrorResponse(user.status());
   return Json(200, {{"user", UserJson(*user)}});
 }
 
-HttpResponse Api::ResetPassword(const std::string& id, const HttpRequest& req) {
+HttpResponse Api::ResetPassword(const std::string& id, const HttpRequest& req,
+                                const Caller& caller) {
   auto body = ObjectBody(req.body, {"password"});
   if (!body.ok()) return ErrorResponse(body.status());
   auto password = OptionalString(*body, "password");
   if (!password.ok()) return ErrorResponse(password.status());
-  auto generated = accounts_->ResetPassword(id, std::move(*password), ctx_.clock->NowMillis());
+  auto generated = accounts_->ResetPassword(id, std::move(*password), ctx_.clock->NowMillis(),
+                                            AccountActor(caller));
   if (!generated.ok()) {
     const Status& s = generated.status();
     return ErrorResponse(s.code() == Code::kNotFound ? s.WithFieldPrefix("id") : s);

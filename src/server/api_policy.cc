@@ -146,7 +146,12 @@ HttpResponse Api::MovePolicy(const std::string& id_text, std::string_view step,
   auto body = ParseBody(req.body, {"comment"});
   if (!body.ok()) return ErrorResponse(body.status());
   const std::string comment = body->value("comment", "");
-  const policy::Actor actor{caller.actor, caller.role};
+  policy::Actor actor{caller.actor, caller.role, std::nullopt};
+  if (caller.via_session) {
+    auto me = ctx_.db->users().FindUserById(caller.user_id);
+    if (!me.ok()) return ErrorResponse(me.status());
+    actor.password_set_by = me->password_set_by;
+  }
   policy::BacktestFn backtest;
   if (ctx_.detector) backtest = enforce::StoredItemsBacktest(*ctx_.db, *ctx_.detector);
   policy::Lifecycle lifecycle(ctx_.db->policies(), *ctx_.clock, std::move(backtest));

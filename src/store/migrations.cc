@@ -240,6 +240,10 @@ CREATE TRIGGER policy_versions_text_fixed BEFORE UPDATE OF name, version, sha256
   created_at ON policy_versions
 BEGIN SELECT RAISE(ABORT, 'a policy version''s text and authorship never change'); END
 )sql"},
+    {9, "staff accounts: who last set each password (a sign-off needs one its owner set)",
+     R"sql(
+ALTER TABLE staff_users ADD COLUMN password_set_by TEXT NOT NULL DEFAULT ''
+)sql"},
 };
 
 }  // namespace

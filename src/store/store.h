@@ -342,7 +342,16 @@ struct StaffUser {
   UnixMillis created_at = 0;
   std::optional<UnixMillis> disabled_at;
   UnixMillis password_changed_at = 0;
+  // Who last set the password: "user:<id>" for a staff user (the user's own id once they chose
+  // it themselves), "operator" for the command line, "" for rows from before schema 9. A
+  // civil-rights sign-off needs a password its owner set (policy/lifecycle.h).
+  std::string password_set_by;
 };
+
+// The actor string for a staff user in account records and the decision log.
+inline std::string StaffActor(std::string_view user_id) { return "user:" + std::string(user_id); }
+// The actor for account changes made on the command line (`bulwark users ...`).
+inline constexpr std::string_view kOperatorActor = "operator";
 
 // A login session. The key is the SHA-256 of the session token; the token itself (the cookie
 // value) is never stored.
@@ -367,7 +376,12 @@ struct LoginFailures {
 class UserStore {
  public:
   virtual ~UserStore() = default;
+  // Every account change below is also appended to the decision log (action "account", no item;
+  // evidence: the user id, the change, the role and expertise), in the same transaction, with
+  // the actor who made it.
+  //
   // AlreadyExists if the username is taken (compared case-insensitively) or the id collides.
+  // The creator is user.password_set_by (they chose or generated the first password).
   virtual Status CreateUser(const StaffUser& user) = 0;
   virtual Result<StaffUser> FindUserById(std::string_view id) = 0;  // NotFound
   // Case-insensitive (ASCII). NotFound.
@@ -375,11 +389,12 @@ class UserStore {
   virtual Result<std::vector<StaffUser>> ListUsers() = 0;  // by username
   // Marks the user disabled (keeps an earlier disabled_at) and revokes every session of theirs,
   // in one transaction. NotFound.
-  virtual Status DisableUser(std::string_view id, UnixMillis now) = 0;
-  // A new password: stores the hash, sets password_changed_at and revokes every session of the
-  // user, in one transaction. NotFound.
-  virtual Status SetPassword(std::string_view id, std::string_view password_hash,
-                             UnixMillis now) = 0;
+  virtual Status DisableUser(std::string_view id, UnixMillis now, std::string_view actor) = 0;
+  // A new password set by `set_by` (StaffActor or kOperatorActor): stores the hash and who set
+  // it, sets password_changed_at and revokes every session of the user, in one transaction.
+  // NotFound.
+  virtual Status SetPassword(std::string_view id, std::string_view password_hash, UnixMillis now,
+                             std::string_view set_by) = 0;
   // The same password with stronger hashing parameters: replaces the hash only if it is still
   // `old_hash` (a concurrent password change wins). Sessions and password_changed_at are kept.
   virtual Status RehashPassword(std::string_view id, std::string_view old_hash,

@@ -193,8 +193,16 @@ TEST_F(DemoTest, ASmallDemoFillsEveryPartOfTheDatabaseAndIsEnforced) {
   auto verify = db->decisions().VerifyLog();
   ASSERT_TRUE(verify.ok());
   EXPECT_TRUE(verify->ok) << verify->problem;
-  EXPECT_EQ(verify->head.hash, s->log_head.hash);
-  EXPECT_EQ(verify->entries_checked, s->decisions);
+  // The platform's decisions, then one entry per staff account created.
+  EXPECT_EQ(verify->entries_checked,
+            s->decisions + static_cast<std::int64_t>(s->staff_users.size()));
+  auto at_head = db->decisions().ListDecisions(s->log_head.seq - 1, 1);
+  ASSERT_TRUE(at_head.ok() && at_head->size() == 1);
+  EXPECT_EQ(at_head->front().hash, s->log_head.hash);
+  auto account_entries = db->decisions().ListDecisions(s->log_head.seq, 1000);
+  ASSERT_TRUE(account_entries.ok());
+  ASSERT_EQ(account_entries->size(), s->staff_users.size());
+  for (const Decision& d : *account_entries) EXPECT_EQ(d.action, ActionType::kAccount);
 
   // Every category is present, and enforcement found most of each; benign content is left alone.
   for (Category c : kAllCategories) {

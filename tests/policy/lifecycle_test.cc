@@ -273,6 +273,25 @@ TEST_F(LifecycleTest, LegalSideStepsRejectAnApprovedVersionAndResubmitIt) {
   EXPECT_EQ((*history)[3].to, "in_review");
 }
 
+TEST_F(LifecycleTest, ASignOffNeedsAPasswordTheApproverChose) {
+  const std::int64_t review = Submitted(Versioned(DefaultText(), "2"));
+  // A staff session whose password an admin set (created or reset it): refused, naming actor.
+  Actor set_by_admin{"carol", Role::kCivilRights, std::string("user:dave")};
+  Status s = lifecycle_->Approve(review, set_by_admin).status();
+  EXPECT_EQ(s.code(), Code::kPermissionDenied) << s.ToString();
+  EXPECT_EQ(s.field(), "actor");
+  EXPECT_NE(s.message().find("user:dave"), std::string::npos) << s.message();
+  // Unknown provenance (an account from before the column existed) is not the owner's choice.
+  Actor legacy{"carol", Role::kCivilRights, std::string()};
+  EXPECT_EQ(lifecycle_->Approve(review, legacy).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(StateOf(review), PolicyState::kInReview);
+  // Once the owner has chosen it, the sign-off goes through.
+  Actor own{"carol", Role::kCivilRights, std::string("user:carol")};
+  auto ok = lifecycle_->Approve(review, own, "read the backtest");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->approved_by, "carol");
+}
+
 TEST_F(LifecycleTest, RolesAreEnforced) {
   auto denied = [](const Status& s, const std::string& what) {
     EXPECT_EQ(s.code(), Code::kPermissionDenied) << what << ": " << s.ToString();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "auth/accounts.h"
 #include "testing/test_server.h"
 
 namespace bulwark {
@@ -197,6 +198,104 @@ TEST_F(PolicyApiTest, ClientMistakesArePreciseErrors) {
   auto refused = Post(Path(draft_body["policy"]["id"], "submit"), json::object(), author_);
   EXPECT_EQ(refused->status, 422) << refused->body;
   EXPECT_EQ(Body(refused)["error"]["field"].get<std::string>().rfind("text:", 0), 0u);
+}
+
+// The review's hole (issue 9, item 4): an admin creates (or resets) a civil-rights account with a
+// password the admin chose, signs in as it and approves. A sign-off now needs a password its
+// owner chose, and every account change is in the hash-chained log.
+TEST_F(PolicyApiTest, AnAdminCannotSignOffThroughACivilRightsAccountWhosePasswordTheySet) {
+  auto c = server_.Client();
+  const std::string admin_pw = "admin password one", set_pw = "chosen by the admin";
+  // An admin session (the admin chose their own password on the command line... then changed it,
+  // so it is theirs).
+  auth::StaffAccounts accounts(server_.db().users(), {auth::PasswordOptions::Minimal(), {}, {}});
+  auth::NewUser root;
+  root.username = "root";
+  root.role = Role::kAdmin;
+  root.password = admin_pw;
+  auto root_user = accounts.CreateUser(root, WallNowMillis());
+  ASSERT_TRUE(root_user.ok());
+  auto login = [&](const std::string& user,
+                   const std::string& pw) -> std::pair<std::string, std::string> {
+    auto r = c.Post("/v1/auth/login", json{{"username", user}, {"password", pw}}.dump(),
+                    "application/json");
+    EXPECT_EQ(r->status, 200) << user << ": " << r->body;
+    if (r->status != 200) return {};
+    std::string cookie = r->get_header_value("Set-Cookie");
+    return {cookie.substr(0, cookie.find(';')), Body(r)["csrf_token"].get<std::string>()};
+  };
+  auto session_post = [&](const std::pair<std::string, std::string>& s, const std::string& path,
+                          const json& body) {
+    return c.Post(path.c_str(), {{"Cookie", s.first}, {"X-CSRF-Token", s.second}}, body.dump(),
+                  "application/json");
+  };
+  auto admin = login("root", admin_pw);
+
+  // The admin makes a civil-rights account with a password of the admin's choosing.
+  auto made = session_post(admin, "/v1/admin/users",
+                           {{"username", "carla"}, {"role", "civil_rights"}, {"password", set_pw}});
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string carla_id = Body(made)["user"]["id"];
+  EXPECT_EQ(Body(made)["user"]["password_set_by_owner"], false);
+
+  // A version in review, drafted by alice.
+  const std::int64_t id = Draft(Versioned("3.0.0"));
+  ASSERT_EQ(Post(Path(id, "submit"), json::object(), author_)->status, 200);
+
+  // Signed in as carla with the admin's password: the sign-off is refused, naming the setter.
+  auto as_admin = login("carla", set_pw);
+  auto refused = session_post(as_admin, Path(id, "approve"), json::object());
+  ASSERT_EQ(refused->status, 403) << refused->body;
+  EXPECT_EQ(Body(refused)["error"]["field"], "actor");
+  EXPECT_NE(refused->body.find("user:" + root_user->user.id), std::string::npos) << refused->body;
+
+  // Carla chooses her own password: a wrong current one is a 401 naming it, a weak new one a 400.
+  auto wrong = session_post(as_admin, "/v1/auth/password",
+                            {{"current_password", "not it at all"}, {"new_password", "x"}});
+  EXPECT_EQ(wrong->status, 400) << wrong->body;  // the new one is checked first
+  EXPECT_EQ(Body(wrong)["error"]["field"], "new_password");
+  wrong = session_post(
+      as_admin, "/v1/auth/password",
+      {{"current_password", "not it at all"}, {"new_password", "her own long phrase"}});
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+  EXPECT_EQ(Body(wrong)["error"]["field"], "current_password");
+  auto changed =
+      session_post(as_admin, "/v1/auth/password",
+                   {{"current_password", set_pw}, {"new_password", "her own long phrase"}});
+  ASSERT_EQ(changed->status, 200) << changed->body;
+  EXPECT_NE(changed->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  // Every session ended, this one too.
+  EXPECT_EQ(c.Get("/v1/auth/me", {{"Cookie", as_admin.first}})->status, 401);
+
+  auto own = login("carla", "her own long phrase");
+  auto approved = session_post(own, Path(id, "approve"), {{"comment", "read the backtest"}});
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(Body(approved)["policy"]["approved_by"], carla_id);
+
+  // An admin reset puts the account back behind the gate.
+  auto reset = session_post(admin, "/v1/admin/users/" + carla_id + "/password",
+                            {{"password", "reset by the admin"}});
+  ASSERT_EQ(reset->status, 200) << reset->body;
+  const std::int64_t id2 = Draft(Versioned("3.0.1"));
+  ASSERT_EQ(Post(Path(id2, "submit"), json::object(), author_)->status, 200);
+  auto after_reset = login("carla", "reset by the admin");
+  EXPECT_EQ(session_post(after_reset, Path(id2, "approve"), json::object())->status, 403);
+
+  // The log holds every account change, by whom, about which user id.
+  auto feed = Get("/v1/decisions?limit=1000", admin_);
+  ASSERT_EQ(feed->status, 200);
+  const json log = Body(feed);
+  std::vector<std::pair<std::string, std::string>> changes;  // (change, actor) about carla
+  for (const auto& d : log["decisions"]) {
+    if (d["action"] != "account" || d["evidence"]["user_id"] != carla_id) continue;
+    EXPECT_EQ(d["item_id"], "");
+    changes.emplace_back(d["evidence"]["change"], d["actor"]);
+  }
+  const std::string by_root = "user:" + root_user->user.id, by_carla = "user:" + carla_id;
+  EXPECT_EQ(changes, (std::vector<std::pair<std::string, std::string>>{
+                         {"created", by_root},
+                         {"password_changed_by_owner", by_carla},
+                         {"password_set", by_root}}));
 }
 
 }  // namespace

@@ -79,26 +79,59 @@ TEST_F(UserStoreTest, DisablingAUserRevokesEverySessionOfTheirs) {
   ASSERT_TRUE(users().CreateSession(Session("h2", "u1")).ok());
   ASSERT_TRUE(users().CreateSession(Session("h3", "u2")).ok());
 
-  ASSERT_TRUE(users().DisableUser("u1", 5000).ok());
+  ASSERT_TRUE(users().DisableUser("u1", 5000, "user:u2").ok());
   EXPECT_EQ(users().FindUserById("u1")->disabled_at, 5000);
   EXPECT_EQ(users().FindSession("h1")->revoked_at, 5000);
   EXPECT_EQ(users().FindSession("h2")->revoked_at, 5000);
   EXPECT_FALSE(users().FindSession("h3")->revoked_at);
   // Disabling again keeps the first time.
-  ASSERT_TRUE(users().DisableUser("u1", 9000).ok());
+  ASSERT_TRUE(users().DisableUser("u1", 9000, "user:u2").ok());
   EXPECT_EQ(users().FindUserById("u1")->disabled_at, 5000);
-  EXPECT_EQ(users().DisableUser("nope", 1).code(), Code::kNotFound);
+  EXPECT_EQ(users().DisableUser("nope", 1, "operator").code(), Code::kNotFound);
+}
+
+TEST_F(UserStoreTest, AccountChangesRecordWhoSetThePasswordAndGoToTheDecisionLog) {
+  StaffUser carol = User("c1", "carol", Role::kCivilRights);
+  carol.expertise = {"policy"};
+  carol.password_set_by = "user:admin1";
+  ASSERT_TRUE(users().CreateUser(carol).ok());
+  EXPECT_EQ(users().FindUserById("c1")->password_set_by, "user:admin1");
+  ASSERT_TRUE(users().SetPassword("c1", "own-hash", 2000, StaffActor("c1")).ok());
+  EXPECT_EQ(users().FindUserById("c1")->password_set_by, "user:c1");
+  ASSERT_TRUE(users().DisableUser("c1", 3000, "user:admin1").ok());
+  // A failed change writes nothing, to the account or to the log.
+  EXPECT_EQ(users().SetPassword("nope", "x", 4000, "operator").code(), Code::kNotFound);
+
+  auto log = db_->decisions().ListDecisions(0, 100);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 3u);
+  const char* changes[] = {"created", "password_changed_by_owner", "disabled"};
+  const char* actors[] = {"user:admin1", "user:c1", "user:admin1"};
+  for (size_t i = 0; i < 3; ++i) {
+    const Decision& d = (*log)[i];
+    EXPECT_EQ(d.action, ActionType::kAccount);
+    EXPECT_EQ(d.item_id, "");
+    EXPECT_EQ(d.actor, actors[i]);
+    EXPECT_NE(d.evidence.find(std::string("\"change\":\"") + changes[i] + "\""), std::string::npos)
+        << d.evidence;
+    EXPECT_NE(d.evidence.find("\"user_id\":\"c1\""), std::string::npos) << d.evidence;
+    EXPECT_NE(d.evidence.find("\"role\":\"civil_rights\""), std::string::npos) << d.evidence;
+    // The public log names users by id, never by username.
+    EXPECT_EQ(d.evidence.find("carol"), std::string::npos) << d.evidence;
+  }
+  // The entries are in the hash chain like every other decision.
+  EXPECT_EQ((*log)[1].prev_hash, (*log)[0].hash);
 }
 
 TEST_F(UserStoreTest, PasswordChangesEndSessionsAndRehashIsCompareAndSet) {
   ASSERT_TRUE(users().CreateUser(User("u1", "amira")).ok());
   ASSERT_TRUE(users().CreateSession(Session("h1", "u1")).ok());
-  ASSERT_TRUE(users().SetPassword("u1", "new-hash", 7000).ok());
+  ASSERT_TRUE(users().SetPassword("u1", "new-hash", 7000, "user:admin").ok());
   auto u = users().FindUserById("u1");
   EXPECT_EQ(u->password_hash, "new-hash");
   EXPECT_EQ(u->password_changed_at, 7000);
   EXPECT_EQ(users().FindSession("h1")->revoked_at, 7000);
-  EXPECT_EQ(users().SetPassword("nope", "x", 1).code(), Code::kNotFound);
+  EXPECT_EQ(users().SetPassword("nope", "x", 1, "operator").code(), Code::kNotFound);
 
   ASSERT_TRUE(users().CreateSession(Session("h2", "u1", 8000)).ok());
   // A rehash based on a stale hash changes nothing; one based on the current hash applies.

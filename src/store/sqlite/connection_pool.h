@@ -6,7 +6,9 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
+#include "core/decision.h"
 #include "core/status.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
@@ -21,6 +23,8 @@ class ConnectionPool {
   virtual Status Write(const std::function<Status(Connection&)>& body) = 0;
   // Runs `body` on a reader connection leased from the pool (autocommit; reads only).
   virtual Status Read(const std::function<Status(Connection&)>& body) = 0;
+  // Appends to the decision log inside the open write transaction (from `body` of Write).
+  virtual Status AppendDecisionsInTransaction(std::vector<Decision>& decisions) = 0;
 };
 
 // The UserStore over `pool`, which must outlive it.

@@ -663,10 +663,11 @@ class SqliteDatabase final : public Database,
       std::unordered_set<std::string_view> known;
       for (size_t i = 0; i < decisions.size(); ++i) {
         Decision& d = decisions[i];
-        if (d.action == ActionType::kActivatePolicy) {
-          // A policy activation is about no item (docs/decision-log.md).
+        if (IsItemlessAction(d.action)) {
+          // A policy activation or an account change is about no item (docs/decision-log.md).
           if (!d.item_id.empty()) {
-            return InvalidArgument("a policy activation names no item", Indexed(i, "item_id"));
+            return InvalidArgument(std::string(ActionName(d.action)) + " names no item",
+                                   Indexed(i, "item_id"));
           }
         } else {
           BULWARK_RETURN_IF_ERROR(CheckItem(known, d.item_id, Indexed(i, "item_id")));

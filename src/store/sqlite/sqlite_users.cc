@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/decision.h"
 #include "store/sqlite/connection_pool.h"
 
 namespace bulwark::store::sqlite {
@@ -11,23 +12,25 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "SELECT id, username, display_name, role, expertise, password_hash, created_at, disabled_at, "
-    "password_changed_at FROM staff_users ";
+    "password_changed_at, password_set_by FROM staff_users ";
 constexpr std::string_view kSelectUserById =
     "SELECT id, username, display_name, role, expertise, password_hash, created_at, disabled_at, "
-    "password_changed_at FROM staff_users WHERE id = ?1";
+    "password_changed_at, password_set_by FROM staff_users WHERE id = ?1";
 // lower(username) is the expression of the unique index, so this is an index lookup.
 constexpr std::string_view kSelectUserByName =
     "SELECT id, username, display_name, role, expertise, password_hash, created_at, disabled_at, "
-    "password_changed_at FROM staff_users WHERE lower(username) = lower(?1)";
+    "password_changed_at, password_set_by FROM staff_users WHERE lower(username) = lower(?1)";
 constexpr std::string_view kProbeUser =
     "SELECT 1 FROM staff_users WHERE id = ?1 OR lower(username) = lower(?2)";
 constexpr std::string_view kInsertUser =
     "INSERT INTO staff_users (id, username, display_name, role, expertise, password_hash, "
-    "created_at, password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+    "created_at, password_changed_at, password_set_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
 constexpr std::string_view kDisableUser =
     "UPDATE staff_users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1";
 constexpr std::string_view kSetPassword =
-    "UPDATE staff_users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1";
+    "UPDATE staff_users SET password_hash = ?2, password_changed_at = ?3, password_set_by = ?4 "
+    "WHERE id = ?1";
+constexpr std::string_view kSelectRole = "SELECT role, expertise FROM staff_users WHERE id = ?1";
 constexpr std::string_view kRehashPassword =
     "UPDATE staff_users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2";
 constexpr std::string_view kRevokeUserSessions =
@@ -96,7 +99,31 @@ Result<StaffUser> ReadUser(const Statement& st) {
   u.created_at = st.ColumnInt(6);
   if (!st.ColumnIsNull(7)) u.disabled_at = st.ColumnInt(7);
   u.password_changed_at = st.ColumnInt(8);
+  u.password_set_by = st.ColumnText(9);
   return u;
+}
+
+// The decision-log entry of an account change (action "account", no item). The evidence names
+// the user by id only: the log is public, staff usernames are not.
+Decision AccountEntry(std::string_view user_id, std::string_view change, std::string_view role,
+                      std::string_view expertise, std::string_view actor, UnixMillis now,
+                      std::string reason) {
+  auto quoted = [](std::string_view v) {
+    std::string out = "\"";
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out.push_back('\\');
+      if (static_cast<unsigned char>(ch) >= 0x20) out.push_back(ch);
+    }
+    return out + "\"";
+  };
+  Decision d;
+  d.action = ActionType::kAccount;
+  d.actor = std::string(actor.empty() ? kOperatorActor : actor);
+  d.reason = std::move(reason);
+  d.evidence = "{\"user_id\":" + quoted(user_id) + ",\"change\":" + quoted(change) +
+               ",\"role\":" + quoted(role) + ",\"expertise\":" + quoted(expertise) + "}";
+  d.created_at = now;
+  return d;
 }
 
 Result<StaffUser> ReadOneUser(Statement* st, std::string_view what) {
@@ -128,7 +155,12 @@ class SqliteUserStore final : public UserStore {
       st->BindText(5, tags);
       st->BindText(6, user.password_hash);
       st->BindInt(7, user.created_at);
-      return st->Run();
+      st->BindText(8, user.password_set_by);
+      BULWARK_RETURN_IF_ERROR(st->Run());
+      std::vector<Decision> log = {AccountEntry(user.id, "created", RoleName(user.role), tags,
+                                                user.password_set_by, user.created_at,
+                                                "staff account created")};
+      return pool_.AppendDecisionsInTransaction(log);
     });
   }
 
@@ -178,26 +210,33 @@ class SqliteUserStore final : public UserStore {
     return out;
   }
 
-  Status DisableUser(std::string_view id, UnixMillis now) override {
+  Status DisableUser(std::string_view id, UnixMillis now, std::string_view actor) override {
     return pool_.Write([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kDisableUser));
       st->BindText(1, id);
       st->BindInt(2, now);
       BULWARK_RETURN_IF_ERROR(st->Run());
       if (c.changes() == 0) return NotFound("staff user '" + std::string(id) + "' not found");
-      return RevokeUserSessions(c, id, now);
+      BULWARK_RETURN_IF_ERROR(RevokeUserSessions(c, id, now));
+      return LogChange(c, id, "disabled", actor, now, "staff account disabled");
     });
   }
 
-  Status SetPassword(std::string_view id, std::string_view password_hash, UnixMillis now) override {
+  Status SetPassword(std::string_view id, std::string_view password_hash, UnixMillis now,
+                     std::string_view set_by) override {
     return pool_.Write([&](Connection& c) -> Status {
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSetPassword));
       st->BindText(1, id);
       st->BindText(2, password_hash);
       st->BindInt(3, now);
+      st->BindText(4, set_by);
       BULWARK_RETURN_IF_ERROR(st->Run());
       if (c.changes() == 0) return NotFound("staff user '" + std::string(id) + "' not found");
-      return RevokeUserSessions(c, id, now);
+      BULWARK_RETURN_IF_ERROR(RevokeUserSessions(c, id, now));
+      const bool own = set_by == StaffActor(id);
+      return LogChange(
+          c, id, own ? "password_changed_by_owner" : "password_set", set_by, now,
+          own ? "password changed by its owner" : "password set for the user by someone else");
     });
   }
 
@@ -342,6 +381,19 @@ class SqliteUserStore final : public UserStore {
   }
 
  private:
+  // Appends the account change to the decision log, inside the open write transaction.
+  Status LogChange(Connection& c, std::string_view id, std::string_view change,
+                   std::string_view actor, UnixMillis now, std::string reason) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSelectRole));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    std::string role = row ? st->ColumnText(0) : "", tags = row ? st->ColumnText(1) : "";
+    st->Reset();
+    std::vector<Decision> log = {
+        AccountEntry(id, change, role, tags, actor, now, std::move(reason))};
+    return pool_.AppendDecisionsInTransaction(log);
+  }
+
   static Status RevokeUserSessions(Connection& c, std::string_view user_id, UnixMillis now) {
     BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kRevokeUserSessions));
     st->BindText(1, user_id);
