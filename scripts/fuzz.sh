@@ -10,7 +10,8 @@ SECONDS_PER_TARGET=${1:-60}
 FUZZ_SEED=${FUZZ_SEED:-1}
 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DBULWARK_BUILD_FUZZ=ON -DBULWARK_BUILD_TESTS=OFF -DBULWARK_BUILD_BENCH=OFF >/dev/null
-for target in fuzz_normalizer fuzz_ingest_codec fuzz_policy fuzz_review_queues fuzz_attack; do
+for target in fuzz_normalizer fuzz_ingest_codec fuzz_policy fuzz_review_queues fuzz_attack \
+              fuzz_web_decoders fuzz_policy_lifecycle; do
   cmake --build build-fuzz --target "$target" -j "${JOBS:-$(nproc)}"
   corpus="build-fuzz/corpus/$target"
   mkdir -p "$corpus"

@@ -141,4 +141,29 @@ json SignedHeadJson(const SignedHead& h) {
           {"public_key", h.public_key}};
 }
 
+Result<nlohmann::json> ParseStringFieldsBody(std::string_view body,
+                                             std::initializer_list<std::string_view> fields) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return nlohmann::json::object();
+  BULWARK_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonBody(body));
+  if (!j.is_object()) return InvalidArgument("body must be a JSON object", "body");
+  for (const auto& [k, v] : j.items()) {
+    bool known = false;
+    for (std::string_view f : fields) known = known || k == f;
+    if (!known) return InvalidArgument("unknown field", k);
+    if (!v.is_string()) return InvalidArgument("must be a string", k);
+  }
+  return j;
+}
+
+Result<std::int64_t> ParsePolicyId(std::string_view text) {
+  std::int64_t n = 0;
+  if (text.empty() || text.size() > 18) return InvalidArgument("must be a positive integer", "id");
+  for (char c : text) {
+    if (c < '0' || c > '9') return InvalidArgument("must be a positive integer", "id");
+    n = n * 10 + (c - '0');
+  }
+  if (n < 1) return InvalidArgument("must be a positive integer", "id");
+  return n;
+}
+
 }  // namespace bulwark::server

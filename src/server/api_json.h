@@ -3,6 +3,7 @@
 // JSON helpers shared by the API's handler files (api.cc, api_review.cc, ...).
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -45,6 +46,13 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body, int max_depth = kMax
 // as it exceeds `max_depth`. Linear, no allocation; the text need not be valid JSON.
 int JsonDepth(std::string_view s, int max_depth);
 
+// The policy routes' bodies: a JSON object whose every member is one of `fields` and a string
+// (an empty or blank body counts as {}). InvalidArgument naming the body or the member.
+Result<nlohmann::json> ParseStringFieldsBody(std::string_view body,
+                                             std::initializer_list<std::string_view> fields);
+// A policy version id in a path: a positive decimal integer of at most 18 digits.
+// InvalidArgument naming "id".
+Result<std::int64_t> ParsePolicyId(std::string_view text);
 // A decision log entry as the API shows it (evidence parsed back into JSON).
 nlohmann::json DecisionJson(const Decision& d);
 // DecisionJson plus "hashed_bytes": base64 of ChainPreimage, the exact bytes whose SHA-256 is

@@ -79,31 +79,6 @@ json LintJson(const std::vector<policy::LintFinding>& findings) {
   return out;
 }
 
-Result<std::int64_t> ParseId(const std::string& text) {
-  std::int64_t n = 0;
-  if (text.empty() || text.size() > 18) return InvalidArgument("must be a positive integer", "id");
-  for (char c : text) {
-    if (c < '0' || c > '9') return InvalidArgument("must be a positive integer", "id");
-    n = n * 10 + (c - '0');
-  }
-  if (n < 1) return InvalidArgument("must be a positive integer", "id");
-  return n;
-}
-
-// A JSON object body with only the given string fields (an empty body counts as {}).
-Result<json> ParseBody(const std::string& body, std::initializer_list<std::string_view> fields) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  BULWARK_ASSIGN_OR_RETURN(json j, ParseJsonBody(body));
-  if (!j.is_object()) return InvalidArgument("body must be a JSON object", "body");
-  for (const auto& [k, v] : j.items()) {
-    bool known = false;
-    for (std::string_view f : fields) known = known || k == f;
-    if (!known) return InvalidArgument("unknown field", k);
-    if (!v.is_string()) return InvalidArgument("must be a string", k);
-  }
-  return j;
-}
-
 }  // namespace
 
 HttpResponse Api::ListPolicies() {
@@ -115,7 +90,7 @@ HttpResponse Api::ListPolicies() {
 }
 
 HttpResponse Api::GetPolicy(const std::string& id_text) {
-  auto id = ParseId(id_text);
+  auto id = ParsePolicyId(id_text);
   if (!id.ok()) return ErrorResponse(id.status());
   auto v = ctx_.db->policies().GetVersion(*id);
   if (!v.ok()) return ErrorResponse(v.status());
@@ -125,7 +100,7 @@ HttpResponse Api::GetPolicy(const std::string& id_text) {
 }
 
 HttpResponse Api::CreatePolicy(const HttpRequest& req, const Caller& caller) {
-  auto body = ParseBody(req.body, {"text", "comment"});
+  auto body = ParseStringFieldsBody(req.body, {"text", "comment"});
   if (!body.ok()) return ErrorResponse(body.status());
   if (!body->contains("text")) {
     return ErrorResponse(InvalidArgument("is required: the policy file's text", "text"));
@@ -141,9 +116,9 @@ HttpResponse Api::CreatePolicy(const HttpRequest& req, const Caller& caller) {
 
 HttpResponse Api::MovePolicy(const std::string& id_text, std::string_view step,
                              const HttpRequest& req, const Caller& caller) {
-  auto id = ParseId(id_text);
+  auto id = ParsePolicyId(id_text);
   if (!id.ok()) return ErrorResponse(id.status());
-  auto body = ParseBody(req.body, {"comment"});
+  auto body = ParseStringFieldsBody(req.body, {"comment"});
   if (!body.ok()) return ErrorResponse(body.status());
   const std::string comment = body->value("comment", "");
   policy::Actor actor{caller.actor, caller.role, std::nullopt};

@@ -21,7 +21,10 @@ Result<std::string> DecodeComponent(std::string_view s, std::string_view field) 
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '+') {
+    if (c == '\0') {
+      // A raw NUL is refused like an escaped one (found by fuzz_web_decoders).
+      return InvalidArgument("NUL byte in form field", std::string(field));
+    } else if (c == '+') {
       out += ' ';
     } else if (c == '%') {
       int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
@@ -66,10 +69,12 @@ Result<std::vector<FormField>> ParseFormFields(std::string_view body, size_t max
     BULWARK_ASSIGN_OR_RETURN(std::string name, DecodeComponent(pair.substr(0, eq), "form"));
     std::string_view raw_value =
         eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    BULWARK_ASSIGN_OR_RETURN(std::string value, DecodeComponent(raw_value, name));
+    BULWARK_ASSIGN_OR_RETURN(std::string value,
+                             DecodeComponent(raw_value, name.empty() ? "form" : name));
     if (value.size() > max_value_bytes) {
       return InvalidArgument(
-          "form field too long (at most " + std::to_string(max_value_bytes) + " bytes)", name);
+          "form field too long (at most " + std::to_string(max_value_bytes) + " bytes)",
+          name.empty() ? "form" : name);
     }
     out.push_back({std::move(name), std::move(value)});
   }

@@ -23,6 +23,13 @@ TEST(ParseFormFields, RejectsHostileInputNamingTheField) {
   auto nul = ParseFormFields("a=1&note=x%00y");
   ASSERT_FALSE(nul.ok());
   EXPECT_EQ(nul.status().field(), "note");
+  // A raw NUL too, not only an escaped one; a nameless field's error names the form.
+  auto raw_nul = ParseFormFields(std::string("note=x\0y", 8));
+  ASSERT_FALSE(raw_nul.ok());
+  EXPECT_EQ(raw_nul.status().field(), "note");
+  auto nameless = ParseFormFields(std::string("=\0", 2));
+  ASSERT_FALSE(nameless.ok());
+  EXPECT_EQ(nameless.status().field(), "form");
   auto utf8 = ParseFormFields("note=%C3%28");
   ASSERT_FALSE(utf8.ok());
   EXPECT_EQ(utf8.status().field(), "note");
