@@ -88,7 +88,7 @@ UnixMillis LockedUntil(const store::LoginFailures& f, const ThrottleOptions& opt
 }
 
 StaffAccounts::StaffAccounts(store::UserStore& users, AuthOptions options)
-    : users_(users), options_(std::move(options)) {}
+    : users_(users), options_(std::move(options)), hash_slots_(options_.max_concurrent_hashes) {}
 
 const std::string& StaffAccounts::DummyHash() {
   // Hashed with the live parameters so that verifying against it costs what a real one does.
@@ -99,6 +99,25 @@ const std::string& StaffAccounts::DummyHash() {
     if (h.ok()) dummy_hash_ = *h;
   });
   return dummy_hash_;
+}
+
+bool ConcurrencyLimit::TryAcquire() {
+  if (max_ <= 0) return true;
+  std::lock_guard lock(mu_);
+  if (used_ >= max_) return false;
+  ++used_;
+  return true;
+}
+
+void ConcurrencyLimit::Release() {
+  if (max_ <= 0) return;
+  std::lock_guard lock(mu_);
+  --used_;
+}
+
+int ConcurrencyLimit::in_use() const {
+  std::lock_guard lock(mu_);
+  return used_;
 }
 
 Result<CreatedUser> StaffAccounts::CreateUser(NewUser request, UnixMillis now) {
@@ -174,6 +193,15 @@ Result<store::StaffUser> StaffAccounts::CheckPassword(std::string_view username,
   }
   // A name no account can have: refuse without touching the failure table.
   if (!ValidateUsername(username).ok()) return InvalidCredentials();
+
+  // A slot for the hash first: a refusal here counts nothing against the username.
+  if (!hash_slots_.TryAcquire()) {
+    return Unavailable("too many sign-ins are being checked at once; retry in a second");
+  }
+  struct SlotRelease {
+    ConcurrencyLimit& slots;
+    ~SlotRelease() { slots.Release(); }
+  } release{hash_slots_};
 
   // The attempt is counted (as a failure, cleared on success) before the password is hashed,
   // atomically with the lockout check: parallel guesses cannot all read the same count.

@@ -52,6 +52,24 @@ struct AuthOptions {
   PasswordOptions passwords;
   SessionOptions sessions;
   ThrottleOptions throttle;
+  // At most this many password checks (argon2id: 64 MiB and ~0.2 s each) run at once; one more
+  // is refused at once with Unavailable rather than queued on an HTTP thread, so a username spray
+  // cannot occupy every thread of the API. 0: no limit.
+  int max_concurrent_hashes = 0;
+};
+
+// At most `max` holders at a time (max <= 0: unlimited). TryAcquire never waits. Thread-safe.
+class ConcurrencyLimit {
+ public:
+  explicit ConcurrencyLimit(int max) : max_(max) {}
+  bool TryAcquire();
+  void Release();
+  int in_use() const;
+
+ private:
+  mutable std::mutex mu_;
+  const int max_;
+  int used_ = 0;
 };
 
 // Limits on account fields.
@@ -139,6 +157,10 @@ class StaffAccounts {
   Result<LoginResult> Login(std::string_view username, std::string_view password, UnixMillis now,
                             std::int64_t* retry_after_ms = nullptr);
 
+  // The limit on concurrent password checks (AuthOptions::max_concurrent_hashes); exposed so that
+  // a test can hold it.
+  ConcurrencyLimit& hash_slots() { return hash_slots_; }
+
   // The session and user for a presented token. Unauthenticated for a malformed, unknown,
   // revoked, expired or idle session or a disabled user.
   Result<ActiveSession> VerifySession(std::string_view token, UnixMillis now);
@@ -155,6 +177,7 @@ class StaffAccounts {
 
   store::UserStore& users_;
   const AuthOptions options_;
+  ConcurrencyLimit hash_slots_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };

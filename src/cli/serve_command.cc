@@ -44,6 +44,8 @@ struct ServeOptions {
   bool insecure_http = false;
   double classify_rate = 10000;  // texts per second per caller
   double ingest_rate = 500;      // requests per second per caller
+  double login_rate = 1;         // sign-in attempts per second per client address
+  bool trust_forwarded_for = false;
   int session_idle_minutes = 30;
   int session_max_hours = 12;
   std::string log_key;  // default: DefaultLogKeyPath(db)
@@ -179,6 +181,11 @@ void RunServe(const ServeOptions& o) {
   // Buckets hold two seconds' worth, and at least one largest request (100 texts).
   ctx.classify_limit = {o.classify_rate, std::max(2 * o.classify_rate, 100.0)};
   ctx.ingest_limit = {o.ingest_rate, std::max(2 * o.ingest_rate, 1.0)};
+  // Sign-in: bursts of 30 per address (an office behind one NAT at 9 o'clock), then the rate.
+  ctx.login_limit = {o.login_rate, 30};
+  ctx.trust_forwarded_for = o.trust_forwarded_for;
+  // Password checks (argon2id, 64 MiB each) on at most half the HTTP threads.
+  ctx.auth.max_concurrent_hashes = std::max(1, o.threads / 2);
   if (o.insecure_http && o.address != "127.0.0.1" && o.address != "localhost" &&
       o.address != "::1") {
     std::fprintf(stderr,
@@ -323,6 +330,13 @@ void AddServeCommand(CLI::App& app) {
          "Requests per second each API key may send to the ingest routes together (bursts of "
          "twice that); 429 with Retry-After past it; 0: no limit (default 500)")
       ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--login-rate", o->login_rate,
+                  "Sign-in attempts per second from one client address, after a burst of 30; "
+                  "429 with Retry-After past it; 0: no limit (default 1)")
+      ->check(CLI::Range(0.0, 1e6));
+  cmd->add_flag("--trust-forwarded-for", o->trust_forwarded_for,
+                "The client address is the right-most X-Forwarded-For entry (set it only behind "
+                "a proxy that appends it; otherwise clients choose their own address)");
   cmd->add_flag("--insecure-http", o->insecure_http,
                 "Clients reach the server over plain HTTP (development on loopback): cookies lose "
                 "the Secure attribute and the __Host- prefix. Without it the server expects "

@@ -143,6 +143,7 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   scratch_pool_ = std::make_unique<detect::DetectorScratchPool>();
   classify_limiter_ = std::make_unique<RateLimiter>(ctx_.classify_limit);
   ingest_limiter_ = std::make_unique<RateLimiter>(ctx_.ingest_limit);
+  login_limiter_ = std::make_unique<RateLimiter>(ctx_.login_limit);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
   // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
   const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
@@ -627,6 +628,34 @@ std::optional<HttpResponse> Api::RateLimited(RateLimiter& limiter, const Caller&
         .Inc();
   }
   return r;
+}
+
+std::string Api::ClientAddress(const HttpRequest& req) const {
+  if (ctx_.trust_forwarded_for) {
+    std::string_view xff = HeaderValue(req, "X-Forwarded-For");
+    if (!xff.empty()) {
+      std::string_view last =
+          xff.substr(xff.rfind(',') == std::string_view::npos ? 0 : xff.rfind(',') + 1);
+      while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+      while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+      if (!last.empty() && last.size() <= 64) return std::string(last);
+    }
+  }
+  return req.remote_address;
+}
+
+bool Api::LoginAddressLimited(const HttpRequest& req, std::int64_t* retry_after_ms) {
+  if (login_limiter_->Take("addr:" + ClientAddress(req), 1, ctx_.clock->NowMillis(),
+                           retry_after_ms)) {
+    return false;
+  }
+  if (ctx_.metrics) {
+    ctx_.metrics
+        ->GetCounter("bulwark_rate_limited_requests_total",
+                     "Requests refused with 429 by a per-caller rate limit.")
+        .Inc();
+  }
+  return true;
 }
 
 HttpResponse Api::Classify(const HttpRequest& req, const Caller& caller) {

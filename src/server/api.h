@@ -58,6 +58,13 @@ struct ApiContext {
   // the ingest routes in requests per second. 429 with Retry-After past them; rate 0: no limit.
   RateLimit classify_limit{10000, 20000};
   RateLimit ingest_limit{500, 1000};
+  // Sign-in attempts (both login routes and POST /v1/auth/password) per client address, beside
+  // the per-username lockout: one client spraying many usernames is slowed here.
+  RateLimit login_limit{1, 30};
+  // The client address is the right-most entry of X-Forwarded-For (the one the proxy in front
+  // appended) instead of the TCP peer. Only behind a proxy that sets it: otherwise any client
+  // could pick its own address.
+  bool trust_forwarded_for = false;
   // Optional: without it the /v1/review routes answer 503.
   review::ReviewService* review = nullptr;
   // Optional: signs the head GET /v1/log/head serves; without it the head is served unsigned.
@@ -145,6 +152,10 @@ class Api {
   HttpResponse GetItem(const std::string& id);
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
+  // The client's address (trust_forwarded_for decides which).
+  std::string ClientAddress(const HttpRequest& req) const;
+  // True (and *retry_after_ms set) when the client address has used up its sign-in attempts.
+  bool LoginAddressLimited(const HttpRequest& req, std::int64_t* retry_after_ms);
   // A 429 with Retry-After if `caller` has used up its share of `limiter` (taking `cost`
   // tokens otherwise); nullopt when the request may go on.
   std::optional<HttpResponse> RateLimited(RateLimiter& limiter, const Caller& caller, double cost,
@@ -193,7 +204,7 @@ class Api {
   // Detector scratch reused across /v1/classify requests (a fresh one costs a Hyperscan scratch
   // allocation for a multi-megabyte database on every request).
   std::unique_ptr<detect::DetectorScratchPool> scratch_pool_;
-  std::unique_ptr<RateLimiter> classify_limiter_, ingest_limiter_;
+  std::unique_ptr<RateLimiter> classify_limiter_, ingest_limiter_, login_limiter_;
   std::vector<Route> routes_;
   PageRenderer pages_;
 };

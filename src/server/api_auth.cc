@@ -64,6 +64,29 @@ Result<std::string> RequiredString(const json& j, const std::string& field) {
   return std::move(*v);
 }
 
+// 429 for a client address over its sign-in rate.
+HttpResponse TooManySignIns(std::int64_t retry_after_ms) {
+  HttpResponse r = ErrorResponse(ResourceExhausted(
+      "too many sign-in attempts from this address; retry after the Retry-After header's seconds"));
+  r.status = 429;
+  r.headers.emplace_back("Retry-After",
+                         std::to_string(std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000)));
+  return r;
+}
+
+// A failed sign-in or password check: a lockout is 429 with when to come back; a full set of
+// password-check slots is 503 with Retry-After 1.
+HttpResponse SignInError(const Status& s, std::int64_t retry_after_ms) {
+  HttpResponse r = ErrorResponse(s);
+  if (s.code() == Code::kResourceExhausted) {
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+  } else if (s.code() == Code::kUnavailable) {
+    r.headers.emplace_back("Retry-After", "1");
+  }
+  return r;
+}
+
 }  // namespace
 
 Result<Api::Caller> Api::AuthenticateSession(std::string_view token) {
@@ -91,16 +114,9 @@ HttpResponse Api::Login(const HttpRequest& req) {
   if (!password.ok()) return ErrorResponse(password.status());
   const UnixMillis now = ctx_.clock->NowMillis();
   std::int64_t retry_after_ms = 0;
+  if (LoginAddressLimited(req, &retry_after_ms)) return TooManySignIns(retry_after_ms);
   auto login = accounts_->Login(*username, *password, now, &retry_after_ms);
-  if (!login.ok()) {
-    HttpResponse r = ErrorResponse(login.status());
-    if (login.status().code() == Code::kResourceExhausted) {
-      // Locked out: 429 Too Many Requests, and when to come back.
-      r.status = 429;
-      r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
-    }
-    return r;
-  }
+  if (!login.ok()) return SignInError(login.status(), retry_after_ms);
   HttpResponse r = Json(200, {{"user", UserJson(login->user)},
                               {"csrf_token", login->csrf_token},
                               {"expires_at", FormatRfc3339(login->expires_at)}});
@@ -164,16 +180,10 @@ HttpResponse Api::ChangeOwnPassword(const HttpRequest& req, const Caller& caller
   auto next = RequiredString(*body, "new_password");
   if (!next.ok()) return ErrorResponse(next.status());
   std::int64_t retry_after_ms = 0;
+  if (LoginAddressLimited(req, &retry_after_ms)) return TooManySignIns(retry_after_ms);
   Status s = accounts_->ChangeOwnPassword(caller.user_id, *current, *next, ctx_.clock->NowMillis(),
                                           &retry_after_ms);
-  if (!s.ok()) {
-    HttpResponse r = ErrorResponse(s);
-    if (s.code() == Code::kResourceExhausted) {
-      r.status = 429;
-      r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
-    }
-    return r;
-  }
+  if (!s.ok()) return SignInError(s, retry_after_ms);
   // Every session of the user has ended, this one too: sign in again with the new password.
   HttpResponse r = Json(200, {{"password_changed", true}, {"sessions_ended", true}});
   r.headers.emplace_back("Set-Cookie", ClearSessionCookieHeader(ctx_.secure_cookies));

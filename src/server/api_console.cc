@@ -158,17 +158,34 @@ HttpResponse Api::ConsoleLogin(const HttpRequest& req) {
   }
   const UnixMillis now = ctx_.clock->NowMillis();
   std::int64_t retry_after_ms = 0;
+  if (LoginAddressLimited(req, &retry_after_ms)) {
+    HttpResponse r =
+        ConsoleLoginPage(req,
+                         "Too many sign-in attempts from your network. Try again in " +
+                             HumanDuration(std::max<std::int64_t>(1000, retry_after_ms)) + ".",
+                         429, username);
+    r.headers.emplace_back(
+        "Retry-After", std::to_string(std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000)));
+    return r;
+  }
   auto login =
       accounts_->Login(username, FormValue(*form, "password").value_or(""), now, &retry_after_ms);
   if (!login.ok()) {
-    bool locked = login.status().code() == Code::kResourceExhausted;
+    const Code code = login.status().code();
+    const bool locked = code == Code::kResourceExhausted, busy = code == Code::kUnavailable;
     HttpResponse r = ConsoleLoginPage(
         req,
         locked ? "Too many failed sign-ins. Try again in " + HumanDuration(retry_after_ms) + "."
+        : busy ? "Sign-in is busy. Please try again in a moment."
                : "Invalid username or password.",
-        locked ? 429 : 401, username);
+        locked ? 429
+        : busy ? 503
+               : 401,
+        username);
     if (locked) {
       r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+    } else if (busy) {
+      r.headers.emplace_back("Retry-After", "1");
     }
     return r;
   }

@@ -179,6 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
       in.cookie = std::string(it->value());
     }
     in.body = std::move(req.body());
+    beast::error_code peer_ec;
+    auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) in.remote_address = peer.address().to_string();
 
     HttpResponse out;
     try {

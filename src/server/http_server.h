@@ -31,6 +31,9 @@ struct HttpRequest {
   std::string content_type;
   std::string cookie;
   std::string body;
+  // The TCP peer's address ("127.0.0.1", "::1"); empty when unknown. Behind a proxy this is the
+  // proxy: see Api's trust_forwarded_for.
+  std::string remote_address;
   std::vector<std::pair<std::string, std::string>> headers;  // every header, in order
 };
 

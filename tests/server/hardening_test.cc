@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "auth/accounts.h"
 #include "server/api.h"
 #include "server/api_json.h"
 #include "server/http_server.h"
@@ -268,6 +269,65 @@ TEST(RateLimits, ClassifyIsChargedPerTextAndIngestPerRequestWith429AndRetryAfter
   EXPECT_EQ(c.Post("/v1/items", h2, item, "application/json")->status, 200);
   auto metrics = c.Get("/metrics");
   EXPECT_NE(metrics->body.find("bulwark_rate_limited_requests_total 2"), std::string::npos);
+}
+
+TEST(RateLimits, SignInsArePerClientAddressAndForwardedForOnlyWhenTrusted) {
+  for (bool trusted : {false, true}) {
+    SCOPED_TRACE(trusted ? "behind a trusted proxy" : "direct");
+    testing::TestServer server({}, false, [trusted](server::ApiContext* ctx) {
+      ctx->login_limit = {0.01, 2};
+      ctx->trust_forwarded_for = trusted;
+    });
+    auto c = server.Client();
+    auto attempt = [&](const std::string& forwarded) {
+      httplib::Headers h;
+      if (!forwarded.empty()) h.emplace("X-Forwarded-For", forwarded);
+      return c.Post("/v1/auth/login", h, R"({"username":"nobody","password":"wrong guess"})",
+                    "application/json");
+    };
+    EXPECT_EQ(attempt("203.0.113.7")->status, 401);
+    EXPECT_EQ(attempt("203.0.113.7")->status, 401);
+    auto limited = attempt("203.0.113.7");
+    ASSERT_EQ(limited->status, 429) << limited->body;
+    EXPECT_GE(std::stoi(limited->get_header_value("Retry-After")), 90);
+    // Another address: its own bucket only when the proxy's header is trusted; otherwise every
+    // client is the TCP peer (127.0.0.1 here) and a forged header changes nothing.
+    EXPECT_EQ(attempt("198.51.100.1, 203.0.113.9")->status, trusted ? 401 : 429);
+    // The console's form is counted in the same bucket, and answers with a page.
+    auto form = c.Get("/console/login");
+    ASSERT_EQ(form->status, 200);
+    std::string cookie = form->get_header_value("Set-Cookie");
+    cookie = cookie.substr(0, cookie.find(';'));
+    const std::string token = cookie.substr(cookie.find('=') + 1);
+    auto page =
+        c.Post("/console/login", {{"X-Forwarded-For", "203.0.113.7"}, {"Cookie", cookie}},
+               "username=a&password=b&csrf_token=" + token, "application/x-www-form-urlencoded");
+    EXPECT_EQ(page->status, 429) << page->body;
+    EXPECT_NE(page->body.find("Too many sign-in attempts"), std::string::npos);
+  }
+}
+
+TEST(SignInSlots, APasswordCheckBeyondTheSlotsIsRefusedAtOnceAndCountsNothing) {
+  testing::TempDir dir;
+  auto db = std::move(store::OpenDatabase("sqlite:" + dir.File("slots.db"), {})).value();
+  auth::AuthOptions options;
+  options.passwords = auth::PasswordOptions::Minimal();
+  options.max_concurrent_hashes = 1;
+  auth::StaffAccounts accounts(db->users(), options);
+  auth::NewUser n;
+  n.username = "amira";
+  n.role = Role::kReviewer;
+  n.password = "correct horse battery";
+  ASSERT_TRUE(accounts.CreateUser(n, 1000).ok());
+  // Another sign-in holds the only slot.
+  ASSERT_TRUE(accounts.hash_slots().TryAcquire());
+  auto busy = accounts.Login("amira", "correct horse battery", 2000);
+  EXPECT_EQ(busy.status().code(), Code::kUnavailable) << busy.status().ToString();
+  EXPECT_EQ(db->users().GetLoginFailures(auth::UsernameKey("amira"))->failures, 0)
+      << "a refusal for lack of a slot counts nothing against the username";
+  accounts.hash_slots().Release();
+  EXPECT_TRUE(accounts.Login("amira", "correct horse battery", 3000).ok());
+  EXPECT_EQ(accounts.hash_slots().in_use(), 0) << "the slot is given back";
 }
 
 }  // namespace

@@ -63,6 +63,9 @@ class TestServer {
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
     ctx.review = review_.get();
+    // Tests sign in far more often than people do, all from 127.0.0.1: no per-address sign-in
+    // limit unless a test asks for one.
+    ctx.login_limit = {0, 0};
     if (configure) configure(&ctx);
     api_ = std::make_unique<server::Api>(ctx);
     server::HttpServerOptions http;
