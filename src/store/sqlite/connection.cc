@@ -8,6 +8,10 @@ Status SqliteStatus(int rc, std::string_view context, sqlite3* db) {
   std::string msg(context);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  return SqliteStatusFromMessage(rc, std::move(msg));
+}
+
+Status SqliteStatusFromMessage(int rc, std::string msg) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -127,8 +131,8 @@ Status Connection::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    Status st = SqliteStatus(rc, "exec", nullptr);
-    return Status(st.code(), "exec: " + msg);
+    // Storage faults get the generic message (the detail goes to the log), like every path.
+    return SqliteStatusFromMessage(rc, "exec: " + msg);
   }
   return Status::Ok();
 }

@@ -86,5 +86,7 @@ class Connection {
 // -> Unavailable with a generic message (the SQLite detail is written to stderr, the operator's
 // log, never to a client); CANTOPEN/NOTADB -> FailedPrecondition; anything else Internal.
 Status SqliteStatus(int rc, std::string_view context, sqlite3* db);
+// The same, with the detail already written ("exec: ...").
+Status SqliteStatusFromMessage(int rc, std::string msg);
 
 }  // namespace bulwark::store::sqlite
