@@ -408,10 +408,6 @@ class UserStore {
   virtual Status RevokeSession(std::string_view token_hash, UnixMillis now) = 0;
 
   virtual Result<LoginFailures> GetLoginFailures(std::string_view username_key) = 0;
-  // Counts one failure atomically and returns the new count. A count whose last failure is older
-  // than `window_ms` starts again at 1. Rows idle for longer than the window are pruned.
-  virtual Result<LoginFailures> RecordLoginFailure(std::string_view username_key, UnixMillis now,
-                                                   std::int64_t window_ms) = 0;
   virtual Status ClearLoginFailures(std::string_view username_key) = 0;
   // Reserves one login attempt before its password is checked, in one write transaction: reads
   // the count (a count older than `window_ms` reads as none); if `locked(count)` says the

@@ -175,27 +175,43 @@ TEST_F(UserStoreTest, LongExpiredSessionsArePrunedWhenNewOnesStart) {
 
 TEST_F(UserStoreTest, LoginFailuresCountWithinTheWindowAndClear) {
   const std::int64_t window = 1000;
+  auto never_locked = [](const LoginFailures&) { return false; };
+  // Reserves (counts) one attempt at `now`; returns the count after it.
+  auto count = [&](std::string_view key, UnixMillis now) {
+    bool reserved = false;
+    EXPECT_TRUE(users().ReserveLoginAttempt(key, now, window, never_locked, &reserved).ok());
+    EXPECT_TRUE(reserved);
+    return users().GetLoginFailures(key).value();
+  };
   EXPECT_EQ(users().GetLoginFailures("amira")->failures, 0);
-  EXPECT_EQ(users().RecordLoginFailure("amira", 100, window)->failures, 1);
-  auto f = users().RecordLoginFailure("amira", 200, window);
-  EXPECT_EQ(f->failures, 2);
-  EXPECT_EQ(f->first_failure_at, 100);
-  EXPECT_EQ(f->last_failure_at, 200);
-  EXPECT_EQ(users().GetLoginFailures("amira")->failures, 2);
+  EXPECT_EQ(count("amira", 100).failures, 1);
+  LoginFailures f = count("amira", 200);
+  EXPECT_EQ(f.failures, 2);
+  EXPECT_EQ(f.first_failure_at, 100);
+  EXPECT_EQ(f.last_failure_at, 200);
   EXPECT_EQ(users().GetLoginFailures("bob")->failures, 0);
 
   // A failure after a quiet window starts a new count.
-  f = users().RecordLoginFailure("amira", 5000, window);
-  EXPECT_EQ(f->failures, 1);
-  EXPECT_EQ(f->first_failure_at, 5000);
+  f = count("amira", 5000);
+  EXPECT_EQ(f.failures, 1);
+  EXPECT_EQ(f.first_failure_at, 5000);
 
-  ASSERT_TRUE(users().RecordLoginFailure("bob", 5000, window).ok());
+  count("bob", 5000);
   ASSERT_TRUE(users().ClearLoginFailures("amira").ok());
   EXPECT_EQ(users().GetLoginFailures("amira")->failures, 0);
   EXPECT_EQ(users().GetLoginFailures("bob")->failures, 1);
-  // Stale rows are pruned by later failures.
-  ASSERT_TRUE(users().RecordLoginFailure("carol", 9000, window).ok());
+  // Stale rows are pruned by later attempts.
+  count("carol", 9000);
   EXPECT_EQ(users().GetLoginFailures("bob")->failures, 0);
+
+  // A locked username is not counted again.
+  bool reserved = true;
+  auto before = users().ReserveLoginAttempt(
+      "carol", 9100, window, [](const LoginFailures& l) { return l.failures >= 1; }, &reserved);
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(reserved);
+  EXPECT_EQ(before->failures, 1);
+  EXPECT_EQ(users().GetLoginFailures("carol")->failures, 1);
 }
 
 }  // namespace

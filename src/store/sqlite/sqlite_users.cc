@@ -322,26 +322,6 @@ class SqliteUserStore final : public UserStore {
     return out;
   }
 
-  Result<LoginFailures> RecordLoginFailure(std::string_view username_key, UnixMillis now,
-                                           std::int64_t window_ms) override {
-    LoginFailures out;
-    Status s = pool_.Write([&](Connection& c) -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * prune, c.Prepare(kPruneFailures));
-      prune->BindInt(1, now - window_ms);
-      BULWARK_RETURN_IF_ERROR(prune->Run());
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kRecordFailure));
-      st->BindText(1, username_key);
-      st->BindInt(2, now);
-      st->BindInt(3, now - window_ms);
-      BULWARK_RETURN_IF_ERROR(st->Run());
-      BULWARK_ASSIGN_OR_RETURN(Statement * read, c.Prepare(kSelectFailures));
-      read->BindText(1, username_key);
-      return ReadFailures(read, &out);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
   Result<LoginFailures> ReserveLoginAttempt(std::string_view username_key, UnixMillis now,
                                             std::int64_t window_ms,
                                             const std::function<bool(const LoginFailures&)>& locked,
