@@ -45,6 +45,7 @@ struct FunctionalEvalOptions {
   std::string split = "test";  // test, train or all
   size_t show_failures = 0;
   std::string json;
+  std::string cases_out;  // JSONL: every case with its verdict's hate score and features
 };
 void RunFunctionalEval(const FunctionalEvalOptions& o);
 

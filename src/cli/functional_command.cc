@@ -29,6 +29,11 @@ void RunFunctionalEval(const FunctionalEvalOptions& o) {
   detect::Verdict v;
   detect::FunctionalReport label, review;
   std::vector<std::string> failures;
+  std::ofstream cases_out;
+  if (!o.cases_out.empty()) {
+    cases_out.open(o.cases_out, std::ios::trunc);
+    if (!cases_out) Fail(Internal("cannot write " + o.cases_out));
+  }
   size_t templates = 0;
   std::string last_template;
   for (const auto& c : *cases) {
@@ -38,6 +43,22 @@ void RunFunctionalEval(const FunctionalEvalOptions& o) {
     const auto& s = v.score(Category::kHate);
     label.Add(c, s.label);
     review.Add(c, s.review);
+    if (cases_out.is_open()) {
+      cases_out << nlohmann::json{{"text", c.text},
+                                  {"functionality", c.functionality},
+                                  {"hateful", c.hateful},
+                                  {"template", c.template_id},
+                                  {"split", c.split},
+                                  {"target", c.target},
+                                  {"probability", s.probability},
+                                  {"label", s.label},
+                                  {"review", s.review},
+                                  {"lexicon", s.lexicon},
+                                  {"classifier", s.classifier},
+                                  {"attack", s.attack}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
+    }
     // Wrong at the label point; or right there but wrong at the review point.
     const char* point = s.label != c.hateful ? "label" : s.review != c.hateful ? "review" : nullptr;
     if (point && failures.size() < o.show_failures) {

@@ -234,6 +234,9 @@ void AddTrainCommands(CLI::App& app) {
                    "With --functional: test (held-out templates), train or all")
       ->check(CLI::IsMember({"test", "train", "all"}))
       ->capture_default_str();
+  eval->add_option("--cases-out", functional->cases_out,
+                   "With --functional: write every case of the split with its hate score, "
+                   "label, review flag and ensemble features as JSONL (for error analysis)");
   eval->add_option("--show-failures", functional->show_failures,
                    "With --functional: print this many misclassified cases");
   eval->callback([eval_flags, functional] {

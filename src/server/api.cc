@@ -671,11 +671,17 @@ HttpResponse Api::Classify(const HttpRequest& req, const Caller& caller) {
   }
   // A pooled scratch: it works with any snapshot (a reload may swap the detector meanwhile).
   std::unique_ptr<detect::DetectorScratch> scratch = scratch_pool_->Acquire();
-  json results = json::array();
+  // Verdicts are written straight into the body (detect::AppendVerdictJson, the writer `bulwark
+  // scan` uses; the same JSON as VerdictToJson), not built as nlohmann trees first.
+  HttpResponse r;
+  r.status = 200;
+  r.body.reserve(64 + texts->size() * 1024);
+  r.body = "{\"results\":[";
   detect::Verdict verdict;
-  for (const std::string& text : *texts) {
-    detector->Classify(text, scratch.get(), &verdict);
-    results.push_back(detect::VerdictToJson(verdict));
+  for (size_t i = 0; i < texts->size(); ++i) {
+    detector->Classify((*texts)[i], scratch.get(), &verdict);
+    if (i) r.body.push_back(',');
+    detect::AppendVerdictJson(verdict, {}, &r.body);
   }
   scratch_pool_->Release(std::move(scratch));
   if (ctx_.metrics) {
@@ -683,12 +689,14 @@ HttpResponse Api::Classify(const HttpRequest& req, const Caller& caller) {
         .Inc(texts->size());
   }
   // Compact versions here; GET /v1/version has the full report (weights, thresholds, sources).
-  return JsonResponse(200, {{"results", results},
-                            {"versions",
-                             {{"detector", detect::kDetectorVersion},
-                              {"lexicon", detector->lexicon_version()},
-                              {"model", detector->model_version()},
-                              {"claims", detector->claims_version()}}}});
+  const json versions = {{"detector", detect::kDetectorVersion},
+                         {"lexicon", detector->lexicon_version()},
+                         {"model", detector->model_version()},
+                         {"claims", detector->claims_version()}};
+  r.body += "],\"versions\":";
+  r.body += versions.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.body += "}\n";
+  return r;
 }
 
 HttpResponse Api::Version() {

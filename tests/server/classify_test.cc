@@ -52,6 +52,31 @@ TEST_F(ClassifyTest, VerdictsCarryScoresLabelsEvidenceAndVersions) {
   EXPECT_NE(t, c);
 }
 
+// The body is written directly (detect::AppendVerdictJson); it must say exactly what the
+// verdict's JSON form says, texts with quotes, control characters and non-ASCII included.
+TEST_F(ClassifyTest, TheDirectlyWrittenBodyEqualsTheVerdictJson) {
+  const std::vector<std::string> texts = {"Muslims are vermin.", "I will \"kill\" you\n\ttoday",
+                                          "caf\u00e9 \u00fc", "🐀🐀 jews", "plain"};
+  std::string body = R"({"texts":[)";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    body += (i ? "," : "") + json(texts[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  body += "]}";
+  auto r = Post("/v1/classify", body);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto j = json::parse(r->body);
+  auto detector = server_->detector().Get();
+  ASSERT_TRUE(detector);
+  ASSERT_EQ(j["results"].size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::string sent =
+        json::parse(json(texts[i]).dump(-1, ' ', false, json::error_handler_t::replace))
+            .get<std::string>();
+    EXPECT_EQ(j["results"][i], detect::VerdictToJson(detector->Classify(sent))) << sent;
+  }
+}
+
 TEST_F(ClassifyTest, BadRequestsNameTheField) {
   auto empty = Post("/v1/classify", R"({"texts":[]})");
   EXPECT_EQ(empty->status, 400);

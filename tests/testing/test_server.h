@@ -81,6 +81,8 @@ class TestServer {
   }
   ~TestServer() { server_->Stop(); }
 
+  // The detectors (with_detectors only).
+  detect::DetectorHandle& detector() { return *detector_; }
   std::string CreateKey(Role role, const std::string& name = "test") {
     return auth::CreateApiKey(db_->keys(), name, role, clock_.NowMillis())->token;
   }
