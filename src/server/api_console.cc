@@ -508,6 +508,14 @@ HttpResponse Api::ConsoleDecisions(const HttpRequest& req, const Caller& caller)
                {"nav_decisions", true},
                {"decisions", rows},
                {"head", std::to_string(head->seq) + " " + head->hash}};
+  if (ctx_.log_signer) {
+    // The same signed head as GET /v1/log/head, so that what oversight reads here can be
+    // checked against the operator's published key (docs/decision-log.md).
+    SignedHead signed_head = ctx_.log_signer->Sign(head->seq, head->hash, ctx_.clock->NowMillis());
+    view["head_signed_at"] = signed_head.signed_at;
+    view["head_signature"] = signed_head.signature;
+    view["head_public_key"] = signed_head.public_key;
+  }
   if (!list->empty() && list->back().seq < head->seq) view["more_after"] = list->back().seq;
   return Page(200, "decisions", std::move(view), &caller);
 }

@@ -200,5 +200,11 @@ run('console', async (h) => {
   await page.waitForURL(/\/console\/decisions$/);
   assert(await page.locator(`tr[data-seq="${seq}"]`).count() === 1, 'the console log shows the decision');
   assert(await page.locator(`tr[data-seq="${restore.seq}"]`).count() === 1, 'and the restore');
+  // The head it shows is signed with the key GET /v1/log/head publishes.
+  const published = await (await page.request.get(`${h.url}/v1/log/head`)).json();
+  const shownKey = (await page.locator('[data-testid="log-key"]').textContent()).trim();
+  const shownSig = (await page.locator('[data-testid="log-signature"]').textContent()).trim();
+  assert(shownKey === published.public_key, `the console's key ${shownKey} is the published one`);
+  assert(/^[0-9a-f]{128}$/.test(shownSig), `an Ed25519 signature: ${shownSig}`);
   await ctx.close();
 });
