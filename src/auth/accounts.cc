@@ -256,9 +256,6 @@ Status StaffAccounts::ChangeOwnPassword(std::string_view user_id, std::string_vi
                ? Status(Code::kUnauthenticated, "the current password is wrong", "current_password")
                : s;
   }
-  if (checked->id != me.id) {  // the username was renamed and reused meanwhile
-    return Status(Code::kUnauthenticated, "the current password is wrong", "current_password");
-  }
   BULWARK_ASSIGN_OR_RETURN(std::string hash, HashPassword(new_password, options_.passwords));
   return users_.SetPassword(me.id, hash, now, store::StaffActor(me.id));
 }

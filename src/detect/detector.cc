@@ -536,14 +536,16 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
     size_t ci = static_cast<size_t>(c);
     // The attack feature adds what the lexicon does not already say: a slur or a dehumanising
     // phrase is often both a lexicon hit and part of an attack, and must not count twice. The
-    // overlap is measured in logit units, so that when both fire the rules add up to
-    // max(w_lex * lexicon, w_attack * attack): a weaker lexicon hit inside a stronger attack
-    // ("X are disgusting": severity 2 in the lexicon, a severity-3 attack) must not score lower
-    // than the attack alone would.
-    const EnsembleWeights& w = params_.of(c);
-    const double overlap = w.attack > 0 ? lex[ci] * std::max(0.0, w.lexicon) / w.attack : lex[ci];
-    EnsembleFeatures f{lex[ci], clf[ci], claim[ci], std::max(0.0, attack[ci] - overlap)};
-    v->categories[ci] = Combine(w, f);
+    // overlap is the lexicon severity in attack units (kLexiconInAttackUnits, the hand-set
+    // weights' ratio), so that with those weights the rules add up to max(w_lex * lexicon,
+    // w_attack * attack): a weaker lexicon hit inside a stronger attack ("X are disgusting":
+    // severity 2 in the lexicon, a severity-3 attack) does not score lower than the attack alone.
+    // A fixed ratio, not the loaded weights': the feature must not change with the weights that
+    // are fitted on it (bulwark ensemble-fit).
+    constexpr double kLexiconInAttackUnits = 2.0 / 2.5;
+    EnsembleFeatures f{lex[ci], clf[ci], claim[ci],
+                       std::max(0.0, attack[ci] - kLexiconInAttackUnits * lex[ci])};
+    v->categories[ci] = Combine(params_.of(c), f);
     if (v->categories[ci].label) {
       any = true;
       flagged_targets |= cat_targets[ci];

@@ -131,6 +131,17 @@ HttpResponse ErrorResponse(const Status& status) {
   return r;
 }
 
+std::string RetryAfterSeconds(std::int64_t retry_after_ms) {
+  return std::to_string(std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000));
+}
+
+HttpResponse TooManyRequests(const Status& status, std::int64_t retry_after_ms) {
+  HttpResponse r = ErrorResponse(status);
+  r.status = 429;
+  r.headers.emplace_back("Retry-After", RetryAfterSeconds(retry_after_ms));
+  return r;
+}
+
 Api::~Api() = default;
 
 Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
@@ -583,7 +594,7 @@ Result<Api::Caller> Api::Authenticate(const HttpRequest& req) {
       return AuthenticateSession(*token);
     return Unauthenticated(
         "missing credentials: send 'Authorization: Bearer <key>', or log in (POST "
-        "/v1/auth/login) and send the bulwark_session cookie");
+        "/v1/auth/login) and send the session cookie it sets");
   }
   if (h.size() < 7 || !IEquals(h.substr(0, 7), "Bearer ")) {
     return Unauthenticated("Authorization must use the Bearer scheme");
@@ -614,28 +625,29 @@ std::optional<HttpResponse> Api::RateLimited(RateLimiter& limiter, const Caller&
   if (limiter.Take(bucket, cost, ctx_.clock->NowMillis(), &retry_after_ms)) return std::nullopt;
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g", limiter.limit().rate_per_second);
-  HttpResponse r = ErrorResponse(ResourceExhausted("rate limit: each caller may send " +
-                                                   std::string(rate) + " " + std::string(unit) +
-                                                   " per second here; retry after the Retry-After "
-                                                   "header's seconds"));
-  r.status = 429;
-  const std::int64_t seconds = std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000);
-  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  CountRateLimited();
+  return TooManyRequests(ResourceExhausted("rate limit: each caller may send " + std::string(rate) +
+                                           " " + std::string(unit) +
+                                           " per second here; retry after the Retry-After "
+                                           "header's seconds"),
+                         retry_after_ms);
+}
+
+void Api::CountRateLimited() {
   if (ctx_.metrics) {
     ctx_.metrics
         ->GetCounter("bulwark_rate_limited_requests_total",
                      "Requests refused with 429 by a per-caller rate limit.")
         .Inc();
   }
-  return r;
 }
 
 std::string Api::ClientAddress(const HttpRequest& req) const {
   if (ctx_.trust_forwarded_for) {
     std::string_view xff = HeaderValue(req, "X-Forwarded-For");
     if (!xff.empty()) {
-      std::string_view last =
-          xff.substr(xff.rfind(',') == std::string_view::npos ? 0 : xff.rfind(',') + 1);
+      const size_t comma = xff.rfind(',');
+      std::string_view last = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
       while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
       while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
       if (!last.empty() && last.size() <= 64) return std::string(last);
@@ -649,12 +661,7 @@ bool Api::LoginAddressLimited(const HttpRequest& req, std::int64_t* retry_after_
                            retry_after_ms)) {
     return false;
   }
-  if (ctx_.metrics) {
-    ctx_.metrics
-        ->GetCounter("bulwark_rate_limited_requests_total",
-                     "Requests refused with 429 by a per-caller rate limit.")
-        .Inc();
-  }
+  CountRateLimited();
   return true;
 }
 

@@ -88,6 +88,10 @@ inline constexpr size_t kMaxBodyClassify = 2u << 20;  // one request to /v1/clas
 int HttpStatusFor(Code code);
 // {"error":{"code":..., "message":..., "field":..., "index":...}}
 HttpResponse ErrorResponse(const Status& status);
+// Retry-After for a wait of `retry_after_ms`: whole seconds, rounded up, at least 1.
+std::string RetryAfterSeconds(std::int64_t retry_after_ms);
+// ErrorResponse(status) as a 429 Too Many Requests with Retry-After.
+HttpResponse TooManyRequests(const Status& status, std::int64_t retry_after_ms);
 
 class Api {
  public:
@@ -156,6 +160,8 @@ class Api {
   std::string ClientAddress(const HttpRequest& req) const;
   // True (and *retry_after_ms set) when the client address has used up its sign-in attempts.
   bool LoginAddressLimited(const HttpRequest& req, std::int64_t* retry_after_ms);
+  // Counts a request refused by a rate limit (bulwark_rate_limited_requests_total).
+  void CountRateLimited();
   // A 429 with Retry-After if `caller` has used up its share of `limiter` (taking `cost`
   // tokens otherwise); nullopt when the request may go on.
   std::optional<HttpResponse> RateLimited(RateLimiter& limiter, const Caller& caller, double cost,

@@ -66,25 +66,18 @@ Result<std::string> RequiredString(const json& j, const std::string& field) {
 
 // 429 for a client address over its sign-in rate.
 HttpResponse TooManySignIns(std::int64_t retry_after_ms) {
-  HttpResponse r = ErrorResponse(ResourceExhausted(
-      "too many sign-in attempts from this address; retry after the Retry-After header's seconds"));
-  r.status = 429;
-  r.headers.emplace_back("Retry-After",
-                         std::to_string(std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000)));
-  return r;
+  return TooManyRequests(
+      ResourceExhausted(
+          "too many sign-in attempts from this address; retry after the Retry-After header's "
+          "seconds"),
+      retry_after_ms);
 }
 
-// A failed sign-in or password check: a lockout is 429 with when to come back; a full set of
-// password-check slots is 503 with Retry-After 1.
+// A failed sign-in or password check: a lockout is a 429 saying when to come back (a full set of
+// password-check slots is Unavailable: 503 with Retry-After, as ErrorResponse writes it).
 HttpResponse SignInError(const Status& s, std::int64_t retry_after_ms) {
-  HttpResponse r = ErrorResponse(s);
-  if (s.code() == Code::kResourceExhausted) {
-    r.status = 429;
-    r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
-  } else if (s.code() == Code::kUnavailable) {
-    r.headers.emplace_back("Retry-After", "1");
-  }
-  return r;
+  return s.code() == Code::kResourceExhausted ? TooManyRequests(s, retry_after_ms)
+                                              : ErrorResponse(s);
 }
 
 }  // namespace

@@ -164,8 +164,7 @@ HttpResponse Api::ConsoleLogin(const HttpRequest& req) {
                          "Too many sign-in attempts from your network. Try again in " +
                              HumanDuration(std::max<std::int64_t>(1000, retry_after_ms)) + ".",
                          429, username);
-    r.headers.emplace_back(
-        "Retry-After", std::to_string(std::max<std::int64_t>(1, (retry_after_ms + 999) / 1000)));
+    r.headers.emplace_back("Retry-After", RetryAfterSeconds(retry_after_ms));
     return r;
   }
   auto login =
@@ -183,7 +182,7 @@ HttpResponse Api::ConsoleLogin(const HttpRequest& req) {
                : 401,
         username);
     if (locked) {
-      r.headers.emplace_back("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+      r.headers.emplace_back("Retry-After", RetryAfterSeconds(retry_after_ms));
     } else if (busy) {
       r.headers.emplace_back("Retry-After", "1");
     }

@@ -13,7 +13,7 @@ std::string_view OpenApiJson() {
     "description": "Trust-and-safety engine: the platform sends items, views, reports and ad impressions. Every /v1 call except this document needs 'Authorization: Bearer <api key>'. Batches are all-or-nothing. Errors are {\"error\":{\"code\",\"message\",\"field\",\"index\"}}."
   },
   "components": {
-    "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}, "session": {"type": "apiKey", "in": "cookie", "name": "bulwark_session", "description": "Staff session from POST /v1/auth/login. POST/PUT/PATCH/DELETE with it need the session's CSRF token in X-CSRF-Token (or form field csrf_token)."}},
+    "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}, "session": {"type": "apiKey", "in": "cookie", "name": "__Host-bulwark_session", "description": "Staff session from POST /v1/auth/login (bulwark_session, without Secure, under serve --insecure-http). POST/PUT/PATCH/DELETE with it need the session's CSRF token in X-CSRF-Token (or form field csrf_token)."}},
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
         "required": ["code", "message"], "properties": {
@@ -103,7 +103,7 @@ std::string_view OpenApiJson() {
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["texts"], "properties": {"texts": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "maxLength": 1048576}}}}}}},
       "responses": {"200": {"description": "one verdict per text, in order (format: docs/detection.md)"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "429": {"$ref": "#/components/responses/RateLimited"}, "413": {"$ref": "#/components/responses/TooLarge"}, "503": {"description": "no detectors loaded"}}}},
     "/v1/version": {"get": {"summary": "Server, schema and detector versions (model, lexicon, claims, ensemble, thresholds)", "responses": {"200": {"description": "versions"}}}},
-    "/v1/auth/login": {"post": {"summary": "Staff login: sets the HttpOnly SameSite=Strict session cookie bulwark_session and returns the user and the session's CSRF token. Failed logins are throttled per username.",
+    "/v1/auth/login": {"post": {"summary": "Staff login: sets the HttpOnly SameSite=Strict Secure session cookie __Host-bulwark_session (bulwark_session under serve --insecure-http) and returns the user and the session's CSRF token. Failed logins are throttled per username.",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}}}}}},
       "responses": {"200": {"description": "logged in; Set-Cookie carries the session", "headers": {"Set-Cookie": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"type": "object", "properties": {"user": {"$ref": "#/components/schemas/StaffUser"}, "csrf_token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"description": "invalid username or password (the same answer for every cause)"}, "429": {"description": "too many failed logins for this username; see Retry-After"}}}},

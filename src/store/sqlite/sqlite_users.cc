@@ -1,5 +1,6 @@
 // UserStore on SQLite: staff accounts, sessions and failed-login counts (migration 6).
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,7 +113,13 @@ Decision AccountEntry(std::string_view user_id, std::string_view change, std::st
     std::string out = "\"";
     for (char ch : v) {
       if (ch == '"' || ch == '\\') out.push_back('\\');
-      if (static_cast<unsigned char>(ch) >= 0x20) out.push_back(ch);
+      if (static_cast<unsigned char>(ch) >= 0x20) {
+        out.push_back(ch);
+      } else {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(ch));
+        out += esc;
+      }
     }
     return out + "\"";
   };
