@@ -614,6 +614,49 @@ struct Ref {
 
 }  // namespace
 
+namespace {
+
+// Predicates that name an act done to or by someone (see the passive rule in Compose).
+bool IsActRole(AttackRole r) {
+  return r == AttackRole::kStereotype || r == AttackRole::kViolence ||
+         r == AttackRole::kExclusion || r == AttackRole::kElimination;
+}
+
+// A past participle: regular "-ed", or one of the irregular forms the act vocabulary uses.
+bool IsParticiple(std::string_view w) {
+  if (w.size() > 3 && w.ends_with("ed")) return true;
+  for (std::string_view x : {"shot", "beaten", "slain", "hung", "burnt", "stolen", "taken",
+                             "driven", "thrown", "cut", "slit", "blown", "struck", "bitten"}) {
+    if (w == x) return true;
+  }
+  return false;
+}
+
+// Forms of "be" and "get" that make a participle passive.
+bool IsPassiveAuxiliary(std::string_view w) {
+  for (std::string_view x : {"is", "are", "was", "were", "be", "been", "being", "get", "gets",
+                             "got", "getting", "gotten"}) {
+    if (w == x) return true;
+  }
+  return false;
+}
+
+// What follows a participle used as a reduced passive ("X killed in ...", "X deported by ...").
+bool IsPassiveContinuation(std::string_view w) {
+  for (std::string_view x : {"in", "by", "at", "from", "during", "on", "after", "while", "for",
+                             "to", "into", "under", "and", "or", "as", "since", "before"}) {
+    if (w == x) return true;
+  }
+  return false;
+}
+
+// Filth words that, right after a noun, make a compound ("X shit" = "X stuff").
+bool IsCompoundFiller(std::string_view w) {
+  return w == "shit" || w == "shyt" || w == "crap" || w == "stuff";
+}
+
+}  // namespace
+
 void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedText& norm,
                              AttackScratch* s) const {
   using A = AttackScratch::Atom;
@@ -908,6 +951,32 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
     if (!negated && best_before && p.role == AttackRole::kPraise) {
       // "X are never any good", "X can't be trusted": negator between reference and praise.
       negated = has_between(r.end, p.begin, Bit(AttackRole::kNegator));
+    }
+
+    // The group as the one acted on: "X were deported", "X who were killed", "X are being
+    // shot", "a woman raped in ..." report what was done to the group, not what it does or
+    // should suffer. Only for acts (crimes, violence, exclusion, elimination) in a participle
+    // form, and never under a modal or desire frame ("X should be shot" stays a threat).
+    if (best_before && IsActRole(p.role) && IsParticiple(norm.TokenText(p.begin)) &&
+        !has_between(sentence_start(p.begin), p.begin, Bit(AttackRole::kModal))) {
+      bool passive = false;
+      for (uint32_t k = r.end; k < p.begin && !passive; ++k) {
+        passive = IsPassiveAuxiliary(norm.TokenText(k));
+      }
+      if (!passive && best_dist == 0) {
+        // Reduced passive: "X killed in the war", "X deported from ...", or the sentence ends.
+        std::string_view next =
+            p.end < n && s->sentence[p.end] == psent ? norm.TokenText(p.end) : std::string_view();
+        passive = next.empty() || IsPassiveContinuation(next);
+      }
+      if (passive) continue;
+    }
+    // "X shit" is slang for "X stuff" ("gay shit", "redneck shit"): a compound noun, not a
+    // predicate of X. "X are shit" keeps it.
+    if (best_before && best_dist == 0 &&
+        (p.role == AttackRole::kDehum || p.role == AttackRole::kProfanity) &&
+        IsCompoundFiller(norm.TokenText(p.begin))) {
+      continue;
     }
 
     AttackFinding f;

@@ -367,6 +367,35 @@ Result<std::vector<Example>> LoadHatemoji(const std::filesystem::path& dir, Buil
   return b.Take();
 }
 
+// EDOS (SemEval-2023 Task 10): sexist posts are hate against women (threats, derogation,
+// animosity, prejudiced discussion); its own train/dev/test split. Only the rows that name women
+// are known to mention the group, so no target is recorded (the bias check needs annotations).
+Result<std::vector<Example>> LoadEdos(const std::filesystem::path& dir, Builder& b) {
+  const auto path = dir / "edos" / "data" / "edos_labelled_aggregated.csv";
+  BULWARK_ASSIGN_OR_RETURN(Table t, ReadTable(path, ','));
+  BULWARK_ASSIGN_OR_RETURN(size_t text, t.Column("text", path));
+  BULWARK_ASSIGN_OR_RETURN(size_t sexist, t.Column("label_sexist", path));
+  BULWARK_ASSIGN_OR_RETURN(size_t split_col, t.Column("split", path));
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    BULWARK_ASSIGN_OR_RETURN(ClassLabel label, MapLabel({{"sexist", ClassLabel::kHate},
+                                                         {"not sexist", ClassLabel::kNone}},
+                                                        path, i, t.rows[i][sexist]));
+    const std::string& sp = t.rows[i][split_col];
+    Split split;
+    if (sp == "train") {
+      split = Split::kTrain;
+    } else if (sp == "dev") {
+      split = Split::kValidation;
+    } else if (sp == "test") {
+      split = Split::kTest;
+    } else {
+      return BadLabel(path, i, sp);
+    }
+    b.Add(std::move(t.rows[i][text]), label, {}, split);
+  }
+  return b.Take();
+}
+
 Result<std::vector<Example>> LoadCovidVaccine(const std::filesystem::path& dir, Builder& b) {
   const auto path = dir / "covid_vaccine_conspiracy" / "finaldataset_y.csv";
   BULWARK_ASSIGN_OR_RETURN(Table t, ReadTable(path, ','));
@@ -438,9 +467,15 @@ std::vector<ClassLabel> AnnotatedLabels(std::string_view dataset) {
 }
 
 const std::vector<std::string>& AllDatasetNames() {
-  static const std::vector<std::string> kNames = {
-      "davidson2017",      "stormfront2018", "toxigen_prompts", "implicit_hate",
-      "isca_antisemitism", "hatexplain",     "hatemoji_build",  "covid_vaccine_conspiracy"};
+  static const std::vector<std::string> kNames = {"davidson2017",
+                                                  "stormfront2018",
+                                                  "toxigen_prompts",
+                                                  "implicit_hate",
+                                                  "isca_antisemitism",
+                                                  "hatexplain",
+                                                  "hatemoji_build",
+                                                  "edos",
+                                                  "covid_vaccine_conspiracy"};
   return kNames;
 }
 
@@ -471,6 +506,7 @@ Result<std::vector<Example>> LoadDataset(std::string_view name,
   if (name == "isca_antisemitism") return LoadIsca(data_dir, b);
   if (name == "hatexplain") return LoadHateXplain(data_dir, b);
   if (name == "hatemoji_build") return LoadHatemoji(data_dir, b);
+  if (name == "edos") return LoadEdos(data_dir, b);
   if (name == "covid_vaccine_conspiracy") return LoadCovidVaccine(data_dir, b);
   return InvalidArgument("unknown data set '" + std::string(name) + "'", "dataset");
 }

@@ -54,7 +54,7 @@ struct Example {
 };
 
 // Names of all loaders, in a fixed order: "davidson2017", "stormfront2018", "toxigen_prompts",
-// "implicit_hate", "isca_antisemitism", "hatexplain", "hatemoji_build",
+// "implicit_hate", "isca_antisemitism", "hatexplain", "hatemoji_build", "edos",
 // "covid_vaccine_conspiracy".
 const std::vector<std::string>& AllDatasetNames();
 

@@ -308,7 +308,9 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
     s->slur_refs.clear();
     for (const LexiconHit& h : s->hits) {
       const LexiconEntry& e = entries[h.entry];
-      if (e.kind != "slur" || e.targets.empty()) continue;
+      // Severity-1 slurs are ambiguous words ("bitch", "redneck", "psycho"): mostly insults
+      // of one person or ordinary words, so they do not stand for a protected group here.
+      if (e.kind != "slur" || e.targets.empty() || e.severity < 2) continue;
       HitTokens ht = ContextAnalyzer::TokensOf(norm, h);
       s->slur_refs.push_back(ExternalRef{ht.begin, ht.end, TargetMask(e.targets)});
     }

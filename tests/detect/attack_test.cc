@@ -104,6 +104,24 @@ TEST_F(ShippedAttack, ThreatsNeedAFrameAndAPersonTarget) {
   EXPECT_FALSE(threat);
 }
 
+TEST_F(ShippedAttack, AGroupActedOnIsAVictimNotAnAttacker) {
+  // Passive and reduced-passive reports of what was done to a group.
+  EXPECT_EQ(GroupScore("Thousands of Jews were deported to the camps in 1942."), 0);
+  EXPECT_EQ(GroupScore("Two women raped in the park, police say."), 0);
+  EXPECT_EQ(GroupScore("Muslims are being shot in the streets and nobody cares"), 0);
+  EXPECT_EQ(GroupScore("the refugees who were killed at the border"), 0);
+  // The group as the actor, or a call for the act, stays an attack.
+  EXPECT_GE(GroupScore("immigrants are rapists"), 3);
+  EXPECT_GE(GroupScore("illegal immigrants have raped our daughters"), 2);
+  EXPECT_GE(GroupScore("Muslims should be shot"), 3);
+  EXPECT_GE(GroupScore("I want all Jews deported"), 3);
+}
+
+TEST_F(ShippedAttack, SlangCompoundsAreNotDehumanisation) {
+  EXPECT_EQ(GroupScore("my brother keeps watching that gay shit on netflix"), 0);
+  EXPECT_GE(GroupScore("gay people are shit"), 3);
+}
+
 TEST_F(ShippedAttack, CounterSpeechAndReportsAreDiscounted) {
   auto findings = Run("Saying Muslims are animals is disgusting.");
   ASSERT_FALSE(findings.empty());

@@ -186,6 +186,8 @@ TEST(Datasets, RealDataLoadsWithExpectedLabelsAndNoLeaks) {
   EXPECT_EQ(
       labels["hatemoji_build"][ClassLabel::kHate] + labels["hatemoji_build"][ClassLabel::kNone],
       4728 + 591 + 593);
+  EXPECT_EQ(labels["edos"][ClassLabel::kHate], 4854);  // sexist
+  EXPECT_EQ(labels["edos"][ClassLabel::kHate] + labels["edos"][ClassLabel::kNone], 20000);
   EXPECT_GT(labels["covid_vaccine_conspiracy"][ClassLabel::kMisinfoHealth], 250);
 
   // Loading twice gives the same splits.

@@ -80,6 +80,16 @@ TEST_F(DetectorTest, ThreatAgainstPersonVersusObject) {
   EXPECT_TRUE(p.flagged(Category::kHate));
 }
 
+TEST_F(DetectorTest, AmbiguousSlursDoNotStandForAGroup) {
+  // Severity-1 slurs are mostly insults of one person or ordinary words: they are no group
+  // reference for the attack analyzer (the lexicon keeps its own weak evidence).
+  Verdict v = d().Classify("that dumb bitch cut me off in traffic again");
+  EXPECT_FALSE(v.flagged(Category::kHate));
+  for (const auto& e : v.evidence) EXPECT_NE(e.detector, "attack") << e.matched;
+  // A severe slur still does.
+  EXPECT_TRUE(d().Classify("all those dumb kikes should leave").flagged(Category::kHate));
+}
+
 TEST_F(DetectorTest, ProfanityIsNotHate) {
   Verdict v = d().Classify("This fucking movie is shit.");
   EXPECT_FALSE(v.any_flagged());
