@@ -52,7 +52,9 @@ World* Init() {
   w->db = std::move(db).value();
   w->lifecycle = std::make_unique<policy::Lifecycle>(
       w->db->policies(), w->clock,
-      [](const policy::Policy*, const policy::Policy&) -> Result<std::string> {
+      [](const policy::Policy*, const policy::Policy&,
+         const policy::BacktestProgressFn& progress) -> Result<std::string> {
+        if (progress && !progress(0)) return Unavailable("the backtest was stopped");
         return std::string(R"({"items":0,"changed":0})");
       });
   std::ifstream in(std::string(BULWARK_SOURCE_DIR) + "/data/policy/default.policy");
@@ -151,7 +153,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const std::string comment = j->value("comment", "");
       switch (op % 6) {
         case 2:
-          s = w->lifecycle->Submit(*id, actor, comment).status();
+          if (who & 0x80) {
+            // The HTTP path: a pending backtest, run at once or left for a later step.
+            s = w->lifecycle->SubmitWithPendingBacktest(*id, actor, comment).status();
+            if (s.ok() && (who & 0x40)) s = w->lifecycle->RunBacktest(*id).status();
+          } else {
+            s = w->lifecycle->Submit(*id, actor, comment).status();
+          }
           break;
         case 3:
           s = w->lifecycle->Approve(*id, actor, comment).status();

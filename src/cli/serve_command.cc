@@ -11,6 +11,7 @@
 #include "core/log_signing.h"
 #include "core/metrics.h"
 #include "detect/detector.h"
+#include "enforce/backtest_jobs.h"
 #include "enforce/enforcer.h"
 #include "enforce/worker.h"
 #include "ingest/ingest_service.h"
@@ -197,6 +198,17 @@ void RunServe(const ServeOptions& o) {
   ctx.auth.sessions.absolute_timeout_ms = o.session_max_hours * 3600LL * 1000;
   ctx.review = review.get();
   ctx.log_signer = &log_signer;
+  // Policy backtests run in the background; those a restart interrupted start over.
+  std::unique_ptr<enforce::BacktestJobs> backtests;
+  if (detector) {
+    backtests = std::make_unique<enforce::BacktestJobs>(**db, clock, *detector);
+    auto resumed = backtests->Resume();
+    if (!resumed.ok()) Fail(resumed.status());
+    if (*resumed > 0) {
+      std::fprintf(stderr, "bulwark: resuming %d interrupted policy backtest(s)\n", *resumed);
+    }
+    ctx.backtest_jobs = backtests.get();
+  }
   server::Api api(ctx);
 
   server::HttpServerOptions http;

@@ -36,7 +36,7 @@ std::string CategoryOf(const policy::Decision& after, const policy::Decision& be
 
 Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& detector,
                                 const policy::Policy& before, const policy::Policy& after,
-                                int batch) {
+                                int batch, const policy::BacktestProgressFn& progress) {
   BacktestReport report;
   detect::DetectorScratch scratch;
   detect::Verdict verdict;
@@ -66,6 +66,7 @@ Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& det
         ++report.changes[{category, std::string(TargetGroupName(g)), from, to}];
       }
     }
+    if (progress && !progress(report.items)) return Unavailable("the backtest was stopped");
   }
   return report;
 }
@@ -95,8 +96,8 @@ std::string BacktestSummaryJson(const BacktestReport& report, const detect::Dete
 
 policy::BacktestFn StoredItemsBacktest(store::Database& db,
                                        const detect::DetectorHandle& detectors) {
-  return [&db, &detectors](const policy::Policy* active,
-                           const policy::Policy& proposed) -> Result<std::string> {
+  return [&db, &detectors](const policy::Policy* active, const policy::Policy& proposed,
+                           const policy::BacktestProgressFn& progress) -> Result<std::string> {
     auto detector = detectors.Get();
     if (!detector) {
       return Unavailable(
@@ -109,8 +110,9 @@ policy::BacktestFn StoredItemsBacktest(store::Database& db,
       p.version = "0";
       return p;
     }();
-    BULWARK_ASSIGN_OR_RETURN(BacktestReport report,
-                             Backtest(db, *detector, active ? *active : kNothing, proposed));
+    BULWARK_ASSIGN_OR_RETURN(
+        BacktestReport report,
+        Backtest(db, *detector, active ? *active : kNothing, proposed, 500, progress));
     return BacktestSummaryJson(report, *detector);
   };
 }

@@ -31,9 +31,11 @@ struct BacktestReport {
 };
 
 // Scans every stored item (`batch` per read) with `detector`, evaluates `before` and `after`.
+// `progress` (may be empty) is called after each batch with the items scanned so far; when it
+// returns false the scan stops with Unavailable.
 Result<BacktestReport> Backtest(store::Database& db, const detect::Detector& detector,
                                 const policy::Policy& before, const policy::Policy& after,
-                                int batch = 500);
+                                int batch = 500, const policy::BacktestProgressFn& progress = {});
 
 // The report as the JSON object stored with a submitted policy version (docs/policy.md):
 // {"items","changed","stricter","looser","changes":[{"category","target_group","old","new",

@@ -1,5 +1,8 @@
 #include "policy/lifecycle.h"
 
+#include <memory>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
@@ -93,6 +96,26 @@ Status RequireCurrentBacktest(const PolicyVersion& v, std::int64_t active_id) {
                             "state");
 }
 
+// A sign-off needs the backtest's result: not while it runs, not after it failed.
+Status RequireFinishedBacktest(const PolicyVersion& v) {
+  json bt = json::parse(v.backtest, nullptr, false);
+  if (!bt.is_object() || !bt.contains("state") || !bt["state"].is_string()) return Status::Ok();
+  const std::string state = bt["state"].get<std::string>();
+  if (state == "running") {
+    const auto scanned = bt.value("items_scanned", json(0));
+    return FailedPrecondition(VersionRef(v) + "'s backtest is still running (" + scanned.dump() +
+                                  " items scanned): approve it when it has finished",
+                              "backtest");
+  }
+  if (state == "failed") {
+    return FailedPrecondition(VersionRef(v) + "'s backtest failed (" +
+                                  bt.value("error", std::string("no reason recorded")) +
+                                  "): submit it again",
+                              "backtest");
+  }
+  return Status::Ok();
+}
+
 json ActivationEvidence(const PolicyVersion& v, const PolicyVersion* retiring) {
   json ev = {{"policy_version_id", v.id},
              {"policy", v.name},
@@ -163,55 +186,167 @@ Result<Drafted> Lifecycle::Draft(std::string_view text, std::string_view source,
   return out;
 }
 
-Result<PolicyVersion> Lifecycle::Submit(std::int64_t id, const Actor& actor,
-                                        std::string_view comment) {
+namespace {
+
+// The checks of a submission, and the version in force now (the backtest's baseline).
+struct SubmissionBasis {
+  PolicyVersion version;
+  std::shared_ptr<const Policy> proposed;
+  std::optional<PolicyVersion> current;  // the active version, if any
+  std::shared_ptr<const Policy> active;
+};
+
+Result<SubmissionBasis> PrepareSubmission(store::PolicyStore& store, const BacktestFn& backtest,
+                                          std::int64_t id, const Actor& actor,
+                                          std::string_view comment) {
   BULWARK_RETURN_IF_ERROR(CheckActor(actor));
   BULWARK_RETURN_IF_ERROR(RequireRole(actor, {Role::kPolicyAuthor, Role::kAdmin}, "submit"));
   BULWARK_RETURN_IF_ERROR(CheckComment(comment));
-  BULWARK_ASSIGN_OR_RETURN(PolicyVersion v, store_.GetVersion(id));
+  SubmissionBasis b;
+  BULWARK_ASSIGN_OR_RETURN(b.version, store.GetVersion(id));
+  const PolicyVersion& v = b.version;
   if (v.state != PolicyState::kDraft && v.state != PolicyState::kApproved) {
     return WrongState(v, "a draft (or an approved)", "submitted for review");
   }
-  BULWARK_ASSIGN_OR_RETURN(auto proposed, ParseVersion(v));
-  BULWARK_RETURN_IF_ERROR(RequireLintClean(*proposed, v));
-  if (!backtest_) {
+  BULWARK_ASSIGN_OR_RETURN(b.proposed, ParseVersion(v));
+  BULWARK_RETURN_IF_ERROR(RequireLintClean(*b.proposed, v));
+  if (!backtest) {
     return Unavailable("no detectors are loaded, so the backtest that a sign-off needs cannot run");
   }
   // The backtest compares with the version in force when it starts; an activation meanwhile
   // makes it stale, which approval and activation detect (RequireCurrentBacktest).
-  std::shared_ptr<const Policy> active;
-  std::int64_t active_id = 0;
-  auto current = store_.ActiveVersion();
+  auto current = store.ActiveVersion();
   if (current.ok()) {
-    BULWARK_ASSIGN_OR_RETURN(active, ParseVersion(*current));
-    active_id = current->id;
+    BULWARK_ASSIGN_OR_RETURN(b.active, ParseVersion(*current));
+    b.current = std::move(*current);
   } else if (current.status().code() != Code::kNotFound) {
     return current.status();
   }
-  BULWARK_ASSIGN_OR_RETURN(std::string summary, backtest_(active.get(), *proposed));
-  json s = json::parse(summary, nullptr, false);
-  if (s.is_discarded() || !s.is_object()) return Internal("backtest summary is not a JSON object");
-  const UnixMillis now = clock_.NowMillis();
-  s["against"] = current.ok()
-                     ? json{{"policy_version_id", current->id},
-                            {"policy_version", PolicyLabel(current->name, current->version)}}
-                     : json(nullptr);
-  s["proposed"] = {{"policy_version_id", v.id}, {"policy_version", PolicyLabel(v.name, v.version)}};
-  s["ran_at"] = FormatRfc3339(now);
+  return b;
+}
 
+json AgainstJson(const std::optional<PolicyVersion>& current) {
+  return current ? json{{"policy_version_id", current->id},
+                        {"policy_version", PolicyLabel(current->name, current->version)}}
+                 : json(nullptr);
+}
+
+json ProposedJson(const PolicyVersion& v) {
+  return {{"policy_version_id", v.id}, {"policy_version", PolicyLabel(v.name, v.version)}};
+}
+
+// The lifecycle fields of a submission by `actor` at `now` with backtest `bt`.
+PolicyVersion Submitted(const PolicyVersion& v, const std::optional<PolicyVersion>& current,
+                        const Actor& actor, UnixMillis now, const json& bt) {
   PolicyVersion updated = v;
   updated.state = PolicyState::kInReview;
   updated.submitted_by = actor.id;
   updated.submitted_at = now;
-  updated.backtest = Dump(s);
-  updated.backtest_against = active_id;
+  updated.backtest = Dump(bt);
+  updated.backtest_against = current ? current->id : 0;
   // A resubmitted version needs a new sign-off: the old one is kept in the history.
   updated.approved_by.clear();
   updated.approved_at = 0;
   updated.approval_comment.clear();
+  return updated;
+}
+
+// The backtest's state in a stored summary: "running", "failed" or "done" (a summary written
+// before background backtests has no state and is done).
+std::string BacktestState(const PolicyVersion& v) {
+  json bt = json::parse(v.backtest, nullptr, false);
+  if (bt.is_object() && bt.contains("state") && bt["state"].is_string()) {
+    return bt["state"].get<std::string>();
+  }
+  return "done";
+}
+
+}  // namespace
+
+Result<PolicyVersion> Lifecycle::Submit(std::int64_t id, const Actor& actor,
+                                        std::string_view comment) {
+  BULWARK_ASSIGN_OR_RETURN(SubmissionBasis b,
+                           PrepareSubmission(store_, backtest_, id, actor, comment));
+  BULWARK_ASSIGN_OR_RETURN(std::string summary, backtest_(b.active.get(), *b.proposed, {}));
+  json s = json::parse(summary, nullptr, false);
+  if (s.is_discarded() || !s.is_object()) return Internal("backtest summary is not a JSON object");
+  const UnixMillis now = clock_.NowMillis();
+  s["state"] = "done";
+  s["against"] = AgainstJson(b.current);
+  s["proposed"] = ProposedJson(b.version);
+  s["ran_at"] = FormatRfc3339(now);
   store::PolicyTransition t{
       0, id, "", "", actor.id, std::string(RoleName(actor.role)), std::string(comment), now};
-  return store_.Transition(updated, v.state, t);
+  return store_.Transition(Submitted(b.version, b.current, actor, now, s), b.version.state, t);
+}
+
+Result<PolicyVersion> Lifecycle::SubmitWithPendingBacktest(std::int64_t id, const Actor& actor,
+                                                           std::string_view comment) {
+  BULWARK_ASSIGN_OR_RETURN(SubmissionBasis b,
+                           PrepareSubmission(store_, backtest_, id, actor, comment));
+  const UnixMillis now = clock_.NowMillis();
+  json s = {{"state", "running"},
+            {"items_scanned", 0},
+            {"against", AgainstJson(b.current)},
+            {"proposed", ProposedJson(b.version)},
+            {"started_at", FormatRfc3339(now)}};
+  store::PolicyTransition t{
+      0, id, "", "", actor.id, std::string(RoleName(actor.role)), std::string(comment), now};
+  return store_.Transition(Submitted(b.version, b.current, actor, now, s), b.version.state, t);
+}
+
+Result<bool> Lifecycle::RunBacktest(std::int64_t id, const std::function<bool()>& keep_going) {
+  BULWARK_ASSIGN_OR_RETURN(PolicyVersion v, store_.GetVersion(id));
+  if (v.state != PolicyState::kInReview || BacktestState(v) != "running") return false;
+  json running = json::parse(v.backtest, nullptr, false);
+  const UnixMillis submitted_at = v.submitted_at;
+  auto finish = [&](json s) -> Result<bool> {
+    BULWARK_ASSIGN_OR_RETURN(bool written, store_.UpdateBacktest(id, submitted_at, Dump(s)));
+    return written;
+  };
+  auto fail = [&](const Status& why) {
+    json s = running;
+    s["state"] = "failed";
+    s["error"] = why.message();
+    s["ran_at"] = FormatRfc3339(clock_.NowMillis());
+    return finish(std::move(s));
+  };
+  if (!backtest_) {
+    return fail(Unavailable("no detectors are loaded, so the backtest cannot run"));
+  }
+  // The baseline is the version that was active at submission (RequireCurrentBacktest makes
+  // the result stale if another has been activated since).
+  std::shared_ptr<const Policy> active;
+  if (v.backtest_against != 0) {
+    auto was = store_.GetVersion(v.backtest_against);
+    if (!was.ok()) return fail(was.status());
+    auto parsed = ParseVersion(*was);
+    if (!parsed.ok()) return fail(parsed.status());
+    active = *parsed;
+  }
+  auto proposed = ParseVersion(v);
+  if (!proposed.ok()) return fail(proposed.status());
+  bool stopped = false;
+  BacktestProgressFn progress = [&](std::int64_t scanned) {
+    json s = running;
+    s["items_scanned"] = scanned;
+    // A failed progress write is not fatal: the final write reports the outcome.
+    (void)store_.UpdateBacktest(id, submitted_at, Dump(s));
+    stopped = keep_going && !keep_going();
+    return !stopped;
+  };
+  auto summary = backtest_(active.get(), **proposed, progress);
+  if (!summary.ok() && stopped) return summary.status();  // still pending: runs again later
+  if (!summary.ok()) return fail(summary.status());
+  json s = json::parse(*summary, nullptr, false);
+  if (s.is_discarded() || !s.is_object()) {
+    return fail(Internal("backtest summary is not a JSON object"));
+  }
+  s["state"] = "done";
+  s["against"] = running.is_object() ? running.value("against", json(nullptr)) : json(nullptr);
+  s["proposed"] = ProposedJson(v);
+  s["ran_at"] = FormatRfc3339(clock_.NowMillis());
+  return finish(std::move(s));
 }
 
 Result<PolicyVersion> Lifecycle::Approve(std::int64_t id, const Actor& actor,
@@ -235,6 +370,7 @@ Result<PolicyVersion> Lifecycle::Approve(std::int64_t id, const Actor& actor,
   BULWARK_ASSIGN_OR_RETURN(auto parsed, ParseVersion(v));
   BULWARK_RETURN_IF_ERROR(RequireLintClean(*parsed, v));
   BULWARK_ASSIGN_OR_RETURN(std::int64_t active_id, store_.ActiveVersionId());
+  BULWARK_RETURN_IF_ERROR(RequireFinishedBacktest(v));
   BULWARK_RETURN_IF_ERROR(RequireCurrentBacktest(v, active_id));
   const UnixMillis now = clock_.NowMillis();
   PolicyVersion updated = v;

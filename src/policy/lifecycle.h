@@ -63,7 +63,11 @@ struct Actor {
 // Runs the backtest of a submitted version: replays stored items through `active` (null when no
 // version is active: the comparison is then with enforcing nothing) and `proposed`, and returns
 // the summary to store with the version, as a JSON object (enforce::StoredItemsBacktest).
-using BacktestFn = std::function<Result<std::string>(const Policy* active, const Policy& proposed)>;
+// `progress` (may be empty) is called now and then with the number of items scanned so far;
+// returning false stops the backtest (it then fails with Unavailable).
+using BacktestProgressFn = std::function<bool(std::int64_t items_scanned)>;
+using BacktestFn = std::function<Result<std::string>(const Policy* active, const Policy& proposed,
+                                                     const BacktestProgressFn& progress)>;
 
 // Longest comment accepted on a transition.
 inline constexpr size_t kMaxCommentBytes = 2000;
@@ -92,9 +96,22 @@ class Lifecycle {
   // for the HTTP body, the path for a file).
   Result<Drafted> Draft(std::string_view text, std::string_view source, const Actor& author,
                         std::string_view comment = {});
-  // draft (or approved, to refresh a stale backtest) -> in_review.
+  // draft (or approved, to refresh a stale backtest) -> in_review, with the backtest run here
+  // (the command line).
   Result<store::PolicyVersion> Submit(std::int64_t id, const Actor& actor,
                                       std::string_view comment = {});
+  // The same checks and transition, but the backtest is only recorded as pending
+  // ({"state":"running","items_scanned":0,...}); RunBacktest completes it (the server's
+  // background job). Approval waits for it.
+  Result<store::PolicyVersion> SubmitWithPendingBacktest(std::int64_t id, const Actor& actor,
+                                                         std::string_view comment = {});
+  // Runs the pending backtest of version `id` against the version that was active when it was
+  // submitted, writing progress and then the summary ("state":"done") or the error
+  // ("state":"failed"). Returns false, writing nothing, when the version has no pending
+  // backtest (finished, or moved on); a resubmission meanwhile makes this run's writes no-ops.
+  // When `keep_going` (optional) turns false the run stops with Unavailable and leaves the
+  // backtest pending, to be run again (shutdown).
+  Result<bool> RunBacktest(std::int64_t id, const std::function<bool()>& keep_going = {});
   // in_review -> approved.
   Result<store::PolicyVersion> Approve(std::int64_t id, const Actor& actor,
                                        std::string_view comment = {});

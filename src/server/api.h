@@ -28,6 +28,9 @@ namespace bulwark::detect {
 class DetectorHandle;
 class DetectorScratchPool;
 }  // namespace bulwark::detect
+namespace bulwark::enforce {
+class BacktestJobs;
+}
 namespace bulwark::review {
 class ReviewService;
 struct Reviewer;
@@ -69,6 +72,9 @@ struct ApiContext {
   review::ReviewService* review = nullptr;
   // Optional: signs the head GET /v1/log/head serves; without it the head is served unsigned.
   HeadSigner* log_signer = nullptr;
+  // Optional: runs policy backtests in the background (submit answers 202 at once); without it
+  // a submission runs its backtest inside the request.
+  enforce::BacktestJobs* backtest_jobs = nullptr;
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).

@@ -5,6 +5,7 @@
 
 #include "detect/detector.h"
 #include "enforce/backtest.h"
+#include "enforce/backtest_jobs.h"
 #include "policy/lifecycle.h"
 #include "server/api.h"
 #include "server/api_json.h"
@@ -146,6 +147,15 @@ HttpResponse Api::MovePolicy(const std::string& id_text, std::string_view step,
                            {"hash", d.hash}}}});
   }
   Result<PolicyVersion> v = InvalidArgument("unknown step", "path");
+  if (step == "submit" && ctx_.backtest_jobs) {
+    // The backtest runs in the background; GET /v1/policies/{id} shows its progress.
+    v = lifecycle.SubmitWithPendingBacktest(*id, actor, comment);
+    if (!v.ok()) return ErrorResponse(v.status());
+    ctx_.backtest_jobs->Enqueue(v->id);
+    json bt = json::parse(v->backtest, nullptr, false);
+    return JsonOut(
+        202, {{"policy", VersionJson(*v)}, {"backtest", bt.is_discarded() ? json(nullptr) : bt}});
+  }
   if (step == "submit") {
     v = lifecycle.Submit(*id, actor, comment);
   } else if (step == "approve") {

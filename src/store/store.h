@@ -507,6 +507,11 @@ class PolicyStore {
   // version active (use Activate).
   virtual Result<PolicyVersion> Transition(const PolicyVersion& updated, PolicyState from,
                                            const PolicyTransition& t) = 0;
+  // Replaces the backtest summary of version `id` while it is in_review from the submission
+  // made at `submitted_at` (progress, then the result, of that submission's backtest). false,
+  // writing nothing, when the version has moved on or was submitted again since.
+  virtual Result<bool> UpdateBacktest(std::int64_t id, UnixMillis submitted_at,
+                                      const std::string& backtest) = 0;
   // In one transaction: calls make_entry with version `id` and the active version, retires the
   // active one, makes `id` active (activated_by/at from `t`), logs both transitions with
   // `t`'s actor, role, comment and time, and appends the entry to the decision log.

@@ -12,6 +12,7 @@
 
 #include "detect/detector.h"
 #include "enforce/backtest.h"
+#include "enforce/backtest_jobs.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::policy {
@@ -458,6 +459,82 @@ TEST_F(LifecycleTest, AStoredTextThatNoLongerMatchesItsHashIsNotParsed) {
   store::PolicyVersion altered = b->active;
   altered.text += "\n# edited\n";
   EXPECT_EQ(ParseVersion(altered).status().code(), Code::kInternal);
+}
+
+// Over HTTP a submission only records the backtest as pending; the background runner completes
+// it, writing progress as it goes, and approval waits for the result.
+TEST_F(LifecycleTest, APendingBacktestBlocksApprovalUntilItHasRun) {
+  auto boot = lifecycle_->Bootstrap(DefaultText(), "default.policy");
+  ASSERT_TRUE(boot.ok()) << boot.status().ToString();
+  const std::int64_t id = Drafted(Weakened("1.1.0"));
+  auto pending = lifecycle_->SubmitWithPendingBacktest(id, kAlice);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_EQ(pending->state, PolicyState::kInReview);
+  EXPECT_EQ(pending->backtest_against, boot->active.id);
+  json bt = json::parse(pending->backtest);
+  EXPECT_EQ(bt["state"], "running");
+  EXPECT_EQ(bt["items_scanned"], 0);
+  EXPECT_EQ(bt["against"]["policy_version"], "default@1.0.0");
+
+  Status early = lifecycle_->Approve(id, kCarol, "too soon").status();
+  EXPECT_EQ(early.code(), Code::kFailedPrecondition) << early.ToString();
+  EXPECT_EQ(early.field(), "backtest");
+  EXPECT_NE(early.message().find("still running"), std::string::npos) << early.message();
+
+  // A stop request leaves it pending.
+  auto stopped = lifecycle_->RunBacktest(id, [] { return false; });
+  EXPECT_EQ(stopped.status().code(), Code::kUnavailable);
+  EXPECT_EQ(json::parse(db_->policies().GetVersion(id)->backtest)["state"], "running");
+
+  auto ran = lifecycle_->RunBacktest(id);
+  ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+  EXPECT_TRUE(*ran);
+  bt = json::parse(db_->policies().GetVersion(id)->backtest);
+  EXPECT_EQ(bt["state"], "done");
+  EXPECT_EQ(bt["items"], 3);
+  EXPECT_EQ(bt["changed"], 1);
+  EXPECT_EQ(bt["against"]["policy_version"], "default@1.0.0");
+  EXPECT_EQ(bt["proposed"]["policy_version"], "default@1.1.0");
+  // Nothing left to run.
+  auto again = lifecycle_->RunBacktest(id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  EXPECT_TRUE(lifecycle_->Approve(id, kCarol, "read the backtest").ok());
+}
+
+TEST_F(LifecycleTest, AResubmissionMakesTheEarlierBacktestsWritesNoOps) {
+  const std::int64_t id = Drafted(DefaultText());
+  auto first = lifecycle_->SubmitWithPendingBacktest(id, kAlice);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // Progress or a result of the first submission's run, written after a resubmission (a later
+  // submitted_at), must not land on the new one.
+  EXPECT_TRUE(*db_->policies().UpdateBacktest(id, first->submitted_at, R"({"state":"running"})"));
+  EXPECT_FALSE(*db_->policies().UpdateBacktest(id, first->submitted_at + 1, R"({"state":"done"})"));
+  EXPECT_EQ(json::parse(db_->policies().GetVersion(id)->backtest)["state"], "running");
+}
+
+TEST_F(LifecycleTest, BackgroundJobsRunQueuedAndInterruptedBacktests) {
+  const std::int64_t a = Drafted(DefaultText());
+  const std::int64_t b = Drafted(Weakened("1.1.0"));
+  ASSERT_TRUE(lifecycle_->SubmitWithPendingBacktest(a, kAlice).ok());
+  ASSERT_TRUE(lifecycle_->SubmitWithPendingBacktest(b, kAlice).ok());
+  {
+    // `a` is queued by its submission; `b` stands for a job a restart interrupted.
+    enforce::BacktestJobs jobs(*db_, clock_, *detectors_);
+    jobs.Enqueue(a);
+    jobs.WaitIdle();
+    EXPECT_EQ(jobs.finished(), 1);
+    EXPECT_EQ(json::parse(db_->policies().GetVersion(a)->backtest)["state"], "done");
+    EXPECT_EQ(json::parse(db_->policies().GetVersion(b)->backtest)["state"], "running");
+  }
+  enforce::BacktestJobs restarted(*db_, clock_, *detectors_);
+  auto resumed = restarted.Resume();
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(*resumed, 1);
+  restarted.WaitIdle();
+  json bt = json::parse(db_->policies().GetVersion(b)->backtest);
+  EXPECT_EQ(bt["state"], "done");
+  EXPECT_EQ(bt["items"], 3);
 }
 
 }  // namespace

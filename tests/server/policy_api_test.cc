@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/accounts.h"
+#include "enforce/backtest_jobs.h"
 #include "testing/test_server.h"
 
 namespace bulwark {
@@ -296,6 +297,48 @@ TEST_F(PolicyApiTest, AnAdminCannotSignOffThroughACivilRightsAccountWhosePasswor
                          {"created", by_root},
                          {"password_changed_by_owner", by_carla},
                          {"password_set", by_root}}));
+}
+
+// With the background runner (as `serve` runs): submit answers 202 at once with the backtest
+// pending, approval is refused while it runs, GET shows the result when it is done.
+TEST(PolicyApiBackground, SubmitAnswersAtOnceAndTheBacktestRunsInTheBackground) {
+  std::unique_ptr<enforce::BacktestJobs> jobs;
+  testing::TestServer server({}, /*with_detectors=*/true, [&jobs](server::ApiContext* ctx) {
+    jobs = std::make_unique<enforce::BacktestJobs>(*ctx->db, *ctx->clock, *ctx->detector);
+    ctx->backtest_jobs = jobs.get();
+  });
+  const std::string author = server.CreateKey(Role::kPolicyAuthor, "alice");
+  const std::string officer = server.CreateKey(Role::kCivilRights, "carol");
+  std::vector<Item> items = {testing::MakeItem("t", "I am going to kill you and your family"),
+                             testing::MakeItem("n", "Lovely weather for the picnic today")};
+  ASSERT_TRUE(server.db().items().UpsertItems(items, 1).ok());
+  auto post = [&](const std::string& path, const std::string& key) {
+    return server.Client().Post(path.c_str(), {{"Authorization", "Bearer " + key}}, "{}",
+                                "application/json");
+  };
+  auto created =
+      server.Client().Post("/v1/policies", {{"Authorization", "Bearer " + author}},
+                           json{{"text", Versioned("3.0.0")}}.dump(), "application/json");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::int64_t id = json::parse(created->body)["policy"]["id"];
+  const std::string path = "/v1/policies/" + std::to_string(id);
+
+  auto submitted = post(path + "/submit", author);
+  ASSERT_EQ(submitted->status, 202) << submitted->body;
+  json s = json::parse(submitted->body);
+  EXPECT_EQ(s["policy"]["state"], "in_review");
+  EXPECT_EQ(s["backtest"]["state"], "running");
+  EXPECT_EQ(s["backtest"]["items_scanned"], 0);
+
+  jobs->WaitIdle();
+  auto full = server.Client().Get(path.c_str(), {{"Authorization", "Bearer " + officer}});
+  ASSERT_EQ(full->status, 200);
+  json bt = json::parse(full->body)["policy"]["backtest"];
+  EXPECT_EQ(bt["state"], "done");
+  EXPECT_EQ(bt["items"], 2);
+  auto approved = post(path + "/approve", officer);
+  EXPECT_EQ(approved->status, 200) << approved->body;
+  jobs.reset();
 }
 
 }  // namespace

@@ -33,6 +33,9 @@ constexpr std::string_view kUpdateLifecycle =
     "UPDATE policy_versions SET state = ?2, submitted_by = ?3, submitted_at = ?4, backtest = ?5, "
     "backtest_against = ?6, approved_by = ?7, approved_at = ?8, approval_comment = ?9 "
     "WHERE id = ?1 AND state = ?10";
+constexpr std::string_view kUpdateBacktest =
+    "UPDATE policy_versions SET backtest = ?3 "
+    "WHERE id = ?1 AND state = 'in_review' AND submitted_at = ?2";
 constexpr std::string_view kRetire =
     "UPDATE policy_versions SET state = 'retired' WHERE id = ?1 AND state = 'active'";
 constexpr std::string_view kMakeActive =
@@ -268,6 +271,22 @@ class SqlitePolicyStore final : public PolicyStore {
     });
     if (!s.ok()) return s;
     return out;
+  }
+
+  Result<bool> UpdateBacktest(std::int64_t id, UnixMillis submitted_at,
+                              const std::string& backtest) override {
+    bool written = false;
+    Status s = host_.WriteTransaction([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kUpdateBacktest));
+      st->BindInt(1, id);
+      st->BindInt(2, submitted_at);
+      st->BindText(3, backtest);
+      BULWARK_RETURN_IF_ERROR(st->Run());
+      written = c.changes() == 1;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return written;
   }
 
   Result<PolicyActivation> Activate(std::int64_t id, const PolicyTransition& t,
