@@ -6,10 +6,12 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/status.h"
 #include "core/time.h"
+#include "detect/verdict.h"
 
 namespace bulwark::store {
 class Database;
@@ -48,6 +50,11 @@ struct FunctionalEvalOptions {
   std::string cases_out;  // JSONL: every case with its verdict's hate score and features
 };
 void RunFunctionalEval(const FunctionalEvalOptions& o);
+
+// One line of an error-analysis file (--cases-out): `fields` (what the text is: its source and
+// gold label) followed by the verdict's hate probability, label and review flags and its
+// ensemble features, as compact JSON.
+std::string CaseLine(nlohmann::json fields, const detect::CategoryScore& hate);
 
 // Prints `status` as "error: <message>" (with the field, if any) and throws
 // CLI::RuntimeError(exit_code).

@@ -16,6 +16,16 @@
 
 namespace bulwark::cli {
 
+std::string CaseLine(nlohmann::json fields, const detect::CategoryScore& s) {
+  fields["probability"] = s.probability;
+  fields["label"] = s.label;
+  fields["review"] = s.review;
+  fields["lexicon"] = s.lexicon;
+  fields["classifier"] = s.classifier;
+  fields["attack"] = s.attack;
+  return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void RunFunctionalEval(const FunctionalEvalOptions& o) {
   auto cases = detect::LoadFunctionalSuite(o.suite_dir);
   if (!cases.ok()) Fail(cases.status());
@@ -44,19 +54,13 @@ void RunFunctionalEval(const FunctionalEvalOptions& o) {
     label.Add(c, s.label);
     review.Add(c, s.review);
     if (cases_out.is_open()) {
-      cases_out << nlohmann::json{{"text", c.text},
-                                  {"functionality", c.functionality},
-                                  {"hateful", c.hateful},
-                                  {"template", c.template_id},
-                                  {"split", c.split},
-                                  {"target", c.target},
-                                  {"probability", s.probability},
-                                  {"label", s.label},
-                                  {"review", s.review},
-                                  {"lexicon", s.lexicon},
-                                  {"classifier", s.classifier},
-                                  {"attack", s.attack}}
-                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+      cases_out << CaseLine({{"text", c.text},
+                             {"functionality", c.functionality},
+                             {"hateful", c.hateful},
+                             {"template", c.template_id},
+                             {"split", c.split},
+                             {"target", c.target}},
+                            s)
                 << "\n";
     }
     // Wrong at the label point; or right there but wrong at the review point.

@@ -119,16 +119,10 @@ void WriteDetectorCases(const detect::Detector& d, const std::vector<detect::Exa
     if (e.split != split) continue;
     d.Classify(e.text, &scratch, &v);
     const auto& s = v.score(Category::kHate);
-    out << nlohmann::json{{"dataset", e.dataset},
-                          {"text", e.text},
-                          {"gold", detect::ClassLabelName(e.label)},
-                          {"probability", s.probability},
-                          {"label", s.label},
-                          {"review", s.review},
-                          {"lexicon", s.lexicon},
-                          {"classifier", s.classifier},
-                          {"attack", s.attack}}
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+    out << CaseLine({{"dataset", e.dataset},
+                     {"text", e.text},
+                     {"gold", detect::ClassLabelName(e.label)}},
+                    s)
         << "\n";
   }
   if (!out) Fail(Internal("cannot write " + path));
