@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/serve_process.h"
 #include "ingest/synthetic_posts.h"
 #include "store/store.h"
 
@@ -41,26 +42,11 @@ struct Args {
   bool sync_normal = false;
 };
 
-long PeakRssKb(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+using bulwark::bench::RunCommand;
+
+long PeakRssKb(pid_t pid) { return bulwark::bench::ProcStatusKb(pid, "VmHWM:"); }
 
 long SelfPeakRssKb() { return PeakRssKb(getpid()); }
-
-std::string Run(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  char buf[512];
-  size_t n;
-  while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  if (f) pclose(f);
-  return out;
-}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -149,32 +135,18 @@ int main(int argc, char** argv) {
     baseline_rate = a.items / std::chrono::duration<double>(Clock::now() - t0).count();
   }
 
-  std::string key = Run(a.bin + " keys create --db " + db_url + " --name bench 2>/dev/null");
+  std::string key = RunCommand(a.bin + " keys create --db " + db_url + " --name bench 2>/dev/null");
   key = key.substr(0, key.find('\n'));
-  std::string port_file = (dir / "port").string();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<std::string> args = {a.bin, "serve",       "--db",    db_url,      "--port",
-                                     "0",   "--port-file", port_file, "--threads", "4"};
-    args.push_back("--no-detectors");  // ingest only: the detectors have their own benchmark
-    if (a.sync_normal) args.push_back("--sync-normal");
-    std::vector<char*> argvv;
-    for (auto& s : args) argvv.push_back(s.data());
-    argvv.push_back(nullptr);
-    freopen("/dev/null", "w", stdout);
-    execv(argvv[0], argvv.data());
-    _exit(127);
-  }
-  int port = 0;
-  for (int i = 0; i < 2000 && port == 0; ++i) {
-    std::ifstream f(port_file);
-    if (!(f >> port)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (port == 0) {
+  // Ingest only: the detectors have their own benchmark.
+  std::vector<std::string> args = {"--db", db_url, "--threads", "4", "--no-detectors"};
+  if (a.sync_normal) args.push_back("--sync-normal");
+  const auto server = bulwark::bench::StartServe(a.bin, args, (dir / "port").string());
+  if (server.port == 0) {
     std::fprintf(stderr, "server did not start\n");
-    kill(pid, SIGKILL);
     return 1;
   }
+  const pid_t pid = server.pid;
+  const int port = server.port;
 
   std::atomic<size_t> next{0};
   std::atomic<int> failures{0};

@@ -41,6 +41,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/serve_process.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,25 +55,8 @@ struct Args {
   std::string data_dir = BULWARK_SOURCE_DIR "/data";
 };
 
-long ProcKb(pid_t pid, const char* field) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  const size_t n = std::strlen(field);
-  while (std::getline(f, line)) {
-    if (line.compare(0, n, field) == 0) return std::stol(line.substr(n + 1));
-  }
-  return -1;
-}
-
-std::string Run(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  char buf[512];
-  size_t n;
-  while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  if (f) pclose(f);
-  return out;
-}
+using bulwark::bench::ProcStatusKb;
+using bulwark::bench::RunCommand;
 
 // Per-route tallies.
 struct Route {
@@ -156,42 +141,29 @@ int main(int argc, char** argv) {
       std::filesystem::temp_directory_path() / ("bulwark-load-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string db = "sqlite:" + (dir / "load.db").string();
-  std::string key = Run(a.bin + " keys create --db " + db + " --name load 2>/dev/null");
+  std::string key = RunCommand(a.bin + " keys create --db " + db + " --name load 2>/dev/null");
   key = key.substr(0, key.find('\n'));
-  std::string pw = Run(a.bin + " users create --db " + db +
-                       " --username rosa --role reviewer --expertise threat,antisemitism "
-                       "2>/dev/null");
+  std::string pw = RunCommand(a.bin + " users create --db " + db +
+                              " --username rosa --role reviewer --expertise threat,antisemitism "
+                              "2>/dev/null");
   pw = pw.substr(0, pw.find('\n'));
   if (key.empty() || pw.empty()) {
     std::fprintf(stderr, "could not create a key and a user with %s\n", a.bin.c_str());
     return 1;
   }
 
-  const std::string port_file = (dir / "port").string();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<std::string> args = {
-        a.bin,        "serve",       "--db",           db,          "--port",
-        "0",          "--port-file", port_file,        "--threads", std::to_string(a.threads),
-        "--data-dir", a.data_dir,    "--insecure-http"};
-    std::vector<char*> argvv;
-    for (auto& s : args) argvv.push_back(s.data());
-    argvv.push_back(nullptr);
-    if (!std::freopen("/dev/null", "w", stdout)) _exit(126);
-    execv(argvv[0], argvv.data());
-    _exit(127);
-  }
-  int port = 0;
-  for (int i = 0; i < 6000 && port == 0; ++i) {
-    std::ifstream f(port_file);
-    if (!(f >> port)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (port == 0) {
+  const auto server =
+      bulwark::bench::StartServe(a.bin,
+                                 {"--db", db, "--threads", std::to_string(a.threads), "--data-dir",
+                                  a.data_dir, "--insecure-http"},
+                                 (dir / "port").string(), std::chrono::seconds(60));
+  if (server.port == 0) {
     std::fprintf(stderr, "server did not start\n");
-    kill(pid, SIGKILL);
     return 1;
   }
-  const long rss_start_kb = ProcKb(pid, "VmRSS:");
+  const pid_t pid = server.pid;
+  const int port = server.port;
+  const long rss_start_kb = ProcStatusKb(pid, "VmRSS:");
 
   // The reviewer's session for the console route.
   std::string cookie;
@@ -217,7 +189,7 @@ int main(int argc, char** argv) {
     if (fd >= 0) idle.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const long rss_idle_kb = ProcKb(pid, "VmRSS:");
+  const long rss_idle_kb = ProcStatusKb(pid, "VmRSS:");
 
   std::map<std::string, Route> routes;
   for (const char* n :
@@ -353,8 +325,8 @@ int main(int argc, char** argv) {
   });
   for (auto& t : workers) t.join();
   keeper.join();
-  const long rss_end_kb = ProcKb(pid, "VmRSS:");
-  const long peak_kb = ProcKb(pid, "VmHWM:");
+  const long rss_end_kb = ProcStatusKb(pid, "VmRSS:");
+  const long peak_kb = ProcStatusKb(pid, "VmHWM:");
   for (int fd : idle) {
     if (fd >= 0) ::close(fd);
   }
