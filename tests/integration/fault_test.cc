@@ -1,14 +1,17 @@
-// The disk fills up under a running server: it must answer 503 (or 507) with a generic message,
-// lose no item it acknowledged, and recover by itself once space is freed.
+// Storage faults under a running server: the disk fills up, and the storage turns read-only. The
+// server must answer 503 (or 507) with a generic message, lose no item it acknowledged, and
+// recover by itself once the fault clears.
 //
-// The database lives on a 4 MiB tmpfs mounted in a private mount namespace of this test process
-// (root, or a kernel that allows it); the test skips where it cannot mount one. The server, a
-// child process, inherits the namespace. A filler file takes the free space; deleting it is the
-// fault clearing.
+// Disk full: the database lives on a 4 MiB tmpfs mounted in a private mount namespace of this
+// test process (root, or a kernel that allows it); the test skips where it cannot mount one. The
+// server, a child process, inherits the namespace. A filler file takes the free space; deleting
+// it is the fault clearing.
 //
-// Not covered here: the database made read-only while the server runs. A read-only remount is
-// refused (EBUSY) while the server holds its files open for writing, which is exactly the state
-// to test; SQLITE_READONLY's mapping to 503 has a unit test (SqliteStatusTest).
+// Read-only: a read-only remount is refused (EBUSY) while the server holds its files open for
+// writing, which is exactly the state to test. Instead the server runs with a preloaded library
+// (readonly_preload.cc) that makes every write, truncate and sync of a file in the database's
+// directory fail with EROFS while a flag file exists, as the kernel does on a read-only file
+// system; removing the flag is the fault clearing.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -18,6 +21,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -61,6 +65,56 @@ std::string Batch(int first, int count) {
   return body + "]}";
 }
 
+// Posts batches of new items and remembers which ones the server acknowledged.
+struct Ingester {
+  httplib::Client& client;
+  httplib::Headers headers;
+  std::set<std::string> acked;
+  int next = 0;
+
+  httplib::Result Post(int count) {
+    const int first = next;
+    next += count;
+    auto r = client.Post("/v1/items", headers, Batch(first, count), "application/json");
+    if (r && r->status == 200) {
+      for (int i = 0; i < count; ++i) acked.insert("f" + std::to_string(first + i));
+    }
+    return r;
+  }
+  // Retries small batches until one is acknowledged (the fault has cleared).
+  bool Recovers() {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto r = Post(5);
+      if (r && r->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+};
+
+// A storage fault's answer: 503/507 with Retry-After and a message that says nothing of SQLite.
+void ExpectGenericUnavailable(const httplib::Result& r) {
+  EXPECT_TRUE(r->status == 503 || r->status == 507) << r->status << " " << r->body;
+  EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+  auto body = json::parse(r->body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r->body;
+  EXPECT_EQ(body["error"]["code"], "unavailable");
+  EXPECT_EQ(r->body.find("SQLITE"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("database or disk"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("disk I/O"), std::string::npos) << r->body;
+}
+
+// Every acknowledged item is served by a server on `port`.
+int MissingItems(int port, const httplib::Headers& h, const std::set<std::string>& acked) {
+  httplib::Client c("127.0.0.1", port);
+  int missing = 0;
+  for (const std::string& id : acked) {
+    auto r = c.Get(("/v1/items/" + id).c_str(), h);
+    missing += !r || r->status != 200;
+  }
+  return missing;
+}
+
 TEST(FaultTest, ADiskThatFillsUpIs503AndLosesNothingAndRecovers) {
   testing::TempDir dir;
   const std::string mnt = dir.path() + "/small";
@@ -90,67 +144,84 @@ TEST(FaultTest, ADiskThatFillsUpIs503AndLosesNothingAndRecovers) {
   c.set_read_timeout(30, 0);
   httplib::Headers h = {{"Authorization", "Bearer " + key}};
 
-  std::set<std::string> acked;
-  int next = 0;
-  auto post = [&](int count) {
-    const int first = next;
-    next += count;
-    auto r = c.Post("/v1/items", h, Batch(first, count), "application/json");
-    if (r && r->status == 200) {
-      for (int i = 0; i < count; ++i) acked.insert("f" + std::to_string(first + i));
-    }
-    return r;
-  };
-  ASSERT_EQ(post(5)->status, 200);
+  Ingester in{c, {{"Authorization", "Bearer " + key}}};
+  ASSERT_EQ(in.Post(5)->status, 200);
 
   // The disk fills up.
   const std::string filler = mnt + "/filler";
   ASSERT_GT(Fill(filler), 0);
   int faults = 0;
   for (int attempt = 0; attempt < 200 && faults < 3; ++attempt) {
-    auto r = post(20);
+    auto r = in.Post(20);
     ASSERT_TRUE(r) << "the server must keep answering";
     if (r->status == 200) continue;  // pages SQLite already had
     ++faults;
-    EXPECT_TRUE(r->status == 503 || r->status == 507) << r->status << " " << r->body;
-    EXPECT_FALSE(r->get_header_value("Retry-After").empty());
-    auto body = json::parse(r->body, nullptr, false);
-    ASSERT_TRUE(body.is_object()) << r->body;
-    EXPECT_EQ(body["error"]["code"], "unavailable");
-    // A generic message: nothing of SQLite's internals.
-    EXPECT_EQ(r->body.find("SQLITE"), std::string::npos) << r->body;
-    EXPECT_EQ(r->body.find("database or disk"), std::string::npos) << r->body;
+    ExpectGenericUnavailable(r);
   }
   ASSERT_GE(faults, 1) << "the disk never filled up";
 
   // The fault clears: the server recovers by itself, without a restart.
   ASSERT_EQ(std::remove(filler.c_str()), 0);
-  bool recovered = false;
-  for (int attempt = 0; attempt < 50 && !recovered; ++attempt) {
-    auto r = post(5);
-    recovered = r && r->status == 200;
-    if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(recovered) << "still failing after the space came back";
+  EXPECT_TRUE(in.Recovers()) << "still failing after the space came back";
 
   // Nothing acknowledged was lost, before, during or after the fault.
-  for (const std::string& id : acked) {
-    auto r = c.Get(("/v1/items/" + id).c_str(), h);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200) << id << " was acknowledged and is gone";
-  }
+  EXPECT_EQ(MissingItems(port, in.headers, in.acked), 0) << "of " << in.acked.size();
   // And across a restart of the server on the same file.
   server.Kill(SIGTERM);
   testing::Process again({bin, "serve", "--db", db, "--port", "0", "--port-file", port_file + "2",
                           "--no-detectors", "--insecure-http"});
   const int port2 = testing::WaitForPortFile(port_file + "2");
   ASSERT_GT(port2, 0);
-  httplib::Client c2("127.0.0.1", port2);
-  int missing = 0;
-  for (const std::string& id : acked) {
-    missing += c2.Get(("/v1/items/" + id).c_str(), h)->status != 200;
+  EXPECT_EQ(MissingItems(port2, in.headers, in.acked), 0) << "of " << in.acked.size();
+}
+
+TEST(FaultTest, StorageThatTurnsReadOnlyIs503AndLosesNothingAndRecovers) {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  ASSERT_EQ(::mkdir(data.c_str(), 0700), 0);
+  const std::string flag = dir.File("read-only");
+  const std::string bin = testing::BulwarkBinary();
+  const std::string db = "sqlite:" + data + "/fault.db";
+  std::string out;
+  ASSERT_EQ(testing::RunCommand(bin + " keys create --db " + db + " --name fault", &out), 0);
+  const std::string key = out.substr(0, out.find('\n'));
+  const std::string port_file = dir.File("port");
+  // A sanitizer runtime must come first among the preloaded libraries unless told otherwise.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  testing::Process server(
+      {"/usr/bin/env", std::string("LD_PRELOAD=") + BULWARK_FAULT_READONLY_LIB,
+       "BULWARK_FAULT_RO_FLAG=" + flag, "BULWARK_FAULT_RO_DIR=" + data,
+       "ASAN_OPTIONS=" + std::string(asan ? asan : "") + ":verify_asan_link_order=0", bin, "serve",
+       "--db", db, "--port", "0", "--port-file", port_file, "--no-detectors", "--insecure-http",
+       "--ingest-rate", "0"});
+  const int port = testing::WaitForPortFile(port_file);
+  ASSERT_GT(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(30, 0);
+  Ingester in{c, {{"Authorization", "Bearer " + key}}};
+  ASSERT_EQ(in.Post(5)->status, 200);
+
+  // The storage turns read-only: every write is refused, reads go on.
+  { std::ofstream(flag) << "on\n"; }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto r = in.Post(10);
+    ASSERT_TRUE(r) << "the server must keep answering";
+    ExpectGenericUnavailable(r);
   }
-  EXPECT_EQ(missing, 0) << "of " << acked.size() << " acknowledged items";
+  auto read = c.Get("/v1/items/f0", in.headers);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200) << "reads need no writes";
+
+  // The fault clears: the server recovers by itself, without a restart.
+  ASSERT_EQ(std::remove(flag.c_str()), 0);
+  EXPECT_TRUE(in.Recovers()) << "still failing after the storage became writable";
+  EXPECT_EQ(MissingItems(port, in.headers, in.acked), 0) << "of " << in.acked.size();
+  server.Kill(SIGTERM);
+  testing::Process again({bin, "serve", "--db", db, "--port", "0", "--port-file", port_file + "2",
+                          "--no-detectors", "--insecure-http"});
+  const int port2 = testing::WaitForPortFile(port_file + "2");
+  ASSERT_GT(port2, 0);
+  EXPECT_EQ(MissingItems(port2, in.headers, in.acked), 0) << "of " << in.acked.size();
 }
 
 }  // namespace
