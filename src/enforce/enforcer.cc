@@ -185,12 +185,12 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   std::vector<Decision> decisions;
   std::vector<store::ReviewRequest> reviews;
   std::vector<std::pair<std::string, int>> enforced;
-  detect::DetectorScratch scratch;
+  std::unique_ptr<detect::DetectorScratch> scratch = scratches_.Acquire();
   detect::Verdict verdict;
   const UnixMillis now = clock_.NowMillis();
   std::map<std::pair<std::string, std::string>, int> by_language;
   for (const auto& item : items) {
-    detector->Classify(item.item.text, &scratch, &verdict);
+    detector->Classify(item.item.text, scratch.get(), &verdict);
     ++by_language[{verdict.language, verdict.coverage}];
     Outcome o = Decide(item, verdict, *policy, now);
     for (store::ReviewRequest& r : o.reviews) {
@@ -204,6 +204,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
     enforced.emplace_back(item.item.id, item.revision);
     ++sum.items;
   }
+  scratches_.Release(std::move(scratch));
   sum.decisions = static_cast<int>(decisions.size());
   auto r = db_.enforcement().RecordEnforcement(std::move(decisions), reviews, enforced);
   if (!r.ok()) return r.status();

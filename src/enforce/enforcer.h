@@ -100,6 +100,9 @@ class Enforcer {
   const PolicyHandle& policy_;
   const Clock& clock_;
   MetricsRegistry* metrics_;
+  // Detector scratch (Hyperscan scratch for a 9-13 MB database, buffers) reused across batches
+  // and threads; it works with any detector snapshot, so it survives reloads.
+  detect::DetectorScratchPool scratches_{4};
 };
 
 }  // namespace bulwark::enforce
