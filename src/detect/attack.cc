@@ -788,9 +788,14 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
     uint32_t lo = pos > 3 ? pos - 3 : 0;
     lo = std::max(lo, from);
     for (uint32_t k = lo; k < pos && k < n; ++k) {
-      if ((starts[k] & Bit(AttackRole::kNegator)) && s->sentence[k] == s->sentence[pos]) {
-        return true;
-      }
+      if (!(starts[k] & Bit(AttackRole::kNegator)) || s->sentence[k] != s->sentence[pos]) continue;
+      // A negative question ("don't you just hate X?", "why don't we deport them") asks for
+      // agreement: it negates nothing.
+      uint32_t next = k + 1;
+      if (next < n && norm.TokenText(next) == "t") ++next;
+      const std::string_view after = next < n ? norm.TokenText(next) : "";
+      if (after == "you" || after == "u" || after == "we") continue;
+      return true;
     }
     return false;
   };
@@ -1035,6 +1040,26 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
             own |= t == "i" || t == "we" || t == "im";
           }
           if (!own) f.context |= kCtxReported;
+        } else if (!p.object_me && !run_together && p.begin > 0) {
+          // "do you hate X?", "they hate X": the hatred of the addressee or of others, said of
+          // them. The subject is the nearest word before the verb past auxiliaries and
+          // adverbs. A negative question ("don't you just hate X?") is the speaker's own.
+          uint32_t k = p.begin;
+          auto skippable = [](std::string_view t) {
+            return t == "do" || t == "does" || t == "did" || t == "really" || t == "just" ||
+                   t == "also" || t == "still" || t == "all" || t == "so" || t == "actually" ||
+                   t == "secretly" || t == "truly" || t == "clearly" || t == "obviously" ||
+                   t == "openly" || t == "both" || t == "must" || t == "seem" || t == "to";
+          };
+          while (k > sentence_start(p.begin) && skippable(norm.TokenText(k - 1))) --k;
+          std::string_view subject = k > sentence_start(p.begin) ? norm.TokenText(k - 1) : "";
+          const bool other = subject == "you" || subject == "u" || subject == "ya" ||
+                             subject == "they" || subject == "he" || subject == "she";
+          bool rhetorical = false;
+          for (uint32_t q = sentence_start(p.begin); q < k && !rhetorical; ++q) {
+            rhetorical = starts_with(q, AttackRole::kNegator);
+          }
+          if (other && !rhetorical) f.context |= kCtxReported;
         }
         break;
       }

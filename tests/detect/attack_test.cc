@@ -117,6 +117,15 @@ TEST_F(ShippedAttack, AGroupActedOnIsAVictimNotAnAttacker) {
   EXPECT_GE(GroupScore("I want all Jews deported"), 3);
 }
 
+TEST_F(ShippedAttack, HatredSaidOfOthersIsAReport) {
+  // Someone else's hatred, or the addressee's, is reported, not the speaker's.
+  EXPECT_LT(GroupScore("genuine question, do you hate white people as much as it seems?"), 1);
+  EXPECT_LT(GroupScore("it means that they hate gay people but won't admit it"), 1);
+  // The speaker's own, and a rhetorical negative question, stay.
+  EXPECT_GE(GroupScore("don't you just hate immigrants?"), 3);
+  EXPECT_GE(GroupScore("we all hate muslims here"), 3);
+}
+
 TEST_F(ShippedAttack, SlangCompoundsAreNotDehumanisation) {
   EXPECT_EQ(GroupScore("my brother keeps watching that gay shit on netflix"), 0);
   EXPECT_GE(GroupScore("gay people are shit"), 3);
