@@ -115,6 +115,19 @@ int MissingItems(int port, const httplib::Headers& h, const std::set<std::string
   return missing;
 }
 
+// Nothing acknowledged was lost, before, during or after the fault: on the running server, and
+// on a fresh one (no fault injected) on the same file after it stops.
+void ExpectNothingLost(testing::Process& server, int port, const std::string& bin,
+                       const std::string& db, const std::string& port_file, const Ingester& in) {
+  EXPECT_EQ(MissingItems(port, in.headers, in.acked), 0) << "of " << in.acked.size();
+  server.Kill(SIGTERM);
+  testing::Process again({bin, "serve", "--db", db, "--port", "0", "--port-file", port_file + "2",
+                          "--no-detectors", "--insecure-http"});
+  const int port2 = testing::WaitForPortFile(port_file + "2");
+  ASSERT_GT(port2, 0);
+  EXPECT_EQ(MissingItems(port2, in.headers, in.acked), 0) << "of " << in.acked.size();
+}
+
 TEST(FaultTest, ADiskThatFillsUpIs503AndLosesNothingAndRecovers) {
   testing::TempDir dir;
   const std::string mnt = dir.path() + "/small";
@@ -164,15 +177,7 @@ TEST(FaultTest, ADiskThatFillsUpIs503AndLosesNothingAndRecovers) {
   ASSERT_EQ(std::remove(filler.c_str()), 0);
   EXPECT_TRUE(in.Recovers()) << "still failing after the space came back";
 
-  // Nothing acknowledged was lost, before, during or after the fault.
-  EXPECT_EQ(MissingItems(port, in.headers, in.acked), 0) << "of " << in.acked.size();
-  // And across a restart of the server on the same file.
-  server.Kill(SIGTERM);
-  testing::Process again({bin, "serve", "--db", db, "--port", "0", "--port-file", port_file + "2",
-                          "--no-detectors", "--insecure-http"});
-  const int port2 = testing::WaitForPortFile(port_file + "2");
-  ASSERT_GT(port2, 0);
-  EXPECT_EQ(MissingItems(port2, in.headers, in.acked), 0) << "of " << in.acked.size();
+  ExpectNothingLost(server, port, bin, db, port_file, in);
 }
 
 TEST(FaultTest, StorageThatTurnsReadOnlyIs503AndLosesNothingAndRecovers) {
@@ -215,13 +220,7 @@ TEST(FaultTest, StorageThatTurnsReadOnlyIs503AndLosesNothingAndRecovers) {
   // The fault clears: the server recovers by itself, without a restart.
   ASSERT_EQ(std::remove(flag.c_str()), 0);
   EXPECT_TRUE(in.Recovers()) << "still failing after the storage became writable";
-  EXPECT_EQ(MissingItems(port, in.headers, in.acked), 0) << "of " << in.acked.size();
-  server.Kill(SIGTERM);
-  testing::Process again({bin, "serve", "--db", db, "--port", "0", "--port-file", port_file + "2",
-                          "--no-detectors", "--insecure-http"});
-  const int port2 = testing::WaitForPortFile(port_file + "2");
-  ASSERT_GT(port2, 0);
-  EXPECT_EQ(MissingItems(port2, in.headers, in.acked), 0) << "of " << in.acked.size();
+  ExpectNothingLost(server, port, bin, db, port_file, in);
 }
 
 }  // namespace
