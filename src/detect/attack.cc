@@ -651,9 +651,7 @@ bool IsPassiveContinuation(std::string_view w) {
 }
 
 // Filth words that, right after a noun, make a compound ("X shit" = "X stuff").
-bool IsCompoundFiller(std::string_view w) {
-  return w == "shit" || w == "shyt" || w == "crap" || w == "stuff";
-}
+bool IsCompoundFiller(std::string_view w) { return w == "shit" || w == "crap"; }
 
 }  // namespace
 
@@ -1044,6 +1042,7 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
           // "do you hate X?", "they hate X": the hatred of the addressee or of others, said of
           // them. The subject is the nearest word before the verb past auxiliaries and
           // adverbs. A negative question ("don't you just hate X?") is the speaker's own.
+          const uint32_t sb = sentence_start(p.begin);
           uint32_t k = p.begin;
           auto skippable = [](std::string_view t) {
             return t == "do" || t == "does" || t == "did" || t == "really" || t == "just" ||
@@ -1051,12 +1050,12 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
                    t == "secretly" || t == "truly" || t == "clearly" || t == "obviously" ||
                    t == "openly" || t == "both" || t == "must" || t == "seem" || t == "to";
           };
-          while (k > sentence_start(p.begin) && skippable(norm.TokenText(k - 1))) --k;
-          std::string_view subject = k > sentence_start(p.begin) ? norm.TokenText(k - 1) : "";
+          while (k > sb && skippable(norm.TokenText(k - 1))) --k;
+          std::string_view subject = k > sb ? norm.TokenText(k - 1) : "";
           const bool other = subject == "you" || subject == "u" || subject == "ya" ||
                              subject == "they" || subject == "he" || subject == "she";
           bool rhetorical = false;
-          for (uint32_t q = sentence_start(p.begin); q < k && !rhetorical; ++q) {
+          for (uint32_t q = sb; q < k && !rhetorical; ++q) {
             rhetorical = starts_with(q, AttackRole::kNegator);
           }
           if (other && !rhetorical) f.context |= kCtxReported;

@@ -36,52 +36,6 @@ double Auc(std::vector<std::pair<double, bool>> v) {
   return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
-// Floors on the share of the functional suite's non-hateful TRAIN cases (counter-speech,
-// neutral and positive identity statements, homonyms, ...) that each operating point must leave
-// alone: automatic action must not regress on what is not hate, and the review queue must not
-// flood with it.
-constexpr double kLabelNonHatefulFloor = 0.95;
-constexpr double kReviewNonHatefulFloor = 0.85;
-
-// The operating points chosen on validation probabilities `p` of the data sets' texts: `label`
-// maximises F0.5 (precision weighs more: automatic action), `review` maximises F2 (recall weighs
-// more: a human looks), never above `label`. `guard` holds the probabilities of non-hateful
-// functional train cases; a threshold that flags more of them than the floors allow is not a
-// candidate (none when `guard` is empty).
-std::pair<double, double> ChooseOperatingPoints(const std::vector<double>& p,
-                                                const std::vector<bool>& y,
-                                                const std::vector<double>& guard) {
-  auto f_beta = [&](double t, double beta) {
-    size_t tp = 0, fp = 0, fn = 0;
-    for (size_t i = 0; i < p.size(); ++i) {
-      tp += p[i] >= t && y[i];
-      fp += p[i] >= t && !y[i];
-      fn += p[i] < t && y[i];
-    }
-    const double b2 = beta * beta;
-    const double denom = (1 + b2) * tp + b2 * fn + fp;
-    return denom > 0 ? (1 + b2) * tp / denom : 0.0;
-  };
-  auto left_alone = [&](double t) {
-    if (guard.empty()) return 1.0;
-    size_t right = 0;
-    for (double g : guard) right += g < t;
-    return static_cast<double>(right) / static_cast<double>(guard.size());
-  };
-  double best_label = 0.95, best_lf = -1, best_review = 0.95, best_rf = -1;
-  for (int k = 5; k <= 95; ++k) {
-    const double t = k / 100.0;
-    const double alone = left_alone(t);
-    if (double f = f_beta(t, 0.5); alone >= kLabelNonHatefulFloor && f > best_lf) {
-      best_lf = f, best_label = t;
-    }
-    if (double f = f_beta(t, 2.0); alone >= kReviewNonHatefulFloor && f > best_rf) {
-      best_rf = f, best_review = t;
-    }
-  }
-  return {best_label, std::min(best_review, best_label)};
-}
-
 Metrics Score(const EnsembleWeights& w, const std::vector<EnsembleFeatures>& x,
               const std::vector<bool>& y) {
   Metrics m;
@@ -163,6 +117,40 @@ nlohmann::json FunctionalAccuracy(const EnsembleWeights& w, const std::vector<En
 }
 
 }  // namespace
+
+std::pair<double, double> ChooseOperatingPoints(const std::vector<double>& p,
+                                                const std::vector<bool>& y,
+                                                const std::vector<double>& guard) {
+  auto f_beta = [&](double t, double beta) {
+    size_t tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < p.size(); ++i) {
+      tp += p[i] >= t && y[i];
+      fp += p[i] >= t && !y[i];
+      fn += p[i] < t && y[i];
+    }
+    const double b2 = beta * beta;
+    const double denom = (1 + b2) * tp + b2 * fn + fp;
+    return denom > 0 ? (1 + b2) * tp / denom : 0.0;
+  };
+  auto left_alone = [&](double t) {
+    if (guard.empty()) return 1.0;
+    size_t right = 0;
+    for (double g : guard) right += g < t;
+    return static_cast<double>(right) / static_cast<double>(guard.size());
+  };
+  double best_label = 0.95, best_lf = -1, best_review = 0.95, best_rf = -1;
+  for (int k = 5; k <= 95; ++k) {
+    const double t = k / 100.0;
+    const double alone = left_alone(t);
+    if (double f = f_beta(t, 0.5); alone >= kLabelNonHatefulFloor && f > best_lf) {
+      best_lf = f, best_label = t;
+    }
+    if (double f = f_beta(t, 2.0); alone >= kReviewNonHatefulFloor && f > best_rf) {
+      best_rf = f, best_review = t;
+    }
+  }
+  return {best_label, std::min(best_review, best_label)};
+}
 
 EvalReport EvaluateDetector(const Detector& detector, const std::vector<Example>& examples,
                             Split split) {

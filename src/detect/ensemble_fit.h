@@ -11,6 +11,7 @@
 //
 // Thread safety: pure apart from calling the (thread-safe) detector.
 
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,23 @@ EvalReport EvaluateDetector(const Detector& detector, const std::vector<Example>
 // counter-speech); its TEST templates are never fitted on, only scored ("functional_test" in
 // the summary: hateful and non-hateful accuracy at the label and review points, before and
 // after).
+// Floors on the share of the functional suite's non-hateful TRAIN cases (counter-speech,
+// neutral and positive identity statements, homonyms, ...) that each operating point must leave
+// alone: automatic action must not regress on what is not hate, and the review queue must not
+// flood with it.
+inline constexpr double kLabelNonHatefulFloor = 0.95;
+inline constexpr double kReviewNonHatefulFloor = 0.85;
+
+// The operating points (label, review) chosen among 0.05, 0.06, ..., 0.95 on validation
+// probabilities `p` with gold labels `y` of the data sets' texts: `label` maximises F0.5
+// (precision weighs more: automatic action), `review` maximises F2 (recall weighs more: a human
+// looks), never above `label`. `guard` holds the probabilities of non-hateful functional train
+// cases; a threshold that leaves fewer of them alone than the floors ask is not a candidate (no
+// constraint when `guard` is empty).
+std::pair<double, double> ChooseOperatingPoints(const std::vector<double>& p,
+                                                const std::vector<bool>& y,
+                                                const std::vector<double>& guard);
+
 Result<EnsembleFitReport> FitEnsemble(const Detector& detector,
                                       const std::vector<Example>& examples, double l2 = 1.0,
                                       const std::vector<FunctionalCase>& functional = {});

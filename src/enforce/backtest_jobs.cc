@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "enforce/backtest.h"
 #include "policy/lifecycle.h"
 
@@ -37,8 +35,7 @@ Result<int> BacktestJobs::Resume() {
   for (const store::PolicyVersion& listed : versions) {
     if (listed.state != store::PolicyState::kInReview) continue;
     BULWARK_ASSIGN_OR_RETURN(store::PolicyVersion v, db_.policies().GetVersion(listed.id));
-    nlohmann::json bt = nlohmann::json::parse(v.backtest, nullptr, false);
-    if (!bt.is_object() || bt.value("state", std::string()) != "running") continue;
+    if (policy::BacktestState(v) != "running") continue;
     Enqueue(v.id);
     ++queued;
   }

@@ -41,7 +41,7 @@ class BacktestJobs {
   // Blocks until the queue is empty and no job runs (tests, shutdown of tools).
   void WaitIdle();
 
-  // Jobs finished since start (written "done" or "failed"), for /metrics and tests.
+  // Jobs finished since start (written "done" or "failed"), for tests.
   std::int64_t finished() const;
 
  private:

@@ -106,7 +106,8 @@ class Lifecycle {
   Result<store::PolicyVersion> SubmitWithPendingBacktest(std::int64_t id, const Actor& actor,
                                                          std::string_view comment = {});
   // Runs the pending backtest of version `id` against the version that was active when it was
-  // submitted, writing progress and then the summary ("state":"done") or the error
+  // submitted, writing progress (at most once a second) and then the summary ("state":"done") or
+  // the error
   // ("state":"failed"). Returns false, writing nothing, when the version has no pending
   // backtest (finished, or moved on); a resubmission meanwhile makes this run's writes no-ops.
   // When `keep_going` (optional) turns false the run stops with Unavailable and leaves the
@@ -132,6 +133,10 @@ class Lifecycle {
   const Clock& clock_;
   BacktestFn backtest_;
 };
+
+// The state of a stored backtest summary: "running", "failed" or "done" (a summary written
+// before background backtests has no state and is done; so has an empty one).
+std::string BacktestState(const store::PolicyVersion& v);
 
 // "default@4": how decisions name a policy version (policy id @ version string).
 std::string PolicyLabel(std::string_view name, std::string_view version);

@@ -290,7 +290,6 @@ TEST(EnsembleFitTest, FunctionalTrainTemplatesAreFittedTestTemplatesOnlyScored) 
   EXPECT_EQ(hate["validation_fitted"]["examples"], 5);  // 2 validation texts + 3 train cases
   EXPECT_EQ(hate["functional_test_fitted"]["hateful_cases"], 2);
   EXPECT_NE(fit->params.provenance.find("functional"), std::string::npos);
-
   // The test templates never move the weights: other test cases, the same fit.
   suite[3] = fc("those people should all be deported", true, "test");
   auto again = FitEnsemble(**d, examples, 1.0, suite);
@@ -302,6 +301,28 @@ TEST(EnsembleFitTest, FunctionalTrainTemplatesAreFittedTestTemplatesOnlyScored) 
   auto moved = FitEnsemble(**d, examples, 1.0, suite);
   ASSERT_TRUE(moved.ok());
   EXPECT_NE(moved->params.of(Category::kHate).bias, fit->params.of(Category::kHate).bias);
+}
+
+TEST(EnsembleFitTest, OperatingPointsLeaveTheSuitesNonHatefulCasesAlone) {
+  // Two hate texts (one scored low) and one non-hateful text, scored 0.9, 0.15 and 0.1.
+  const std::vector<double> p = {0.9, 0.15, 0.1};
+  const std::vector<bool> y = {true, true, false};
+  // Unconstrained, the review point reaches down to the low-scored hate text.
+  auto [label, review] = ChooseOperatingPoints(p, y, {});
+  EXPECT_LE(review, 0.15);
+  EXPECT_LE(review, label);
+  // A non-hateful functional case scored 0.3 must stay below both points.
+  auto [label_g, review_g] = ChooseOperatingPoints(p, y, {0.3});
+  EXPECT_GT(review_g, 0.3);
+  EXPECT_GT(label_g, 0.3);
+  EXPECT_LE(review_g, label_g);
+  // The floors are shares: 1 of 10 guard cases flagged is within the review floor (85%), not
+  // within the label floor (95%).
+  std::vector<double> guard(9, 0.01);
+  guard.push_back(0.5);
+  auto [label_s, review_s] = ChooseOperatingPoints(p, y, guard);
+  EXPECT_LE(review_s, 0.15);
+  EXPECT_GT(label_s, 0.5);
 }
 
 TEST(DetectorScratchPoolTest, ReusesScratch) {
