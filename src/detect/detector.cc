@@ -232,6 +232,7 @@ void Detector::Classify(std::string_view text, DetectorScratch* s, Verdict* v) c
   v->evidence.clear();
   v->context = kCtxNone;
   v->profanity = v->truncated = v->invalid_utf8 = v->needs_review = false;
+  v->offensive = 0.0;
   v->complete = true;
   v->issues.clear();
   v->input_bytes = text.size();
@@ -517,6 +518,9 @@ void Detector::Score(std::string_view text, DetectorScratch* s, Verdict* v) cons
           ev.weight = x > 0 ? x / std::max(1e-9, std::clamp(Logit(p) - Logit(t), -2.0, 6.0)) : 1;
           v->evidence.push_back(std::move(ev));
         }
+      }
+      if (classifier_->has_label(ClassLabel::kOffensive)) {
+        v->offensive = r->Probability(ClassLabel::kOffensive);
       }
       if (classifier_->has_label(ClassLabel::kOffensive) &&
           r->Probability(ClassLabel::kOffensive) >=

@@ -85,11 +85,15 @@ struct Verdict {
   std::vector<Evidence> evidence;    // lexicon (text order), then claims, then classifier
   uint32_t context = kCtxNone;       // union of the evidence's context flags
   bool profanity = false;            // profanity present (never a category by itself)
-  bool truncated = false;            // input longer than the byte limit: only a prefix examined
-  bool invalid_utf8 = false;         // ill-formed UTF-8 was dropped before matching
-  bool complete = true;              // every detector examined the (possibly truncated) text
-  bool needs_review = false;         // !complete or truncated: route to a human
-  std::vector<std::string> issues;   // why the verdict is incomplete ("lexicon: ...")
+  // The classifier's offensive-language probability (its auxiliary class: offensive but not
+  // hateful), 0 without a classifier. Not in the JSON form; an input of the Perspective
+  // attributes (src/perspective/attributes.h).
+  double offensive = 0.0;
+  bool truncated = false;           // input longer than the byte limit: only a prefix examined
+  bool invalid_utf8 = false;        // ill-formed UTF-8 was dropped before matching
+  bool complete = true;             // every detector examined the (possibly truncated) text
+  bool needs_review = false;        // !complete or truncated: route to a human
+  std::vector<std::string> issues;  // why the verdict is incomplete ("lexicon: ...")
   uint64_t input_bytes = 0;
   // The text's language (text::IdentifyLanguage: ISO 639-1 code, "und" when CLD2 cannot tell)
   // and whether the detectors were built and measured for it: "full" or "none"
