@@ -37,7 +37,8 @@ void AddScanCommand(CLI::App& app);
 void AddVersionCommand(CLI::App& app);   // version --detectors
 void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 void AddDemoCommand(CLI::App& app);
-void AddReviewCommand(CLI::App& app);  // review check, review stats
+void AddReviewCommand(CLI::App& app);       // review check, review stats
+void AddPerspectiveCommand(CLI::App& app);  // perspective-calibrate
 
 // `bulwark eval --functional DIR` (functional_command.cc).
 struct FunctionalEvalOptions {

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddEnsembleCommand(app);
   bulwark::cli::AddDemoCommand(app);
   bulwark::cli::AddReviewCommand(app);
+  bulwark::cli::AddPerspectiveCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
