@@ -49,3 +49,11 @@ if [ ! -d "$E2E_DIR/node_modules/playwright-core" ]; then
   echo "setup: npm ci in tests/e2e" >&2
   (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)
 fi
+
+# The Perspective compatibility test's clients (perspective-api-client, googleapis; pinned in
+# tests/perspective/clients/package-lock.json).
+CLIENTS_DIR="$(cd "$(dirname "$0")/../tests/perspective/clients" && pwd)"
+if [ ! -d "$CLIENTS_DIR/node_modules/googleapis" ] || [ ! -d "$CLIENTS_DIR/node_modules/perspective-api-client" ]; then
+  echo "setup: npm ci in tests/perspective/clients" >&2
+  (cd "$CLIENTS_DIR" && npm ci --no-audit --no-fund >/dev/null)
+fi

@@ -15,6 +15,7 @@
 #include "enforce/enforcer.h"
 #include "enforce/worker.h"
 #include "ingest/ingest_service.h"
+#include "perspective/attributes.h"
 #include "review/service.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -44,8 +45,9 @@ struct ServeOptions {
   ingest::IngestOptions ingest;
   bool insecure_http = false;
   double classify_rate = 10000;  // texts per second per caller
-  double ingest_rate = 500;      // requests per second per caller
-  double login_rate = 1;         // sign-in attempts per second per client address
+  double perspective_rate = 100;
+  double ingest_rate = 500;  // requests per second per caller
+  double login_rate = 1;     // sign-in attempts per second per client address
   bool trust_forwarded_for = false;
   int session_idle_minutes = 30;
   int session_max_hours = 12;
@@ -176,8 +178,31 @@ void RunServe(const ServeOptions& o) {
     ingest.set_observer(worker.get());
     worker->Start();
   }
+  // The Perspective-compatible route's attribute models (docs/perspective.md): optional; without
+  // them that route answers 503.
+  std::unique_ptr<perspective::AttributeCalibration> perspective_calibration;
+  if (detector) {
+    const std::string file = o.data_dir + "/perspective/calibration.json";
+    auto c = perspective::AttributeCalibration::Load(file);
+    if (c.ok()) {
+      perspective_calibration = std::make_unique<perspective::AttributeCalibration>(*c);
+      const std::string model = detector->Get()->model_version();
+      if (c->model_version() != model) {
+        std::fprintf(stderr,
+                     "bulwark: warning: %s was fitted for model %s, the detector has %s: "
+                     "Perspective scores may be off until `bulwark perspective-calibrate` is "
+                     "run again\n",
+                     file.c_str(), c->model_version().c_str(), model.c_str());
+      }
+    } else {
+      std::fprintf(stderr, "bulwark: %s: the Perspective-compatible route is off\n",
+                   c.status().message().c_str());
+    }
+  }
   server::ApiContext ctx{db->get(), &ingest, &metrics, &clock, "0.1.0"};
   ctx.detector = detector.get();
+  ctx.perspective = perspective_calibration.get();
+  ctx.perspective_limit = {o.perspective_rate, std::max(2 * o.perspective_rate, 1.0)};
   ctx.secure_cookies = !o.insecure_http;
   // Buckets hold two seconds' worth, and at least one largest request (100 texts).
   ctx.classify_limit = {o.classify_rate, std::max(2 * o.classify_rate, 100.0)};
@@ -336,6 +361,11 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--classify-rate", o->classify_rate,
                   "Texts per second each API key or staff user may send to /v1/classify (bursts "
                   "of twice that); 429 with Retry-After past it; 0: no limit (default 10000)")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--perspective-rate", o->perspective_rate,
+                  "Requests per second each API key may send to the Perspective-compatible\n"
+                  "POST /v1alpha1/comments:analyze (bursts of twice that); 429 in Google's error\n"
+                  "shape past it; 0: no limit (default 100; Perspective's own was 1)")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_option(
          "--ingest-rate", o->ingest_rate,

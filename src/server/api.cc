@@ -36,34 +36,6 @@ bool IsJsonContentType(std::string_view ct) {
   return IEquals(media, "application/json");
 }
 
-// Percent-decodes one path segment; nullopt on malformed escapes or on a control character
-// (NUL, CR, LF, ... and DEL), raw or encoded: a decoded segment can end up in a header value
-// (a console redirect's Location), where CR LF would split the response.
-std::optional<std::string> PercentDecode(std::string_view s) {
-  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      if (control(static_cast<unsigned char>(s[i]))) return std::nullopt;
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-    if (hi < 0 || lo < 0 || control(static_cast<unsigned char>(hi * 16 + lo))) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 std::vector<std::string_view> Split(std::string_view path) {
   std::vector<std::string_view> parts;
   size_t i = 0;
@@ -155,6 +127,7 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   classify_limiter_ = std::make_unique<RateLimiter>(ctx_.classify_limit);
   ingest_limiter_ = std::make_unique<RateLimiter>(ctx_.ingest_limit);
   login_limiter_ = std::make_unique<RateLimiter>(ctx_.login_limit);
+  perspective_limiter_ = std::make_unique<RateLimiter>(ctx_.perspective_limit);
   const std::vector<Role> writers = {Role::kPlatform, Role::kAdmin};
   // Who uses the reviewer console: reviewers in their expertise queues; admins see every queue.
   const std::vector<Role> console_roles = {Role::kReviewer, Role::kAdmin};
@@ -220,6 +193,23 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        {},
        [this](const HttpRequest& req, const Params&, const Caller& caller) {
          return Classify(req, caller);
+       }},
+      // Perspective's comments:analyze (api_perspective.cc). Not marked authenticated: the handler
+      // takes the key from the `key` query parameter or the Bearer header and answers in
+      // Google's error shape.
+      {"POST",
+       "/v1alpha1/comments:analyze",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) {
+         return PerspectiveAnalyze(req);
+       }},
+      {"POST",
+       "/v1alpha1/comments:suggestscore",
+       false,
+       {},
+       [this](const HttpRequest& req, const Params&, const Caller&) {
+         return PerspectiveSuggestScore(req);
        }},
       {"GET",
        "/v1/version",
@@ -433,6 +423,8 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       r.max_body = ingest_limit;
     } else if (r.pattern == "/v1/classify") {
       r.max_body = kMaxBodyClassify;
+    } else if (r.pattern == "/v1alpha1/comments:analyze") {
+      r.max_body = kMaxBodyPerspective;
     } else if (r.pattern == "/v1/policies") {
       r.max_body = kMaxBodyPolicy;
     } else {

@@ -31,6 +31,9 @@ class DetectorScratchPool;
 namespace bulwark::enforce {
 class BacktestJobs;
 }
+namespace bulwark::perspective {
+class AttributeCalibration;
+}
 namespace bulwark::review {
 class ReviewService;
 struct Reviewer;
@@ -75,6 +78,12 @@ struct ApiContext {
   // Optional: runs policy backtests in the background (submit answers 202 at once); without it
   // a submission runs its backtest inside the request.
   enforce::BacktestJobs* backtest_jobs = nullptr;
+  // Optional: the Perspective attribute models (data/perspective/calibration.json); without them
+  // POST /v1alpha1/comments:analyze answers 503 (api_perspective.cc, docs/perspective.md).
+  const perspective::AttributeCalibration* perspective = nullptr;
+  // Per-key token bucket of the Perspective-compatible route, in requests per second
+  // (Perspective's own default quota was 1 per second). 429 in Google's error shape past it.
+  RateLimit perspective_limit{100, 200};
 };
 
 // Most texts in one POST /v1/classify, and the largest text (the detector's input limit).
@@ -89,6 +98,8 @@ inline constexpr size_t kMaxBodyForm = 16u << 10;     // console forms
 inline constexpr size_t kMaxBodyJson = 64u << 10;     // review decisions, users, appeals
 inline constexpr size_t kMaxBodyPolicy = 1u << 20;    // a policy file inside JSON
 inline constexpr size_t kMaxBodyClassify = 2u << 20;  // one request to /v1/classify
+// One AnalyzeCommentRequest: a 20 KB comment, JSON-escaped at worst six bytes a byte, and room.
+inline constexpr size_t kMaxBodyPerspective = 256u << 10;
 
 // The one table mapping Status codes to HTTP statuses.
 int HttpStatusFor(Code code);
@@ -174,6 +185,10 @@ class Api {
                                           std::string_view unit);
   HttpResponse Version();
   HttpResponse ReloadDetectors();
+  // The Perspective-compatible routes (api_perspective.cc). They authenticate by themselves: the
+  // API key may come as the `key` query parameter, as Perspective's clients send it.
+  HttpResponse PerspectiveAnalyze(const HttpRequest& req);
+  HttpResponse PerspectiveSuggestScore(const HttpRequest& req);
   // Review queues, cases, appeals and statistics: api_review.cc.
   HttpResponse ReviewQueues(const Caller& caller);
   HttpResponse OpenAppeal(const HttpRequest& req);
@@ -217,6 +232,7 @@ class Api {
   // allocation for a multi-megabyte database on every request).
   std::unique_ptr<detect::DetectorScratchPool> scratch_pool_;
   std::unique_ptr<RateLimiter> classify_limiter_, ingest_limiter_, login_limiter_;
+  std::unique_ptr<RateLimiter> perspective_limiter_;
   std::vector<Route> routes_;
   PageRenderer pages_;
 };

@@ -166,4 +166,32 @@ Result<std::int64_t> ParsePolicyId(std::string_view text) {
   return n;
 }
 
+// Percent-decodes one path segment; nullopt on malformed escapes or on a control character
+// (NUL, CR, LF, ... and DEL), raw or encoded: a decoded segment can end up in a header value
+// (a console redirect's Location), where CR LF would split the response.
+std::optional<std::string> PercentDecode(std::string_view s) {
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      if (control(static_cast<unsigned char>(s[i]))) return std::nullopt;
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0 || control(static_cast<unsigned char>(hi * 16 + lo))) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace bulwark::server

@@ -30,6 +30,11 @@ std::string_view MethodLabel(std::string_view method);
 // or nullopt.
 std::optional<std::string_view> QueryParam(std::string_view query, std::string_view key);
 
+// Percent-decodes one path segment or query value; nullopt on malformed escapes or on a control
+// character (NUL, CR, LF, ... and DEL), raw or encoded: a decoded segment can end up in a header
+// value (a console redirect's Location), where CR LF would split the response.
+std::optional<std::string> PercentDecode(std::string_view s);
+
 // A decimal integer in [min, max]; InvalidArgument naming `field` otherwise.
 Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std::int64_t min,
                                 std::int64_t max);

@@ -25,11 +25,15 @@ struct Access {
   // Staff sessions only: an API key of an allowed role is refused (403) too. Reviewing is done
   // by people with expertise tags; keys carry none.
   bool sessions_only = false;
+  // API keys only, with Google's error shape (the Perspective-compatible route): anything but a
+  // valid key (no credentials, a malformed key, a staff session) gets 401 or 403 there.
+  bool keys_only_google_errors = false;
 };
 Access Public() { return {true, {}}; }
 Access AnyAuthenticated() { return {false, {}}; }
 Access Only(std::set<Role> roles) { return {false, std::move(roles)}; }
 Access OnlySessions(std::set<Role> roles) { return {false, std::move(roles), true}; }
+Access AnyKeyGoogleErrors() { return {false, {}, false, true}; }
 
 using RouteKey = std::pair<std::string, std::string>;  // method, pattern
 
@@ -56,6 +60,10 @@ const std::map<RouteKey, Access>& Spec() {
       {{"GET", "/v1/items/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // Reads any role may make.
       {{"POST", "/v1/classify"}, AnyAuthenticated()},
+      // Perspective's comments:analyze: any API key (also as ?key=), never a session.
+      {{"POST", "/v1alpha1/comments:analyze"}, AnyKeyGoogleErrors()},
+      // Not supported: 501 to everyone.
+      {{"POST", "/v1alpha1/comments:suggestscore"}, Public()},
       {{"GET", "/v1/auth/me"}, AnyAuthenticated()},
       {{"POST", "/v1/auth/logout"}, AnyAuthenticated()},
       // One's own password (a key has none: 400, like logout).
@@ -287,6 +295,17 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
         } else {
           EXPECT_EQ(r->status, 403) << r->body;
           EXPECT_NE(r->body.find("Not allowed"), std::string::npos) << r->body;
+        }
+        continue;
+      }
+      if (access.keys_only_google_errors) {
+        if (p.kind == Principal::kKey) {
+          EXPECT_NE(r->status, 401) << r->body;
+          EXPECT_NE(r->status, 403) << r->body;
+        } else {
+          EXPECT_TRUE(r->status == 401 || r->status == 403) << r->status << " " << r->body;
+          const std::string status = json::parse(r->body)["error"]["status"];
+          EXPECT_TRUE(status == "UNAUTHENTICATED" || status == "PERMISSION_DENIED") << r->body;
         }
         continue;
       }

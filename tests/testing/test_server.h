@@ -13,6 +13,7 @@
 #include "core/metrics.h"
 #include "detect/detector.h"
 #include "ingest/ingest_service.h"
+#include "perspective/attributes.h"
 #include "policy/policy.h"
 #include "review/service.h"
 #include "server/api.h"
@@ -37,6 +38,14 @@ class TestServer {
       detector_ = std::make_unique<detect::DetectorHandle>(dc);
       Status s = detector_->Reload();
       if (!s.ok()) std::fprintf(stderr, "detector load failed: %s\n", s.ToString().c_str());
+      // The shipped Perspective attribute models, as `serve` loads them.
+      auto calibration = perspective::AttributeCalibration::Load(
+          std::string(BULWARK_SOURCE_DIR) + "/data/perspective/calibration.json");
+      if (calibration.ok()) {
+        perspective_ = std::make_unique<perspective::AttributeCalibration>(*calibration);
+      } else {
+        std::fprintf(stderr, "perspective: %s\n", calibration.status().ToString().c_str());
+      }
     }
     store::OpenOptions open;
     open.metrics = &metrics_;
@@ -60,6 +69,7 @@ class TestServer {
     server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
     ctx.log_signer = log_signer_.get();
     ctx.detector = detector_.get();
+    ctx.perspective = perspective_.get();
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
     ctx.review = review_.get();
@@ -106,6 +116,7 @@ class TestServer {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<detect::DetectorHandle> detector_;
+  std::unique_ptr<perspective::AttributeCalibration> perspective_;
   std::shared_ptr<const policy::Policy> policy_;
   std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<HeadSigner> log_signer_;
