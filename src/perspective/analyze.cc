@@ -80,8 +80,9 @@ std::vector<Span> Sentences(std::string_view text) {
     while (b < e && IsSpace(text[b])) ++b;
     while (e > b && IsSpace(text[e - 1])) --e;
     if (b < e) {
-      if (out.size() + 1 >= kMaxSpans) {
-        e = text.size();
+      if (out.size() + 1 >= kMaxSpans) {  // the last span: it takes the rest of the text
+        end = text.size();
+        e = end;
         while (e > b && IsSpace(text[e - 1])) --e;
       }
       out.push_back({b, e});

@@ -129,6 +129,22 @@ TEST_F(PerspectiveApiTest, SpanScoresUseUtf16OffsetsPerSentence) {
   EXPECT_EQ(spans[1]["score"]["type"], "PROBABILITY");
 }
 
+TEST_F(PerspectiveApiTest, ALongCommentHasAtMostTheSpanLimitAndTheLastSpanTakesTheRest) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "Sentence number " + std::to_string(i) + ". ";
+  auto r = Analyze({{"comment", {{"text", text}}},
+                    {"requestedAttributes", {{"TOXICITY", json::object()}}},
+                    {"spanAnnotations", true}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto spans = json::parse(r->body)["attributeScores"]["TOXICITY"]["spanScores"];
+  ASSERT_EQ(spans.size(), perspective::kMaxSpans);
+  for (size_t i = 1; i < spans.size(); ++i) {
+    EXPECT_GT(spans[i]["begin"].get<int>(), spans[i - 1]["end"].get<int>() - 1) << i;
+  }
+  EXPECT_EQ(spans.back()["end"].get<size_t>(), text.size() - 1);  // ASCII: bytes = units
+}
+
 TEST_F(PerspectiveApiTest, ScoreThresholdLeavesOutLowScores) {
   auto r = Analyze({{"comment", {{"text", "What a lovely afternoon at the lake."}}},
                     {"requestedAttributes",
