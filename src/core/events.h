@@ -79,6 +79,9 @@ struct Report {
   ReportReason reason = ReportReason::kOther;
   std::string comment;
   UnixMillis created_at = 0;
+  // When the reporter's account was created, if the platform says (0: unknown). Reports from
+  // accounts created together are weighed as one (review/reports.h).
+  UnixMillis reporter_created_at = 0;
 };
 
 // An item shown next to an ad; position is its signed distance in the feed

@@ -1,11 +1,13 @@
 #include "enforce/enforcer.h"
 
+#include <cmath>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "policy/lifecycle.h"
 #include "review/priority.h"
+#include "review/reports.h"
 
 namespace bulwark::enforce {
 namespace {
@@ -35,18 +37,32 @@ std::string ModelVersion(const detect::Verdict& v) {
 }
 
 // The claim order of the case a review/escalate action opens (review/priority.h).
-int ReviewPriority(const policy::Action& a, const store::EnforcementItem& item) {
+int ReviewPriority(const policy::Action& a, const store::EnforcementItem& item,
+                   const review::ReportWeighting& reports) {
   review::PriorityInput in;
   in.severity = a.priority;
   in.views = item.views;
   in.private_group =
       !item.item.group_id.empty() && item.item.group_visibility == Visibility::kPrivate;
-  in.reports = item.reports;
+  in.reports = reports.policy_count();
   return review::CasePriority(in);
 }
 
+// The reports as enforcement weighs them (review/reports.h). Items seen without their report
+// rows (tests that set only the count) weigh each report as one reporter's.
+review::ReportWeighting WeighedReports(const store::EnforcementItem& item) {
+  if (item.report_signals.empty()) {
+    review::ReportWeighting w;
+    w.raw = item.reports;
+    w.reporters = static_cast<int>(item.reports);
+    w.weighted = static_cast<double>(item.reports);
+    return w;
+  }
+  return review::WeighReports(item.report_signals);
+}
+
 json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
-                 const store::EnforcementItem& item) {
+                 const store::EnforcementItem& item, const review::ReportWeighting& reports) {
   const auto& score = v.score(a.category);
   json spans = json::array();
   const std::string_view category = CategoryName(a.category);
@@ -71,10 +87,24 @@ json EvidenceFor(const detect::Verdict& v, const policy::Action& a,
               {"views", item.views},
               {"reports", item.reports},
               {"visibility", VisibilityName(item.item.group_visibility)}};
+  if (reports.raw > 0) {
+    json r = {{"raw", reports.raw},
+              {"reporters", reports.reporters},
+              {"weighted", std::round(reports.weighted * 100) / 100}};
+    if (reports.largest_cluster > 0) {
+      r["accounts_created_together"] = reports.largest_cluster;
+      r["clustered_reporters"] = reports.clustered_reporters;
+    }
+    if (reports.largest_burst >= review::kBurstMinReporters) {
+      r["burst_reporters"] = reports.largest_burst;
+    }
+    if (reports.coordinated()) r["coordination"] = true;
+    out["report_weighting"] = std::move(r);
+  }
   if (!a.queue.empty()) {
     out["queue"] = a.queue;
     out["priority"] = a.priority;
-    out["review_priority"] = ReviewPriority(a, item);
+    out["review_priority"] = ReviewPriority(a, item, reports);
   }
   if (!a.label.empty()) out["label"] = a.label;
   if (v.needs_review) out["needs_review"] = true;
@@ -127,12 +157,17 @@ Enforcer::Enforcer(store::Database& db, const detect::DetectorHandle& detectors,
     : db_(db), detectors_(detectors), policy_(policy), clock_(clock), metrics_(metrics) {}
 
 policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v) {
+  return PolicyInputFor(item, v, WeighedReports(item));
+}
+
+policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v,
+                                   const review::ReportWeighting& reports) {
   policy::PolicyInput in;
   for (Category c : kAllCategories) in.set_score(c, v.score(c).probability);
   for (TargetGroup g : v.targets) in.target_groups.Add(g);
   in.visibility = item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility;
   in.kind = item.item.kind;
-  in.reports = item.reports;
+  in.reports = reports.policy_count();
   in.views = item.views;
   in.author_is_public_figure = item.item.author_is_public_figure;
   in.coverage_full = v.coverage == "full";
@@ -142,7 +177,8 @@ policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const det
 Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
                                    const detect::Verdict& verdict, const policy::Policy& policy,
                                    UnixMillis now) {
-  const policy::PolicyInput in = PolicyInputFor(item, verdict);
+  const review::ReportWeighting reports = WeighedReports(item);
+  const policy::PolicyInput in = PolicyInputFor(item, verdict, reports);
   policy::Decision pd = policy::Evaluate(policy, in);
 
   Outcome out;
@@ -162,11 +198,12 @@ Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
     d.model_version = model_version;
     d.actor = "system";
     d.reason = std::string(a.reason_code) + ": " + std::string(a.reason);
-    d.evidence = EvidenceFor(verdict, a, item).dump(-1, ' ', false, json::error_handler_t::replace);
+    d.evidence =
+        EvidenceFor(verdict, a, item, reports).dump(-1, ' ', false, json::error_handler_t::replace);
     d.created_at = now;
     if (!a.queue.empty()) {
-      out.reviews.push_back(
-          {out.decisions.size(), std::string(a.queue), ReviewPriority(a, item), a.priority});
+      out.reviews.push_back({out.decisions.size(), std::string(a.queue),
+                             ReviewPriority(a, item, reports), a.priority});
     }
     out.decisions.push_back(std::move(d));
   }
@@ -184,7 +221,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   EnforceSummary sum;
   std::vector<Decision> decisions;
   std::vector<store::ReviewRequest> reviews;
-  std::vector<std::pair<std::string, int>> enforced;
+  std::vector<store::EnforcedMark> enforced;
   std::unique_ptr<detect::DetectorScratch> scratch = scratches_.Acquire();
   detect::Verdict verdict;
   const UnixMillis now = clock_.NowMillis();
@@ -197,17 +234,16 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
       r.index += decisions.size();
       reviews.push_back(std::move(r));
     }
-    for (Decision& d : o.decisions) {
-      ++sum.by_action[static_cast<int>(d.action)];
-      decisions.push_back(std::move(d));
-    }
-    enforced.emplace_back(item.item.id, item.revision);
+    for (Decision& d : o.decisions) decisions.push_back(std::move(d));
+    enforced.push_back({item.item.id, item.revision, item.signal});
     ++sum.items;
   }
   scratches_.Release(std::move(scratch));
-  sum.decisions = static_cast<int>(decisions.size());
   auto r = db_.enforcement().RecordEnforcement(std::move(decisions), reviews, enforced);
   if (!r.ok()) return r.status();
+  // Only new outcomes were logged: a repeat of an earlier one is not a decision.
+  sum.decisions = static_cast<int>(r->size());
+  for (const Decision& d : *r) ++sum.by_action[static_cast<int>(d.action)];
   if (metrics_) {
     metrics_->GetCounter("bulwark_enforced_items_total", "Items run through detect + policy.")
         .Inc(sum.items);

@@ -5,7 +5,8 @@
 // Enforcer::Decide is pure (one item, one detector snapshot, one policy -> decisions); the
 // Run* methods read items from the store, decide, and record the decisions together with the
 // items' enforcement progress in one transaction, so a crash never loses or doubles a decision.
-// A re-scan with a new model or policy appends new decisions; it never edits old ones.
+// A re-scan with a new model or policy appends new decisions; it never edits old ones, and it
+// never logs an outcome (item, revision, rule, category, action) logged before.
 //
 // Thread safety: an Enforcer may be used from several threads; each call takes the current
 // detector and policy snapshots once and uses them throughout.
@@ -23,6 +24,7 @@
 #include "core/time.h"
 #include "detect/detector.h"
 #include "policy/policy.h"
+#include "review/reports.h"
 #include "store/store.h"
 
 namespace bulwark::enforce {
@@ -67,7 +69,11 @@ struct EnforceSummary {
 // What the policy sees of one item and its verdict: scores, targets, visibility, kind, reports,
 // views, the author's public-figure flag (only to escalate) and whether the detectors cover the
 // item's language. Shared by enforcement and backtests so both decide alike.
+// `reports` is the policy's count of weighted reports (review/reports.h); the two-argument form
+// weighs the item's reports itself.
 policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v);
+policy::PolicyInput PolicyInputFor(const store::EnforcementItem& item, const detect::Verdict& v,
+                                   const review::ReportWeighting& reports);
 
 class Enforcer {
  public:

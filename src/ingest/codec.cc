@@ -294,6 +294,9 @@ Status DecodeReportInto(const Ctx& ctx, element e, const std::string& path, Repo
   });
   w.On("created_at", true,
        [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &r->created_at); });
+  w.On("reporter_created_at", false, [&](element v, const std::string& f) {
+    return ReadTime(ctx, v, f, &r->reporter_created_at);
+  });
   return w.Walk(e);
 }
 

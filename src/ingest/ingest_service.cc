@@ -84,6 +84,7 @@ Result<store::AppendSummary> IngestService::StoreViews(std::span<const ViewEvent
     return Status(r.status().code(), r.status().message(), "views" + r.status().field());
   }
   Count("view", views.size(), true);
+  if (observer_ && r->requeued > 0) observer_->ItemsRequeued(static_cast<size_t>(r->requeued));
   return r;
 }
 
@@ -99,6 +100,7 @@ Result<store::AppendSummary> IngestService::IngestReportsJson(std::string_view j
     return Status(r.status().code(), r.status().message(), "reports" + r.status().field());
   }
   Count("report", r->accepted, true);
+  if (observer_ && r->requeued > 0) observer_->ItemsRequeued(static_cast<size_t>(r->requeued));
   return r;
 }
 

@@ -39,6 +39,9 @@ class IngestObserver {
   // A non-OK Status refuses the batch before anything is stored (e.g. Unavailable: backlog).
   virtual Status AdmitItems(size_t n) = 0;
   virtual void ItemsCommitted(size_t n) = 0;
+  // `n` stored items are pending again: reports or reach arrived for them (never refused: the
+  // events are stored whatever the backlog, and an item is pending at most once).
+  virtual void ItemsRequeued(size_t n) { ItemsCommitted(n); }
 };
 
 class IngestService {

@@ -244,6 +244,33 @@ BEGIN SELECT RAISE(ABORT, 'a policy version''s text and authorship never change'
      R"sql(
 ALTER TABLE staff_users ADD COLUMN password_set_by TEXT NOT NULL DEFAULT ''
 )sql"},
+    {10, "re-enforcement on signals, idempotent enforcement, reporter track records", R"sql(
+ALTER TABLE items ADD COLUMN signal_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN enforced_signal BIGINT NOT NULL DEFAULT 0;
+DROP INDEX items_pending;
+CREATE INDEX items_pending ON items (first_seen_at)
+  WHERE enforced_revision < revision OR enforced_signal < signal_seq;
+CREATE TABLE enforcement_outcomes (
+  item_id         TEXT NOT NULL,
+  item_revision   INTEGER NOT NULL,
+  rule_id         TEXT NOT NULL,
+  category        TEXT NOT NULL,
+  action          TEXT NOT NULL,
+  PRIMARY KEY (item_id, item_revision, rule_id, category, action)
+){{WITHOUT_ROWID}};
+INSERT INTO enforcement_outcomes (item_id, item_revision, rule_id, category, action)
+  SELECT DISTINCT item_id, item_revision, rule_id, category, action FROM decisions
+  WHERE actor = 'system' AND rule_id <> '' AND item_id <> '';
+ALTER TABLE reports ADD COLUMN reporter_created_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE reports ADD COLUMN outcome TEXT;
+ALTER TABLE reports ADD COLUMN resolved_seq BIGINT;
+CREATE INDEX reports_unresolved ON reports (item_id) WHERE outcome IS NULL;
+CREATE TABLE reporter_stats (
+  reporter_id     TEXT PRIMARY KEY,
+  upheld          BIGINT NOT NULL DEFAULT 0,
+  rejected        BIGINT NOT NULL DEFAULT 0
+){{WITHOUT_ROWID}}
+)sql"},
 };
 
 }  // namespace

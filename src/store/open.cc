@@ -1,9 +1,21 @@
+#include <cstdint>
 #include <string>
 
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
 
 namespace bulwark::store {
+
+int ReachStep(std::int64_t views) {
+  int step = 0;
+  for (std::int64_t decade = 100; decade > 0 && decade <= views; decade *= 10) {
+    for (std::int64_t m : {1, 2, 5}) {
+      if (views >= decade * m) ++step;
+    }
+    if (decade > INT64_MAX / 10) break;
+  }
+  return step;
+}
 
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {

@@ -83,6 +83,26 @@ class ItemStore {
 struct AppendSummary {
   int accepted = 0;
   int duplicates = 0;  // ids already stored (idempotent retries): not written again
+  // Items queued again for enforcement because of these events (new reports, reach that
+  // crossed a step of ReachStep): the enforcement worker re-evaluates them.
+  int requeued = 0;
+};
+
+// Reach steps at which a stored item is enforced again: 100, 200, 500, 1000, 2000, 5000, ...
+// (1-2-5 per decade). ReachStep(views) is the number of steps at or below `views`, so a view
+// batch requeues an item when it changes the step: at most three re-evaluations per tenfold
+// growth, however the views arrive. A policy's `views >=` thresholds take effect at the first
+// step at or above them (the policy lint warns about a threshold that is not a step).
+int ReachStep(std::int64_t views);
+
+// A report as stored, with what became of it.
+struct StoredReport {
+  Report report;
+  UnixMillis received_at = 0;
+  // Set by the first decision a person (a reviewer) logs about the item after the report was
+  // received: "upheld" (remove, reduce or label) or "rejected" (no violation, restore). "" until
+  // then. It counts towards the reporter's track record (ReportSignal).
+  std::string outcome;
 };
 
 // A sampled view kept for audits: one row stands for 1/sample_rate views.
@@ -100,8 +120,10 @@ class EventStore {
   virtual Result<AppendSummary> AppendViews(std::span<const ViewEvent> views,
                                             std::span<const ViewSample> samples,
                                             UnixMillis now) = 0;
-  // Idempotent by report id. Every item_id must exist.
+  // Idempotent by report id. Every item_id must exist. Each item with a new report is queued for
+  // enforcement again (AppendSummary::requeued), as is each item whose views cross a ReachStep.
   virtual Result<AppendSummary> AppendReports(std::span<const Report> reports, UnixMillis now) = 0;
+  virtual Result<StoredReport> GetReport(std::string_view id) = 0;  // NotFound
   // Idempotent by impression id. Every adjacent item must exist.
   virtual Result<AppendSummary> AppendAdImpressions(std::span<const AdImpression> impressions,
                                                     UnixMillis now) = 0;
@@ -158,12 +180,33 @@ class DecisionStore {
   virtual Result<LogVerification> VerifyLog() = 0;
 };
 
+// One report on an item as enforcement weighs it (review/reports.h): who reported, when the
+// reporter's account was made, and the reporter's track record.
+struct ReportSignal {
+  std::string reporter_id;
+  UnixMillis reporter_created_at = 0;  // 0: unknown
+  UnixMillis reported_at = 0;
+  std::int64_t upheld = 0;    // the reporter's earlier reports that reviewers upheld
+  std::int64_t rejected = 0;  // ... and found no violation in
+};
+
 // An item as the enforcement pipeline sees it: current text and context.
 struct EnforcementItem {
   Item item;  // text = current revision
   int revision = 0;
   std::int64_t views = 0;
-  std::int64_t reports = 0;
+  std::int64_t reports = 0;  // raw count
+  // Bumped by every event that queues the item again (a report, a reach step); enforcement
+  // records the value it saw, so an event that arrives meanwhile queues the item once more.
+  std::int64_t signal = 0;
+  std::vector<ReportSignal> report_signals;  // filled when reports > 0
+};
+
+// An item's revision and signal as enforced (RecordEnforcement).
+struct EnforcedMark {
+  std::string item_id;
+  int revision = 0;
+  std::int64_t signal = 0;
 };
 
 // A decision that sends its item to an expert review queue (see RecordEnforcement).
@@ -175,21 +218,26 @@ struct ReviewRequest {
 };
 
 // Progress of the enforcement pipeline, kept with the items so that it survives restarts: an
-// item whose current revision has not been enforced is pending until RecordEnforcement says so.
+// item whose current revision or signal has not been enforced is pending until
+// RecordEnforcement says so.
 class EnforcementStore {
  public:
   virtual ~EnforcementStore() = default;
-  // Items whose current revision is not yet enforced, oldest first, at most `limit`.
+  // Items whose current revision or signal is not yet enforced, oldest first, at most `limit`.
   virtual Result<std::vector<EnforcementItem>> PendingEnforcement(int limit) = 0;
   // Every stored item with id > after_id in id order (re-scans), at most `limit`.
   virtual Result<std::vector<EnforcementItem>> ItemsAfter(std::string_view after_id, int limit) = 0;
-  // In one transaction: appends `decisions` to the log (as AppendDecisions), opens a review case
-  // for each entry of `reviews` (decisions[index] sent the item to `queue`; an item already
-  // waiting in that queue keeps one case, at the higher priority), and marks each
-  // (item id, revision) in `enforced` as enforced. Returns the decisions as stored.
+  // In one transaction: appends `decisions` to the log (as AppendDecisions) except those whose
+  // (item, revision, rule, category, action) was logged by enforcement before (enforcement is
+  // idempotent: a re-scan or a re-evaluation never logs the same outcome twice; a decision
+  // without a rule id is logged as given); opens a review
+  // case for each entry of `reviews` whose decision was logged (decisions[index] sent the item to
+  // `queue`; an item already waiting in that queue keeps one case, at the higher priority) and
+  // raises a waiting case to the priority of a request whose decision was a repeat; and marks
+  // each entry of `enforced` as enforced. Returns the decisions as stored (repeats left out).
   virtual Result<std::vector<Decision>> RecordEnforcement(
       std::vector<Decision> decisions, std::span<const ReviewRequest> reviews,
-      std::span<const std::pair<std::string, int>> enforced) = 0;
+      std::span<const EnforcedMark> enforced) = 0;
   virtual Result<std::int64_t> PendingCount() = 0;
 };
 

@@ -122,17 +122,112 @@ TEST_F(EnforcerTest, AnEditIsEnforcedAgainAndOldDecisionsStay) {
   EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
 }
 
-TEST_F(EnforcerTest, RescanAppendsNewDecisionsWithoutEditingOldOnes) {
-  Put({testing::MakeItem("r", "I will kill you")});
+TEST_F(EnforcerTest, ThreeRescansLogNoDecisionTwice) {
+  Put({testing::MakeItem("r", "I will kill you"),
+       testing::MakeItem("h", "Muslims are vermin and should be driven out of this country")});
   ASSERT_TRUE(enforcer_->RunPending(10).ok());
-  auto first = For("r");
-  auto s = enforcer_->RescanAll(50);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->items, 1);
-  auto second = For("r");
-  ASSERT_EQ(second.size(), first.size() * 2);
-  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(second[i].hash, first[i].hash);
+  const auto r1 = For("r"), h1 = For("h");
+  ASSERT_FALSE(r1.empty());
+  ASSERT_FALSE(h1.empty());
+  const std::int64_t head = db_->decisions().Head()->seq;
+  for (int i = 0; i < 3; ++i) {
+    auto s = enforcer_->RescanAll(50);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->items, 2);
+    EXPECT_EQ(s->decisions, 0) << "rescan " << i + 1 << ": the same outcomes, nothing new";
+  }
+  EXPECT_EQ(db_->decisions().Head()->seq, head);
+  auto r2 = For("r");
+  ASSERT_EQ(r2.size(), r1.size());
+  for (size_t i = 0; i < r1.size(); ++i) EXPECT_EQ(r2[i].hash, r1[i].hash);
+  EXPECT_EQ(For("h").size(), h1.size());
   EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+// A text the shipped detectors score as possible harassment below the policy's review line
+// (harassment.review at 0.60) but above harassment.reported's 0.30: alone it reaches no one.
+const char kBorderlineHarassment[] = "nobody likes you, just leave";
+
+TEST_F(EnforcerTest, ReportsArrivingAfterEnforcementSendAnItemToReview) {
+  ingest::IngestService ingest(*db_, ingest::IngestOptions{}, clock_, nullptr);
+  EnforcementWorker worker(*enforcer_, *db_, WorkerOptions{});
+  ingest.set_observer(&worker);
+  worker.Start();
+  ASSERT_TRUE(ingest
+                  .IngestItemsJson(std::string(R"({"items":[{"id":"b","author_id":"u","text":")") +
+                                   kBorderlineHarassment +
+                                   R"(","created_at":"2026-01-01T00:00:00Z"}]})")
+                  .ok());
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  ASSERT_FALSE(Has(For("b"), ActionType::kReview)) << "below the review line on its own";
+
+  auto r = ingest.IngestReportsJson(
+      R"({"reports":[)"
+      R"({"id":"r1","item_id":"b","reporter_id":"p1","reason":"harassment","created_at":"2026-01-02T00:00:00Z"},)"
+      R"({"id":"r2","item_id":"b","reporter_id":"p2","reason":"harassment","created_at":"2026-01-02T03:00:00Z"},)"
+      R"({"id":"r3","item_id":"b","reporter_id":"p3","reason":"harassment","created_at":"2026-01-03T00:00:00Z"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->requeued, 1);
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  auto ds = For("b");
+  const Decision* review = nullptr;
+  for (const Decision& d : ds) {
+    if (d.action == ActionType::kReview) review = &d;
+  }
+  ASSERT_NE(review, nullptr) << "three reports re-trigger enforcement";
+  EXPECT_EQ(review->rule_id, "harassment.reported");
+  auto ev = json::parse(review->evidence);
+  EXPECT_EQ(ev["report_weighting"]["raw"], 3);
+  EXPECT_EQ(ev["report_weighting"]["weighted"], 3.0);
+  auto waiting = db_->review().WaitingCases("harassment", clock_.NowMillis(), 10);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ((*waiting)[0].item_id, "b");
+
+  // A fourth report re-evaluates the item again but logs nothing new and opens no second case.
+  const size_t logged = ds.size();
+  ASSERT_TRUE(
+      ingest
+          .IngestReportsJson(R"({"reports":[{"id":"r4","item_id":"b","reporter_id":"p4",)"
+                             R"("reason":"harassment","created_at":"2026-01-04T00:00:00Z"}]})")
+          .ok());
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  EXPECT_EQ(For("b").size(), logged);
+  EXPECT_EQ(db_->review().WaitingCases("harassment", clock_.NowMillis(), 10)->size(), 1u);
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 0);
+  worker.Stop();
+}
+
+TEST_F(EnforcerTest, FiftyReportsFromAccountsCreatedTogetherDoNotMoveAnItem) {
+  ingest::IngestService ingest(*db_, ingest::IngestOptions{}, clock_, nullptr);
+  EnforcementWorker worker(*enforcer_, *db_, WorkerOptions{});
+  ingest.set_observer(&worker);
+  worker.Start();
+  ASSERT_TRUE(ingest
+                  .IngestItemsJson(std::string(R"({"items":[{"id":"b","author_id":"u","text":")") +
+                                   kBorderlineHarassment +
+                                   R"(","created_at":"2026-01-01T00:00:00Z"}]})")
+                  .ok());
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  const auto before = For("b");
+  std::string batch = R"({"reports":[)";
+  for (int i = 0; i < 50; ++i) {
+    if (i) batch += ",";
+    const std::string sec = (i < 10 ? "0" : "") + std::to_string(i);
+    batch += R"({"id":"brigade)" + std::to_string(i) + R"(","item_id":"b","reporter_id":"sock)" +
+             std::to_string(i) + R"(","reason":"hate","created_at":"2026-01-02T00:01:)" + sec +
+             R"(Z","reporter_created_at":"2026-01-01T12:00:)" + sec + R"(Z"})";
+  }
+  batch += "]}";
+  auto r = ingest.IngestReportsJson(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 50);
+  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 0) << "re-evaluated";
+  const auto after = For("b");
+  EXPECT_EQ(after.size(), before.size()) << "50 accounts made in one minute count as one reporter";
+  EXPECT_FALSE(Has(after, ActionType::kRemove));
+  worker.Stop();
 }
 
 TEST_F(EnforcerTest, WorkerEnforcesIngestedItemsAndAppliesBackpressure) {

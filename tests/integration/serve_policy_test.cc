@@ -119,5 +119,65 @@ TEST_F(ServePolicyTest, AVersionActivatedElsewhereGovernsTheNextItems) {
   ASSERT_EQ(Cli("log verify", &out), 0) << out;
 }
 
+// Reports that arrive after an item was enforced send it to review (issue 10): the real server,
+// an item below every review line, then three reports from three people.
+TEST_F(ServePolicyTest, AReportedItemBelowTheReviewLineReachesAReviewQueueWithinFiveSeconds) {
+  const std::string port_file = dir_.File("port");
+  Process server({bin_, "serve", "--db", db_, "--port", "0", "--threads", "2", "--port-file",
+                  port_file, "--data-dir", src_ + "/data", "--cache-dir", cache_, "--policy",
+                  src_ + "/data/policy/default.policy"});
+  const int port = testing::WaitForPortFile(port_file, std::chrono::seconds(60));
+  ASSERT_GT(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + key_}};
+  // A text the shipped detectors score as possible harassment between harassment.reported's
+  // line (0.30) and harassment.review's (0.60): on its own it reaches no one.
+  PostItem(port, "low", "nobody likes you, just leave");
+  // Wait until the worker has enforced it (no decision: below every line).
+  const auto enforced_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    auto m = c.Get("/metrics");
+    if (m && m->body.find("bulwark_enforced_items_total 1") != std::string::npos) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), enforced_by) << "never enforced";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto none = c.Get("/v1/decisions?after=0&limit=1000", auth);
+  ASSERT_EQ(none->body.find("\"low\""), std::string::npos) << none->body;
+
+  const auto reported_at = std::chrono::steady_clock::now();
+  auto rep = c.Post(
+      "/v1/reports", auth,
+      R"({"reports":[)"
+      R"({"id":"r1","item_id":"low","reporter_id":"a","reason":"harassment","created_at":"2026-01-02T00:00:00Z"},)"
+      R"({"id":"r2","item_id":"low","reporter_id":"b","reason":"harassment","created_at":"2026-01-02T01:00:00Z"},)"
+      R"({"id":"r3","item_id":"low","reporter_id":"c","reason":"harassment","created_at":"2026-01-02T02:00:00Z"}]})",
+      "application/json");
+  ASSERT_TRUE(rep);
+  ASSERT_EQ(rep->status, 200) << rep->body;
+  json review;
+  while (review.is_null() &&
+         std::chrono::steady_clock::now() - reported_at < std::chrono::seconds(5)) {
+    auto r = c.Get("/v1/decisions?after=0&limit=1000", auth);
+    if (r && r->status == 200) {
+      const json page = json::parse(r->body);
+      for (const json& d : page["decisions"]) {
+        if (d["item_id"] == "low" && d["action"] == "review") review = d;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - reported_at);
+  ASSERT_FALSE(review.is_null()) << "no review within 5 s of the reports";
+  EXPECT_EQ(review["rule_id"], "harassment.reported");
+  EXPECT_LT(took.count(), 5000);
+  auto st = c.Get("/v1/reports/r2", auth);
+  ASSERT_EQ(st->status, 200) << st->body;
+  EXPECT_EQ(json::parse(st->body)["status"], "in_review");
+  server.Kill(SIGTERM);
+  std::string out;
+  ASSERT_EQ(Cli("log verify", &out), 0) << out;
+}
+
 }  // namespace
 }  // namespace bulwark

@@ -24,7 +24,7 @@ class ReviewTest : public ::testing::Test {
     std::vector<Item> items;
     std::vector<Decision> ds;
     std::vector<ReviewRequest> reviews;
-    std::vector<std::pair<std::string, int>> enforced;
+    std::vector<store::EnforcedMark> enforced;
     for (int i = 0; i < n; ++i) {
       std::string id = queue + "-" + std::to_string(next_++);
       items.push_back(testing::MakeItem(id, "text"));
@@ -36,7 +36,7 @@ class ReviewTest : public ::testing::Test {
       d.created_at = 100 + next_;
       reviews.push_back({ds.size(), queue, priorities[static_cast<size_t>(i) % priorities.size()]});
       ds.push_back(d);
-      enforced.emplace_back(id, 1);
+      enforced.push_back({id, 1, 0});
     }
     ASSERT_TRUE(db_->items().UpsertItems(items, 1).ok());
     ASSERT_TRUE(db_->enforcement().RecordEnforcement(ds, reviews, enforced).ok());

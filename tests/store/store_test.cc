@@ -335,7 +335,7 @@ TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
   d.item_id = "a";
   d.item_revision = 1;
   d.action = ActionType::kRemove;
-  std::vector<std::pair<std::string, int>> done = {{"a", 1}, {"b", 1}};
+  std::vector<EnforcedMark> done = {{"a", 1, 0}, {"b", 1, 0}};
   auto r = db_->enforcement().RecordEnforcement({d}, {}, done);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0].seq, 1);
@@ -351,7 +351,7 @@ TEST_F(StoreTest, EnforcementProgressMarksItemsAndEditsMakeThemPendingAgain) {
   // A failed recording changes nothing: neither the log nor the progress.
   Decision ghost = d;
   ghost.item_id = "ghost";
-  std::vector<std::pair<std::string, int>> b2 = {{"b", 2}};
+  std::vector<EnforcedMark> b2 = {{"b", 2, 0}};
   EXPECT_FALSE(db_->enforcement().RecordEnforcement({ghost}, {}, b2).ok());
   EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
   EXPECT_EQ(db_->decisions().Head()->seq, 1);
@@ -382,3 +382,161 @@ TEST(SqliteStatusTest, StorageFaultsAreUnavailableWithAGenericMessage) {
 
 }  // namespace
 }  // namespace bulwark
+
+namespace bulwark::store {
+namespace {
+
+using testing::MakeItem;
+
+TEST(ReachStepTest, OneTwoFivePerDecadeFromOneHundred) {
+  EXPECT_EQ(ReachStep(0), 0);
+  EXPECT_EQ(ReachStep(99), 0);
+  EXPECT_EQ(ReachStep(100), 1);
+  EXPECT_EQ(ReachStep(199), 1);
+  EXPECT_EQ(ReachStep(200), 2);
+  EXPECT_EQ(ReachStep(500), 3);
+  EXPECT_EQ(ReachStep(999), 3);
+  EXPECT_EQ(ReachStep(1000), 4);
+  EXPECT_EQ(ReachStep(10000), 7);
+  EXPECT_EQ(ReachStep(1000000), 13);
+  EXPECT_GT(ReachStep(INT64_MAX), ReachStep(INT64_MAX / 10));
+}
+
+// Reports and reach are signals: they make an enforced item pending again, once however many
+// arrive before the pipeline gets to it, and the pipeline's mark says which signal it saw.
+TEST_F(StoreTest, ReportsAndReachStepsMakeAnEnforcedItemPendingAgain) {
+  std::vector<Item> batch = {MakeItem("a", "one"), MakeItem("b", "two")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  auto pending = db_->enforcement().PendingEnforcement(10);
+  ASSERT_EQ(pending->size(), 2u);
+  std::vector<EnforcedMark> done = {{"a", 1, (*pending)[0].signal}, {"b", 1, (*pending)[1].signal}};
+  ASSERT_TRUE(db_->enforcement().RecordEnforcement({}, {}, done).ok());
+  ASSERT_EQ(*db_->enforcement().PendingCount(), 0);
+
+  Report r{"r1", "a", "p1", ReportReason::kHate, "", 5, 0};
+  std::vector<Report> reports = {r};
+  auto s = db_->events().AppendReports(reports, 10);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->requeued, 1);
+  EXPECT_EQ(db_->events().AppendReports(reports, 11)->requeued, 0) << "a retry is no new signal";
+  pending = db_->enforcement().PendingEnforcement(10);
+  ASSERT_EQ(pending->size(), 1u);
+  const EnforcementItem seen = (*pending)[0];
+  EXPECT_EQ(seen.item.id, "a");
+  EXPECT_EQ(seen.reports, 1);
+  ASSERT_EQ(seen.report_signals.size(), 1u);
+  EXPECT_EQ(seen.report_signals[0].reporter_id, "p1");
+
+  // A report that lands while the pipeline works on what it read keeps the item pending.
+  reports = {{"r2", "a", "p2", ReportReason::kHate, "", 6, 1234}};
+  ASSERT_EQ(db_->events().AppendReports(reports, 12)->requeued, 1);
+  done = {{"a", seen.revision, seen.signal}};
+  ASSERT_TRUE(db_->enforcement().RecordEnforcement({}, {}, done).ok());
+  pending = db_->enforcement().PendingEnforcement(10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].report_signals.size(), 2u);
+  EXPECT_EQ((*pending)[0].report_signals[1].reporter_created_at, 1234);
+  done = {{"a", 1, (*pending)[0].signal}};
+  ASSERT_TRUE(db_->enforcement().RecordEnforcement({}, {}, done).ok());
+  ASSERT_EQ(*db_->enforcement().PendingCount(), 0);
+
+  // Views: a batch that crosses a reach step requeues; one within a step does not.
+  auto views = [&](std::int64_t n) {
+    return db_->events().AppendViews(std::vector<ViewEvent>{{"b", n, 1, ""}}, {}, 1)->requeued;
+  };
+  EXPECT_EQ(views(50), 0);
+  EXPECT_EQ(views(49), 0);
+  EXPECT_EQ(views(1), 1) << "100 views";
+  EXPECT_EQ(views(98), 0);
+  EXPECT_EQ(views(5000), 1) << "5,198 views: several steps at once, one requeue";
+  EXPECT_EQ(*db_->enforcement().PendingCount(), 1);
+}
+
+TEST_F(StoreTest, IdempotentEnforcementLogsAnOutcomeOnceAndRaisesItsWaitingCase) {
+  std::vector<Item> batch = {MakeItem("a", "one")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  Decision d;
+  d.item_id = "a";
+  d.item_revision = 1;
+  d.action = ActionType::kReview;
+  d.category = "harassment";
+  d.rule_id = "harassment.reported";
+  d.actor = "system";
+  std::vector<ReviewRequest> reviews = {{0, "harassment", 300, 5}};
+  auto first = db_->enforcement().RecordEnforcement({d}, reviews, {});
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  reviews = {{0, "harassment", 450, 5}};
+  for (int i = 0; i < 3; ++i) {
+    auto again = db_->enforcement().RecordEnforcement({d}, reviews, {});
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->empty()) << "the same item, revision, rule and outcome";
+  }
+  EXPECT_EQ(db_->decisions().Head()->seq, 1);
+  auto waiting = db_->review().WaitingCases("harassment", 0, 10);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ((*waiting)[0].priority, 450) << "more reach or reports still raise the case";
+  // Another outcome, or the same one on a new revision, is logged.
+  Decision remove = d;
+  remove.action = ActionType::kRemove;
+  remove.rule_id = "harassment.remove";
+  Decision next = d;
+  next.item_revision = 2;
+  auto more = db_->enforcement().RecordEnforcement({remove, next, remove}, {}, {});
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(more->size(), 2u) << "a repeat within one batch is dropped too";
+  EXPECT_TRUE(db_->decisions().VerifyLog()->ok);
+}
+
+TEST_F(StoreTest, AReviewersDecisionResolvesTheReportsAndBuildsTheReportersRecord) {
+  std::vector<Item> batch = {MakeItem("a", "one"), MakeItem("b", "two")};
+  ASSERT_TRUE(db_->items().UpsertItems(batch, 1).ok());
+  std::vector<Report> reports = {{"r1", "a", "p1", ReportReason::kHate, "", 5, 0},
+                                 {"r2", "b", "p1", ReportReason::kHate, "", 5, 0},
+                                 {"r3", "b", "p2", ReportReason::kHate, "", 5, 0}};
+  ASSERT_TRUE(db_->events().AppendReports(reports, 10).ok());
+  auto rep = db_->events().GetReport("r1");
+  ASSERT_TRUE(rep.ok());
+  EXPECT_EQ(rep->report.item_id, "a");
+  EXPECT_EQ(rep->received_at, 10);
+  EXPECT_EQ(rep->outcome, "");
+  EXPECT_EQ(db_->events().GetReport("nope").status().code(), Code::kNotFound);
+
+  auto decide = [&](const std::string& item, ActionType a, const std::string& actor) {
+    Decision d;
+    d.item_id = item;
+    d.item_revision = 1;
+    d.action = a;
+    d.category = "hate";
+    d.actor = actor;
+    d.created_at = 20;
+    ASSERT_TRUE(db_->decisions().AppendDecisions({d}).ok());
+  };
+  decide("a", ActionType::kRemove, "system");
+  EXPECT_EQ(db_->events().GetReport("r1")->outcome, "") << "only a person's decision resolves";
+  decide("a", ActionType::kRemove, "user:rev1");
+  decide("b", ActionType::kNone, "user:rev2");
+  EXPECT_EQ(db_->events().GetReport("r1")->outcome, "upheld");
+  EXPECT_EQ(db_->events().GetReport("r3")->outcome, "rejected");
+  decide("b", ActionType::kRemove, "user:rev3");
+  EXPECT_EQ(db_->events().GetReport("r3")->outcome, "rejected") << "resolved once";
+
+  // p1: one upheld, one rejected; p2: one rejected. Enforcement sees the records.
+  std::vector<Item> c = {MakeItem("c", "three")};
+  ASSERT_TRUE(db_->items().UpsertItems(c, 30).ok());
+  reports = {{"r4", "c", "p1", ReportReason::kHate, "", 40, 0},
+             {"r5", "c", "p2", ReportReason::kHate, "", 41, 0}};
+  ASSERT_TRUE(db_->events().AppendReports(reports, 50).ok());
+  auto items = db_->enforcement().ItemsAfter("b", 1);
+  ASSERT_EQ(items->size(), 1u);
+  const auto& sig = (*items)[0].report_signals;
+  ASSERT_EQ(sig.size(), 2u);
+  EXPECT_EQ(sig[0].reporter_id, "p1");
+  EXPECT_EQ(sig[0].upheld, 1);
+  EXPECT_EQ(sig[0].rejected, 1);
+  EXPECT_EQ(sig[1].upheld, 0);
+  EXPECT_EQ(sig[1].rejected, 1);
+}
+
+}  // namespace
+}  // namespace bulwark::store

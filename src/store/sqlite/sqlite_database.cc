@@ -68,13 +68,43 @@ constexpr std::string_view kUpsertViewCount =
     "first_view_at = CASE WHEN excluded.first_view_at < view_counts.first_view_at "
     "THEN excluded.first_view_at ELSE view_counts.first_view_at END, "
     "last_view_at = CASE WHEN excluded.last_view_at > view_counts.last_view_at "
-    "THEN excluded.last_view_at ELSE view_counts.last_view_at END";
+    "THEN excluded.last_view_at ELSE view_counts.last_view_at END RETURNING views";
 constexpr std::string_view kInsertViewSample =
     "INSERT INTO view_samples (item_id, viewed_at, surface, sample_rate, received_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr std::string_view kInsertReport =
-    "INSERT INTO reports (id, item_id, reporter_id, reason, comment, created_at, received_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+    "INSERT INTO reports (id, item_id, reporter_id, reason, comment, created_at, received_at, "
+    "reporter_created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING";
+constexpr std::string_view kSelectReport =
+    "SELECT id, item_id, reporter_id, reason, comment, created_at, received_at, "
+    "reporter_created_at, COALESCE(outcome, '') FROM reports WHERE id = ?1";
+// One more signal for an item: it is pending again (EnforcementItem::signal).
+constexpr std::string_view kBumpSignal =
+    "UPDATE items SET signal_seq = signal_seq + 1 WHERE id = ?1";
+constexpr std::string_view kSelectReportSignals =
+    "SELECT r.reporter_id, r.reporter_created_at, r.created_at, COALESCE(s.upheld, 0), "
+    "COALESCE(s.rejected, 0) FROM reports r LEFT JOIN reporter_stats s "
+    "ON s.reporter_id = r.reporter_id WHERE r.item_id = ?1 ORDER BY r.created_at, r.id LIMIT 1000";
+// A reviewer's decision resolves the item's open reports received until then (`outcome`), and
+// the reporters' track records count them.
+constexpr std::string_view kResolveReports =
+    "UPDATE reports SET outcome = ?2, resolved_seq = ?3 "
+    "WHERE item_id = ?1 AND outcome IS NULL AND received_at <= ?4";
+constexpr std::string_view kCountResolved =
+    "INSERT INTO reporter_stats (reporter_id, upheld, rejected) "
+    "SELECT reporter_id, SUM(CASE WHEN outcome = 'upheld' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END) FROM reports "
+    "WHERE resolved_seq = ?1 GROUP BY reporter_id "
+    "ON CONFLICT (reporter_id) DO UPDATE SET upheld = reporter_stats.upheld + excluded.upheld, "
+    "rejected = reporter_stats.rejected + excluded.rejected";
+// Enforcement is idempotent: an (item, revision, rule, category, action) is logged once.
+constexpr std::string_view kClaimOutcome =
+    "INSERT INTO enforcement_outcomes (item_id, item_revision, rule_id, category, action) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+// A repeat of a review decision still raises the waiting case to the priority it now has.
+constexpr std::string_view kRaiseWaitingCase =
+    "UPDATE review_cases SET priority = ?3 WHERE item_id = ?1 AND queue = ?2 "
+    "AND status <> 'decided' AND review_round = 1 AND priority < ?3";
 constexpr std::string_view kInsertImpression =
     "INSERT INTO ad_impressions (id, ad_id, advertiser_id, price_micros, currency, shown_at, "
     "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
@@ -105,13 +135,18 @@ constexpr std::string_view kInsertDecision =
 constexpr std::string_view kEnforcementItemColumns =
     "SELECT i.id, i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
     "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, r.text, "
-    "COALESCE(v.views, 0), (SELECT COUNT(*) FROM reports rp WHERE rp.item_id = i.id) "
+    "COALESCE(v.views, 0), (SELECT COUNT(*) FROM reports rp WHERE rp.item_id = i.id), "
+    "i.signal_seq "
     "FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.revision "
     "LEFT JOIN accounts a ON a.id = i.author_id "
     "LEFT JOIN platform_groups g ON g.id = i.group_id "
     "LEFT JOIN view_counts v ON v.item_id = i.id ";
 constexpr std::string_view kMarkEnforced =
-    "UPDATE items SET enforced_revision = ?2 WHERE id = ?1 AND enforced_revision < ?2";
+    "UPDATE items SET enforced_revision = MAX(enforced_revision, ?2), "
+    "enforced_signal = MAX(enforced_signal, ?3) WHERE id = ?1";
+// The partial index items_pending covers exactly this condition.
+constexpr std::string_view kPendingCondition =
+    "(i.enforced_revision < i.revision OR i.enforced_signal < i.signal_seq)";
 constexpr std::string_view kSelectHead =
     "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1";
 
@@ -407,6 +442,7 @@ class SqliteDatabase final : public Database,
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_views"));
     AppendSummary summary;
+    std::unordered_set<std::string_view> requeued;
     Status s = InTransaction(*writer_, [&]() -> Status {
       std::unordered_set<std::string_view> known;
       for (size_t i = 0; i < views.size(); ++i) {
@@ -416,7 +452,12 @@ class SqliteDatabase final : public Database,
         st->BindText(1, v.item_id);
         st->BindInt(2, v.count);
         st->BindInt(3, v.viewed_at);
-        BULWARK_RETURN_IF_ERROR(st->Run());
+        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+        const std::int64_t total = row ? st->ColumnInt(0) : 0;
+        st->Reset();
+        if (ReachStep(total) != ReachStep(total - v.count) && requeued.insert(v.item_id).second) {
+          BULWARK_RETURN_IF_ERROR(BumpSignal(v.item_id));
+        }
         ++summary.accepted;
       }
       for (size_t i = 0; i < samples.size(); ++i) {
@@ -433,6 +474,7 @@ class SqliteDatabase final : public Database,
       return Status::Ok();
     });
     if (!s.ok()) return s;
+    summary.requeued = static_cast<int>(requeued.size());
     return summary;
   }
 
@@ -440,6 +482,7 @@ class SqliteDatabase final : public Database,
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_reports"));
     AppendSummary summary;
+    std::unordered_set<std::string_view> requeued;
     Status s = InTransaction(*writer_, [&]() -> Status {
       std::unordered_set<std::string_view> known;
       for (size_t i = 0; i < reports.size(); ++i) {
@@ -453,17 +496,43 @@ class SqliteDatabase final : public Database,
         st->BindText(5, r.comment);
         st->BindInt(6, r.created_at);
         st->BindInt(7, now);
+        st->BindInt(8, r.reporter_created_at);
         BULWARK_RETURN_IF_ERROR(st->Run());
         if (writer_->changes() == 0) {
           ++summary.duplicates;
-        } else {
-          ++summary.accepted;
+          continue;
         }
+        ++summary.accepted;
+        if (requeued.insert(r.item_id).second) BULWARK_RETURN_IF_ERROR(BumpSignal(r.item_id));
       }
       return Status::Ok();
     });
     if (!s.ok()) return s;
+    summary.requeued = static_cast<int>(requeued.size());
     return summary;
+  }
+
+  Result<StoredReport> GetReport(std::string_view id) override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kSelectReport));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) {
+      st->Reset();
+      return NotFound("report '" + std::string(id) + "' not found");
+    }
+    StoredReport out;
+    out.report.id = st->ColumnText(0);
+    out.report.item_id = st->ColumnText(1);
+    out.report.reporter_id = st->ColumnText(2);
+    out.report.reason = ParseReportReason(st->ColumnText(3)).value_or(ReportReason::kOther);
+    out.report.comment = st->ColumnText(4);
+    out.report.created_at = st->ColumnInt(5);
+    out.received_at = st->ColumnInt(6);
+    out.report.reporter_created_at = st->ColumnInt(7);
+    out.outcome = st->ColumnText(8);
+    st->Reset();
+    return out;
   }
 
   Result<AppendSummary> AppendAdImpressions(std::span<const AdImpression> impressions,
@@ -582,11 +651,10 @@ class SqliteDatabase final : public Database,
     auto lease = AcquireReader();
     BULWARK_ASSIGN_OR_RETURN(
         Statement * st,
-        lease.conn->Prepare(std::string(kEnforcementItemColumns) +
-                            "WHERE i.enforced_revision < i.revision ORDER BY i.first_seen_at "
-                            "LIMIT ?1"));
+        lease.conn->Prepare(std::string(kEnforcementItemColumns) + "WHERE " +
+                            std::string(kPendingCondition) + " ORDER BY i.first_seen_at LIMIT ?1"));
     st->BindInt(1, limit);
-    return ReadEnforcementItems(st);
+    return ReadEnforcementItems(*lease.conn, st);
   }
 
   Result<std::vector<EnforcementItem>> ItemsAfter(std::string_view after_id, int limit) override {
@@ -596,34 +664,74 @@ class SqliteDatabase final : public Database,
                                                  "WHERE i.id > ?1 ORDER BY i.id LIMIT ?2"));
     st->BindText(1, after_id);
     st->BindInt(2, limit);
-    return ReadEnforcementItems(st);
+    return ReadEnforcementItems(*lease.conn, st);
   }
 
-  Result<std::vector<Decision>> RecordEnforcement(
-      std::vector<Decision> decisions, std::span<const ReviewRequest> reviews,
-      std::span<const std::pair<std::string, int>> enforced) override {
+  Result<std::vector<Decision>> RecordEnforcement(std::vector<Decision> decisions,
+                                                  std::span<const ReviewRequest> reviews,
+                                                  std::span<const EnforcedMark> enforced) override {
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_decisions"));
+    std::vector<Decision> logged;
     Status s = InTransaction(*writer_, [&]() -> Status {
-      BULWARK_RETURN_IF_ERROR(AppendInTransaction(decisions));
-      BULWARK_RETURN_IF_ERROR(sqlite::OpenReviewCases(*writer_, decisions, reviews));
-      for (const auto& [id, revision] : enforced) {
+      logged.clear();
+      // Which decisions are new outcomes; where each one lands in `logged`.
+      std::vector<std::ptrdiff_t> slot(decisions.size(), -1);
+      for (size_t i = 0; i < decisions.size(); ++i) {
+        const Decision& d = decisions[i];
+        if (IsItemlessAction(d.action)) {
+          return InvalidArgument("an enforcement decision names its item", Indexed(i, "item_id"));
+        }
+        if (d.rule_id.empty()) {  // no rule to be idempotent by (the enforcer always names one)
+          slot[i] = static_cast<std::ptrdiff_t>(logged.size());
+          logged.push_back(decisions[i]);
+          continue;
+        }
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kClaimOutcome));
+        st->BindText(1, d.item_id);
+        st->BindInt(2, d.item_revision);
+        st->BindText(3, d.rule_id);
+        st->BindText(4, d.category);
+        st->BindText(5, ActionName(d.action));
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        if (writer_->changes() == 0) continue;  // logged before: a repeat
+        slot[i] = static_cast<std::ptrdiff_t>(logged.size());
+        logged.push_back(decisions[i]);
+      }
+      BULWARK_RETURN_IF_ERROR(AppendInTransaction(logged));
+      std::vector<ReviewRequest> open;
+      for (const ReviewRequest& r : reviews) {
+        if (r.index >= decisions.size()) return InvalidArgument("review request out of range");
+        if (slot[r.index] >= 0) {
+          open.push_back(r);
+          open.back().index = static_cast<size_t>(slot[r.index]);
+          continue;
+        }
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kRaiseWaitingCase));
+        st->BindText(1, decisions[r.index].item_id);
+        st->BindText(2, r.queue);
+        st->BindInt(3, r.priority);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+      }
+      BULWARK_RETURN_IF_ERROR(sqlite::OpenReviewCases(*writer_, logged, open));
+      for (const EnforcedMark& m : enforced) {
         BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kMarkEnforced));
-        st->BindText(1, id);
-        st->BindInt(2, revision);
+        st->BindText(1, m.item_id);
+        st->BindInt(2, m.revision);
+        st->BindInt(3, m.signal);
         BULWARK_RETURN_IF_ERROR(st->Run());
       }
       return Status::Ok();
     });
     if (!s.ok()) return s;
-    return decisions;
+    return logged;
   }
 
   Result<std::int64_t> PendingCount() override {
     auto lease = AcquireReader();
-    BULWARK_ASSIGN_OR_RETURN(
-        Statement * st,
-        lease.conn->Prepare("SELECT COUNT(*) FROM items WHERE enforced_revision < revision"));
+    BULWARK_ASSIGN_OR_RETURN(Statement * st,
+                             lease.conn->Prepare("SELECT COUNT(*) FROM items i WHERE " +
+                                                 std::string(kPendingCondition)));
     BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
     std::int64_t n = row ? st->ColumnInt(0) : 0;
     st->Reset();
@@ -631,7 +739,9 @@ class SqliteDatabase final : public Database,
   }
 
  private:
-  static Result<std::vector<EnforcementItem>> ReadEnforcementItems(Statement* st) {
+  // Reads the items `st` selects (kEnforcementItemColumns), then the reports of those reported.
+  static Result<std::vector<EnforcementItem>> ReadEnforcementItems(Connection& conn,
+                                                                   Statement* st) {
     std::vector<EnforcementItem> out;
     for (;;) {
       BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -650,10 +760,62 @@ class SqliteDatabase final : public Database,
       e.item.text = st->ColumnText(10);
       e.views = st->ColumnInt(11);
       e.reports = st->ColumnInt(12);
+      e.signal = st->ColumnInt(13);
       out.push_back(std::move(e));
     }
     st->Reset();
+    for (EnforcementItem& e : out) {
+      if (e.reports == 0) continue;
+      BULWARK_ASSIGN_OR_RETURN(Statement * rs, conn.Prepare(kSelectReportSignals));
+      rs->BindText(1, e.item.id);
+      for (;;) {
+        BULWARK_ASSIGN_OR_RETURN(bool row, rs->Step());
+        if (!row) break;
+        ReportSignal r;
+        r.reporter_id = rs->ColumnText(0);
+        r.reporter_created_at = rs->ColumnInt(1);
+        r.reported_at = rs->ColumnInt(2);
+        r.upheld = rs->ColumnInt(3);
+        r.rejected = rs->ColumnInt(4);
+        e.report_signals.push_back(std::move(r));
+      }
+      rs->Reset();
+    }
     return out;
+  }
+
+  Status BumpSignal(std::string_view item_id) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kBumpSignal));
+    st->BindText(1, item_id);
+    return st->Run();
+  }
+
+  // A person's decision about an item resolves the reports on it received until then.
+  Status ResolveReports(const Decision& d) {
+    const char* outcome = nullptr;
+    switch (d.action) {
+      case ActionType::kRemove:
+      case ActionType::kReduce:
+      case ActionType::kLabel:
+        outcome = "upheld";
+        break;
+      case ActionType::kNone:
+      case ActionType::kRestore:
+        outcome = "rejected";
+        break;
+      default:
+        return Status::Ok();  // review, escalate: not an outcome yet
+    }
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kResolveReports));
+    st->BindText(1, d.item_id);
+    st->BindText(2, outcome);
+    st->BindInt(3, d.seq);
+    st->BindInt(4, d.created_at);
+    BULWARK_RETURN_IF_ERROR(st->Run());
+    if (writer_->changes() == 0) return Status::Ok();
+    BULWARK_ASSIGN_OR_RETURN(Statement * count, writer_->Prepare(kCountResolved));
+    count->BindInt(1, d.seq);
+    return count->Run();
   }
 
   // Appends `decisions` inside the writer's open transaction, filling seq and hashes.
@@ -692,6 +854,9 @@ class SqliteDatabase final : public Database,
         st->BindText(14, d.hash);
         BULWARK_RETURN_IF_ERROR(st->Run());
         head = {d.seq, d.hash};
+        if (d.actor.starts_with("user:") && !d.item_id.empty()) {
+          BULWARK_RETURN_IF_ERROR(ResolveReports(d));
+        }
       }
       return Status::Ok();
     }
