@@ -134,6 +134,13 @@ class Linter {
               " says none for private-group content; private content must be treated "
               "like public content (recommendation 7)");
     }
+    if (IsEnforcement(r.action) && r.action != ActionKind::kNone && !r.reports.unbounded()) {
+      Add(LintSeverity::kError, "reports-enforce", &r, r.action_line,
+          Name(r) + " applies " + action +
+              " depending on the number of user reports: reports may send an item to review "
+              "or raise its priority, never act on it by count, or a brigade could remove "
+              "anyone's post (reports are weighted, docs/review.md, but a person decides)");
+    }
     if ((r.action == ActionKind::kRemove || r.action == ActionKind::kReduce) &&
         !(r.score.lo && *r.score.lo > 0)) {
       Add(LintSeverity::kError, "unconditional-removal", &r, r.action_line,

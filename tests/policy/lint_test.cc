@@ -62,6 +62,28 @@ TEST(PolicyLint, BaseIsClean) {
   EXPECT_TRUE(f.empty()) << Dump(*p, f);
 }
 
+// User reports may route and prioritise, never act by count: a brigade of reporters must not be
+// able to remove, reduce or label anyone's post (issue 10, item 7).
+TEST(PolicyLint, ReportsMayRouteButNeverEnforce) {
+  for (const char* action : {"remove", "reduce", "label:disputed"}) {
+    std::shared_ptr<const Policy> p;
+    auto f = LintOf(kBase + RuleText("mob", std::string("category = harassment\nscore >= 0.3\n"
+                                                        "reports >= 20\naction = ") +
+                                                action + "\n"),
+                    &p);
+    const LintFinding* x = Find(f, "reports-enforce", "mob");
+    ASSERT_NE(x, nullptr) << action << "\n" << Dump(*p, f);
+    EXPECT_EQ(x->severity, LintSeverity::kError);
+  }
+  std::shared_ptr<const Policy> p;
+  auto f = LintOf(kBase + RuleText("reported",
+                                   "category = harassment\nscore >= 0.3\n"
+                                   "reports >= 3\naction = review:harassment "
+                                   "priority:5\n"),
+                  &p);
+  EXPECT_EQ(Find(f, "reports-enforce", "reported"), nullptr) << Dump(*p, f);
+}
+
 struct Phrasing {
   const char* name;
   std::string rule;
