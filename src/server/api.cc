@@ -10,6 +10,7 @@
 #include "auth/random.h"
 #include "detect/detector.h"
 #include "ingest/codec.h"
+#include "review/reports.h"
 #include "server/api_json.h"
 #include "server/web_auth.h"
 
@@ -185,6 +186,9 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       {"POST", "/v1/views", true, writers, ingest_route(&ingest::IngestService::IngestViewsJson)},
       {"POST", "/v1/reports", true, writers,
        ingest_route(&ingest::IngestService::IngestReportsJson)},
+      // What became of a report, for the platform to tell the reporter (never who decided).
+      {"GET", "/v1/reports/{id}", true, writers,
+       [this](const HttpRequest&, const Params& p, const Caller&) { return GetReport(p[0]); }},
       {"POST", "/v1/ad-impressions", true, writers,
        ingest_route(&ingest::IngestService::IngestAdImpressionsJson)},
       {"POST",
@@ -745,6 +749,27 @@ HttpResponse Api::Decisions(const HttpRequest& req) {
   return JsonResponse(200, {{"decisions", out},
                             {"next_cursor", std::to_string(next)},
                             {"has_more", static_cast<std::int64_t>(list->size()) == limit}});
+}
+
+HttpResponse Api::GetReport(const std::string& id) {
+  auto r = ctx_.db->events().GetReport(id);
+  if (!r.ok()) return ErrorResponse(r.status());
+  auto decisions = ctx_.db->decisions().DecisionsForItem(r->report.item_id);
+  if (!decisions.ok()) return ErrorResponse(decisions.status());
+  const review::ReportStatus st = review::ReportStatusOf(*r, *decisions);
+  json j = {{"id", r->report.id},
+            {"item_id", r->report.item_id},
+            {"reason", ReportReasonName(r->report.reason)},
+            {"created_at", FormatRfc3339(r->report.created_at)},
+            {"received_at", FormatRfc3339(r->received_at)},
+            {"status", st.status}};
+  if (!st.action.empty()) {
+    j["outcome"] = {{"action", st.action},
+                    {"reason_code", st.reason_code},
+                    {"decided_at", FormatRfc3339(st.decided_at)},
+                    {"decided_by", st.by_reviewer ? "reviewer" : "automated"}};
+  }
+  return JsonResponse(200, j);
 }
 
 HttpResponse Api::GetItem(const std::string& id) {

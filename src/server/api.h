@@ -171,6 +171,7 @@ class Api {
 
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
+  HttpResponse GetReport(const std::string& id);
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
   // The client's address (trust_forwarded_for decides which).

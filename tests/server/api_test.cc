@@ -113,6 +113,34 @@ TEST_F(ApiTest, ViewsReportsAndImpressions) {
   auto item = json::parse(Get("/v1/items/p0")->body);
   EXPECT_EQ(item["views"], 40);
   EXPECT_EQ(item["reports"], 1);
+
+  // The reporter hears what became of the report, never who decided.
+  auto status = Get("/v1/reports/r1");
+  ASSERT_EQ(status->status, 200) << status->body;
+  json st = json::parse(status->body);
+  EXPECT_EQ(st["id"], "r1");
+  EXPECT_EQ(st["item_id"], "p0");
+  EXPECT_EQ(st["reason"], "hate");
+  EXPECT_TRUE(st["status"] == "received" || st["status"] == "in_review") << st.dump();
+  Decision d;
+  d.item_id = "p0";
+  d.item_revision = 1;
+  d.action = ActionType::kRemove;
+  d.category = "hate";
+  d.actor = "user:reviewer-7f3a";
+  d.reason = "hate.dehumanisation: dehumanising speech about a protected group";
+  d.created_at = 4'000'000'000'000;
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions({d}).ok());
+  status = Get("/v1/reports/r1");
+  st = json::parse(status->body);
+  EXPECT_EQ(st["status"], "actioned");
+  EXPECT_EQ(st["outcome"]["action"], "remove");
+  EXPECT_EQ(st["outcome"]["reason_code"], "hate.dehumanisation");
+  EXPECT_EQ(st["outcome"]["decided_by"], "reviewer");
+  EXPECT_EQ(status->body.find("reviewer-7f3a"), std::string::npos);
+  auto missing = Get("/v1/reports/nope");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(ErrorOf(missing)["code"], "not_found");
 }
 
 TEST_F(ApiTest, WritesNeedAValidKeyWithAWritingRole) {

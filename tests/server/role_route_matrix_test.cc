@@ -51,6 +51,8 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/items"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/views"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/reports"}, Only({Role::kPlatform, Role::kAdmin})},
+      // What became of a report: the platform tells the reporter.
+      {{"GET", "/v1/reports/{id}"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/ad-impressions"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
