@@ -7,6 +7,9 @@
 #include <iterator>
 #include <random>
 
+#include "amplification/follower.h"
+#include "amplification/guard.h"
+#include "amplification/recommended.h"
 #include "cli/commands.h"
 #include "core/log_signing.h"
 #include "core/metrics.h"
@@ -199,9 +202,18 @@ void RunServe(const ServeOptions& o) {
                    c.status().message().c_str());
     }
   }
+  // The amplification guard follows the decision log from the start (amplification/guard.h).
+  amplification::AmplificationGuard guard;
+  amplification::LogFollower follower((*db)->decisions(), guard);
+  if (Status caught = follower.CatchUp(); !caught.ok()) Fail(caught);
+  follower.Start();
+  ingest.set_view_listener([&guard, &metrics](std::span<const ViewEvent> views) {
+    amplification::CountRecommendedViews(guard, views, metrics);
+  });
   server::ApiContext ctx{db->get(), &ingest, &metrics, &clock, "0.1.0"};
   ctx.detector = detector.get();
   ctx.perspective = perspective_calibration.get();
+  ctx.guard = &guard;
   ctx.perspective_limit = {o.perspective_rate, std::max(2 * o.perspective_rate, 1.0)};
   ctx.secure_cookies = !o.insecure_http;
   // Buckets hold two seconds' worth, and at least one largest request (100 texts).

@@ -523,6 +523,34 @@ Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const In
       });
 }
 
+Result<std::vector<std::string>> DecodeRecommendationCandidates(std::string_view json,
+                                                                const IngestLimits& limits,
+                                                                size_t max_candidates) {
+  IngestLimits l = limits;
+  l.max_batch = max_candidates;
+  return DecodeBatch<std::string>(
+      json, l, "candidates",
+      [](const Ctx& ctx, element e, const std::string& path, std::string* id) -> Status {
+        FieldWalker w(path);
+        w.On("type", true, [&](element v, const std::string& f) -> Status {
+          std::string type;
+          BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 16, true, &type));
+          if (type == "group" || type == "account") {
+            return InvalidArgument(
+                "group and account candidates are not answered yet: the decision log has no "
+                "group or account decisions to answer from (only items)",
+                f);
+          }
+          if (type != "item") return InvalidArgument("must be item", f);
+          return Status::Ok();
+        });
+        w.On("id", true, [&](element v, const std::string& f) {
+          return ReadString(ctx, v, f, ctx.limits.max_id_bytes, true, id);
+        });
+        return w.Walk(e);
+      });
+}
+
 Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits) {
   Item item;
   Status s = ParseAndDecode(json, limits, [&](element root, const Ctx& ctx) {

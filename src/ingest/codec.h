@@ -32,6 +32,13 @@ Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
 Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const IngestLimits& limits,
                                                  size_t max_texts, size_t max_text_bytes);
 
+// {"candidates": [{"type": "item", "id": "..."}, ...]} for POST /v1/recommendations/check:
+// 1..max_candidates item ids of 1..limits.max_id_bytes bytes. A group or account candidate is
+// refused by name: the guard cannot answer for them yet (docs/amplification.md).
+Result<std::vector<std::string>> DecodeRecommendationCandidates(std::string_view json,
+                                                                const IngestLimits& limits,
+                                                                size_t max_candidates);
+
 // One item object on its own (a line of a JSONL bulk-load file).
 Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits);
 

@@ -84,6 +84,7 @@ Result<store::AppendSummary> IngestService::StoreViews(std::span<const ViewEvent
     return Status(r.status().code(), r.status().message(), "views" + r.status().field());
   }
   Count("view", views.size(), true);
+  if (view_listener_) view_listener_(views);
   if (observer_ && r->requeued > 0) observer_->ItemsRequeued(static_cast<size_t>(r->requeued));
   return r;
 }

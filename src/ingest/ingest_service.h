@@ -62,6 +62,11 @@ class IngestService {
   const IngestOptions& options() const { return options_; }
   // Optional; must outlive the service. Set before serving requests.
   void set_observer(IngestObserver* observer) { observer_ = observer; }
+  // Optional: called with every committed view batch (the amplification guard counts views
+  // through recommendation surfaces). Set before serving requests.
+  void set_view_listener(std::function<void(std::span<const ViewEvent>)> listener) {
+    view_listener_ = std::move(listener);
+  }
 
  private:
   std::vector<store::ViewSample> SampleViews(std::span<const ViewEvent> views);
@@ -72,6 +77,7 @@ class IngestService {
   const Clock& clock_;
   MetricsRegistry* metrics_;
   IngestObserver* observer_ = nullptr;
+  std::function<void(std::span<const ViewEvent>)> view_listener_;
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

@@ -186,6 +186,11 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       {"POST", "/v1/views", true, writers, ingest_route(&ingest::IngestService::IngestViewsJson)},
       {"POST", "/v1/reports", true, writers,
        ingest_route(&ingest::IngestService::IngestReportsJson)},
+      // What a recommender may amplify: allow, demote or block per candidate.
+      {"POST", "/v1/recommendations/check", true, writers,
+       [this](const HttpRequest& req, const Params&, const Caller&) {
+         return RecommendationsCheck(req);
+       }},
       // What became of a report, for the platform to tell the reporter (never who decided).
       {"GET", "/v1/reports/{id}", true, writers,
        [this](const HttpRequest&, const Params& p, const Caller&) { return GetReport(p[0]); }},
@@ -425,6 +430,8 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
     } else if (r.pattern == "/v1/items" || r.pattern == "/v1/views" || r.pattern == "/v1/reports" ||
                r.pattern == "/v1/ad-impressions") {
       r.max_body = ingest_limit;
+    } else if (r.pattern == "/v1/recommendations/check") {
+      r.max_body = kMaxBodyRecommendations;
     } else if (r.pattern == "/v1/classify") {
       r.max_body = kMaxBodyClassify;
     } else if (r.pattern == "/v1alpha1/comments:analyze") {

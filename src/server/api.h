@@ -31,6 +31,10 @@ class DetectorScratchPool;
 namespace bulwark::enforce {
 class BacktestJobs;
 }
+namespace bulwark::amplification {
+class AmplificationGuard;
+}
+
 namespace bulwark::perspective {
 class AttributeCalibration;
 }
@@ -81,6 +85,9 @@ struct ApiContext {
   // Optional: the Perspective attribute models (data/perspective/calibration.json); without them
   // POST /v1alpha1/comments:analyze answers 503 (api_perspective.cc, docs/perspective.md).
   const perspective::AttributeCalibration* perspective = nullptr;
+  // Optional: the amplification guard's snapshot of the decision log; without it
+  // POST /v1/recommendations/check answers 503 (api_amplification.cc).
+  const amplification::AmplificationGuard* guard = nullptr;
   // Per-key token bucket of the Perspective-compatible route, in requests per second
   // (Perspective's own default quota was 1 per second). 429 in Google's error shape past it.
   RateLimit perspective_limit{100, 200};
@@ -100,6 +107,8 @@ inline constexpr size_t kMaxBodyPolicy = 1u << 20;    // a policy file inside JS
 inline constexpr size_t kMaxBodyClassify = 2u << 20;  // one request to /v1/classify
 // One AnalyzeCommentRequest: a 20 KB comment, JSON-escaped at worst six bytes a byte, and room.
 inline constexpr size_t kMaxBodyPerspective = 256u << 10;
+// 1,000 recommendation candidates with ids of up to 256 bytes ({"type":"item","id":"..."}).
+inline constexpr size_t kMaxBodyRecommendations = 512u << 10;
 
 // The one table mapping Status codes to HTTP statuses.
 int HttpStatusFor(Code code);
@@ -190,6 +199,8 @@ class Api {
   // API key may come as the `key` query parameter, as Perspective's clients send it.
   HttpResponse PerspectiveAnalyze(const HttpRequest& req);
   HttpResponse PerspectiveSuggestScore(const HttpRequest& req);
+  // POST /v1/recommendations/check (api_amplification.cc).
+  HttpResponse RecommendationsCheck(const HttpRequest& req);
   // Review queues, cases, appeals and statistics: api_review.cc.
   HttpResponse ReviewQueues(const Caller& caller);
   HttpResponse OpenAppeal(const HttpRequest& req);

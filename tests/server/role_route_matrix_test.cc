@@ -51,6 +51,8 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/items"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/views"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/reports"}, Only({Role::kPlatform, Role::kAdmin})},
+      // The platform's recommender asks what it may amplify.
+      {{"POST", "/v1/recommendations/check"}, Only({Role::kPlatform, Role::kAdmin})},
       // What became of a report: the platform tells the reporter.
       {{"GET", "/v1/reports/{id}"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/ad-impressions"}, Only({Role::kPlatform, Role::kAdmin})},

@@ -8,6 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "amplification/follower.h"
+#include "amplification/guard.h"
+#include "amplification/recommended.h"
 #include "auth/api_keys.h"
 #include "core/log_signing.h"
 #include "core/metrics.h"
@@ -66,10 +69,18 @@ class TestServer {
     // The decision log's signing key, as `serve` keeps it: a file beside the database.
     log_signer_ = std::make_unique<HeadSigner>(
         std::move(LogSigningKey::LoadOrCreate(dir_.File("server.db.logkey"))).value());
+    // The amplification guard follows the log as in `serve`, polling often (tests wait on it).
+    follower_ = std::make_unique<amplification::LogFollower>(db_->decisions(), guard_,
+                                                             std::chrono::milliseconds(5));
+    follower_->Start();
+    ingest_->set_view_listener([this](std::span<const ViewEvent> views) {
+      amplification::CountRecommendedViews(guard_, views, metrics_);
+    });
     server::ApiContext ctx{db_.get(), ingest_.get(), &metrics_, &clock_, "test"};
     ctx.log_signer = log_signer_.get();
     ctx.detector = detector_.get();
     ctx.perspective = perspective_.get();
+    ctx.guard = &guard_;
     // Staff passwords: the cheapest argon2id parameters (tests create many accounts).
     ctx.auth.passwords = auth::PasswordOptions::Minimal();
     ctx.review = review_.get();
@@ -89,7 +100,10 @@ class TestServer {
                 return api_->Handle(r);
               })).value();
   }
-  ~TestServer() { server_->Stop(); }
+  ~TestServer() {
+    server_->Stop();
+    follower_->Stop();
+  }
 
   // The detectors (with_detectors only).
   detect::DetectorHandle& detector() { return *detector_; }
@@ -107,6 +121,8 @@ class TestServer {
   server::Api& api() { return *api_; }
   review::ReviewService& review() { return *review_; }
   MetricsRegistry& metrics() { return metrics_; }
+  // Brings the amplification guard up to the log's end now (instead of at the next poll).
+  Status CatchUpGuard() { return follower_->CatchUp(); }
   const std::string& log_public_key() const { return log_signer_->public_key(); }
 
  private:
@@ -115,6 +131,8 @@ class TestServer {
   MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<ingest::IngestService> ingest_;
+  amplification::AmplificationGuard guard_;
+  std::unique_ptr<amplification::LogFollower> follower_;
   std::unique_ptr<detect::DetectorHandle> detector_;
   std::unique_ptr<perspective::AttributeCalibration> perspective_;
   std::shared_ptr<const policy::Policy> policy_;

@@ -1,0 +1,101 @@
+// The amplification guard as a consumer of the decision log: the latest enforcement decides,
+// a person's decision settles a review, replays change nothing, and LogFollower rebuilds the
+// same state from a real log.
+
+#include "amplification/guard.h"
+
+#include <gtest/gtest.h>
+
+#include "amplification/follower.h"
+#include "testing/temp_dir.h"
+
+namespace bulwark::amplification {
+namespace {
+
+Decision D(std::int64_t seq, std::string item, ActionType a, std::string actor = "system") {
+  Decision d;
+  d.seq = seq;
+  d.item_id = std::move(item);
+  d.item_revision = 1;
+  d.action = a;
+  d.actor = std::move(actor);
+  d.rule_id = d.actor == "system" ? "rule." + std::to_string(seq) : "";
+  return d;
+}
+
+Answer One(const AmplificationGuard& g, std::string_view id) {
+  std::vector<Answer> out;
+  std::string_view ids[] = {id};
+  g.CheckItems(ids, &out);
+  return out.at(0);
+}
+
+TEST(AmplificationGuardTest, TheLatestEnforcementDecides) {
+  AmplificationGuard g;
+  std::vector<Decision> log = {D(1, "a", ActionType::kLabel), D(2, "a", ActionType::kRemove),
+                               D(3, "b", ActionType::kRemove), D(4, "b", ActionType::kLabel)};
+  g.Apply(log);
+  EXPECT_EQ(One(g, "a").verdict, Verdict::kBlock);
+  EXPECT_EQ(One(g, "a").decision_seq, 2);
+  EXPECT_EQ(One(g, "a").rule_id, "rule.2");
+  EXPECT_EQ(One(g, "b").verdict, Verdict::kDemote) << "relabelled after a removal: the latest";
+  EXPECT_EQ(One(g, "b").factor, kLabelledFactor);
+  EXPECT_EQ(One(g, "nobody").verdict, Verdict::kAllow);
+  EXPECT_EQ(g.as_of_seq(), 4);
+}
+
+TEST(AmplificationGuardTest, AReviewDemotesUntilAPersonDecides) {
+  AmplificationGuard g;
+  std::vector<Decision> log = {D(1, "a", ActionType::kReview), D(2, "b", ActionType::kEscalate),
+                               D(3, "a", ActionType::kNone),  // automated: settles nothing
+                               D(4, "b", ActionType::kNone, "user:7")};
+  g.Apply(log);
+  EXPECT_EQ(One(g, "a").verdict, Verdict::kDemote);
+  EXPECT_EQ(One(g, "a").reason_code, "item.in_review");
+  EXPECT_EQ(One(g, "b").verdict, Verdict::kAllow);
+  EXPECT_EQ(g.tracked_items(), 1u);
+  std::vector<Decision> more = {D(5, "a", ActionType::kLabel, "user:8")};
+  g.Apply(more);
+  EXPECT_EQ(One(g, "a").reason_code, "item.labelled") << "the reviewer's label, review settled";
+  std::vector<Decision> restore = {D(6, "a", ActionType::kRestore, "user:9")};
+  g.Apply(restore);
+  EXPECT_EQ(One(g, "a").verdict, Verdict::kAllow);
+  EXPECT_EQ(g.tracked_items(), 0u);
+}
+
+TEST(AmplificationGuardTest, ReplaysAreHarmless) {
+  AmplificationGuard g;
+  std::vector<Decision> log = {D(1, "a", ActionType::kRemove),
+                               D(2, "a", ActionType::kRestore, "user:1")};
+  g.Apply(log);
+  std::vector<Decision> replay = {D(1, "a", ActionType::kRemove)};
+  g.Apply(replay);
+  EXPECT_EQ(One(g, "a").verdict, Verdict::kAllow) << "an entry at or below as_of_seq is skipped";
+}
+
+TEST(AmplificationGuardTest, TheFollowerReadsARealLogInPages) {
+  testing::TempDir dir;
+  auto db = std::move(store::OpenDatabase("sqlite:" + dir.File("g.db"), {})).value();
+  std::vector<Item> items;
+  std::vector<Decision> ds;
+  for (int i = 0; i < 12000; ++i) {
+    const std::string id = "i" + std::to_string(i);
+    items.push_back(testing::MakeItem(id, "t"));
+    Decision d = D(0, id, i % 3 == 0 ? ActionType::kRemove : ActionType::kReview);
+    ds.push_back(d);
+  }
+  ASSERT_TRUE(db->items().UpsertItems(items, 1).ok());
+  ASSERT_TRUE(db->decisions().AppendDecisions(ds).ok());
+  AmplificationGuard g;
+  LogFollower f(db->decisions(), g);
+  ASSERT_TRUE(f.CatchUp().ok());
+  EXPECT_EQ(g.as_of_seq(), 12000);
+  EXPECT_EQ(g.tracked_items(), 12000u);
+  EXPECT_EQ(One(g, "i0").verdict, Verdict::kBlock);
+  EXPECT_EQ(One(g, "i1").verdict, Verdict::kDemote);
+  EXPECT_EQ(One(g, "i11997").verdict, Verdict::kBlock);
+  EXPECT_EQ(One(g, "i11999").verdict, Verdict::kDemote);
+}
+
+}  // namespace
+}  // namespace bulwark::amplification

@@ -1,0 +1,183 @@
+// POST /v1/recommendations/check over real loopback sockets: each candidate's answer follows the
+// decision log (whoever wrote it), with its reason and the entry it comes from; bad input is a
+// 400 naming the field.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "testing/test_server.h"
+
+namespace bulwark {
+namespace {
+
+using nlohmann::json;
+
+class RecommendationsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = server_.CreateKey(Role::kPlatform);
+    std::vector<Item> items;
+    for (const char* id :
+         {"removed", "reduced", "labelled", "in_review", "cleared", "restored", "clean"}) {
+      items.push_back(testing::MakeItem(id, std::string("text of ") + id));
+    }
+    ASSERT_TRUE(server_.db().items().UpsertItems(items, 1).ok());
+  }
+  void Log(const std::string& item, ActionType a, const std::string& actor,
+           const std::string& rule = "") {
+    Decision d;
+    d.item_id = item;
+    d.item_revision = 1;
+    d.action = a;
+    d.category = "hate";
+    d.rule_id = rule;
+    d.actor = actor;
+    d.reason = "x: y";
+    d.created_at = 10;
+    ASSERT_TRUE(server_.db().decisions().AppendDecisions({d}).ok());
+  }
+  httplib::Result Check(const std::string& body) {
+    auto c = server_.Client();
+    return c.Post("/v1/recommendations/check", {{"Authorization", "Bearer " + key_}}, body,
+                  "application/json");
+  }
+  static std::string Body(std::initializer_list<const char*> ids) {
+    json c = json::array();
+    for (const char* id : ids) c.push_back({{"type", "item"}, {"id", id}});
+    return json{{"candidates", c}}.dump();
+  }
+
+  testing::TestServer server_;
+  std::string key_;
+};
+
+TEST_F(RecommendationsApiTest, AnswersFollowTheLogWithTheirReasons) {
+  Log("removed", ActionType::kRemove, "system", "hate.remove");
+  Log("reduced", ActionType::kReduce, "system", "hate.reduce");
+  Log("labelled", ActionType::kLabel, "system", "misinfo.label");
+  Log("in_review", ActionType::kReview, "system", "hate.review");
+  Log("cleared", ActionType::kReview, "system", "hate.review");
+  Log("cleared", ActionType::kNone, "user:r1");  // a reviewer found no violation
+  Log("restored", ActionType::kRemove, "system", "hate.remove");
+  Log("restored", ActionType::kRestore, "user:r2");  // restored on appeal
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+
+  auto r = Check(Body({"removed", "reduced", "labelled", "in_review", "cleared", "restored",
+                       "clean", "never-seen"}));
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json j = json::parse(r->body);
+  EXPECT_EQ(j["as_of_seq"], 8);
+  const json& res = j["results"];
+  ASSERT_EQ(res.size(), 8u);
+  EXPECT_EQ(res[0]["id"], "removed");
+  EXPECT_EQ(res[0]["verdict"], "block");
+  EXPECT_EQ(res[0]["reason_code"], "item.removed");
+  EXPECT_EQ(res[0]["decision_seq"], 1);
+  EXPECT_EQ(res[0]["rule_id"], "hate.remove");
+  EXPECT_EQ(res[1]["verdict"], "block");
+  EXPECT_EQ(res[1]["reason_code"], "item.reduced");
+  EXPECT_EQ(res[2]["verdict"], "demote");
+  EXPECT_EQ(res[2]["reason_code"], "item.labelled");
+  EXPECT_EQ(res[2]["factor"], 0.5);
+  EXPECT_EQ(res[3]["verdict"], "demote");
+  EXPECT_EQ(res[3]["reason_code"], "item.in_review");
+  EXPECT_EQ(res[3]["decision_seq"], 4);
+  for (int i : {4, 5, 6, 7}) {
+    EXPECT_EQ(res[i]["verdict"], "allow") << res[i].dump();
+    EXPECT_FALSE(res[i].contains("reason_code"));
+  }
+
+  // A reviewer upholds the review: the item is blocked from the next answer on.
+  Log("in_review", ActionType::kRemove, "user:r3");
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+  const json again = json::parse(Check(Body({"in_review"}))->body);
+  EXPECT_EQ(again["results"][0]["verdict"], "block");
+  EXPECT_EQ(again["results"][0]["decision_seq"], 9);
+  EXPECT_FALSE(again["results"][0].contains("rule_id")) << "a reviewer's decision has no rule";
+}
+
+TEST_F(RecommendationsApiTest, TheBackgroundFollowerPicksUpNewDecisions) {
+  Log("clean", ActionType::kRemove, "system", "threat.remove");
+  json j;
+  for (int i = 0; i < 400; ++i) {  // the follower polls every 5 ms in tests
+    j = json::parse(Check(Body({"clean"}))->body);
+    if (j["results"][0]["verdict"] == "block") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(j["results"][0]["verdict"], "block");
+}
+
+// Views through a recommendation surface are counted by the guard's answer: how often flagged
+// content was still recommended.
+TEST_F(RecommendationsApiTest, RecommendedViewsOfFlaggedContentAreCounted) {
+  Log("removed", ActionType::kRemove, "system", "hate.remove");
+  Log("labelled", ActionType::kLabel, "system", "misinfo.label");
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+  auto c = server_.Client();
+  auto r = c.Post("/v1/views", {{"Authorization", "Bearer " + key_}},
+                  R"({"views":[{"item_id":"removed","count":5,"surface":"recommendation"},)"
+                  R"({"item_id":"labelled","count":2,"surface":"recommendation"},)"
+                  R"({"item_id":"clean","count":3,"surface":"recommendation"},)"
+                  R"({"item_id":"removed","count":100,"surface":"feed"}]})",
+                  "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string metrics = c.Get("/metrics")->body;
+  EXPECT_NE(metrics.find(R"(bulwark_recommended_views_total{verdict="block"} 5)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(bulwark_recommended_views_total{verdict="demote"} 2)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(bulwark_recommended_views_total{verdict="allow"} 3)"),
+            std::string::npos);
+}
+
+TEST_F(RecommendationsApiTest, BadInputIsA400NamingTheField) {
+  struct Case {
+    std::string body, field;
+  };
+  std::string big = R"({"candidates":[)";
+  for (int i = 0; i < 1001; ++i) big += std::string(i ? "," : "") + R"({"type":"item","id":"x"})";
+  big += "]}";
+  const Case cases[] = {
+      {"[]", ""},
+      {"{}", "candidates"},
+      {R"({"candidates":{}})", "candidates"},
+      {R"({"candidates":[]})", "candidates"},
+      {R"({"extra":1,"candidates":[{"type":"item","id":"x"}]})", "extra"},
+      {R"({"candidates":["x"]})", "candidates[0]"},
+      {R"({"candidates":[{"type":"item"}]})", "candidates[0].id"},
+      {R"({"candidates":[{"type":"item","id":""}]})", "candidates[0].id"},
+      {R"({"candidates":[{"type":"item","id":7}]})", "candidates[0].id"},
+      {R"({"candidates":[{"id":"x"}]})", "candidates[0].type"},
+      {R"({"candidates":[{"type":"item","id":"a"},{"type":"post","id":"b"}]})",
+       "candidates[1].type"},
+      {R"({"candidates":[{"type":"group","id":"g1"}]})", "candidates[0].type"},
+      {R"({"candidates":[{"type":"item","id":"a","score":3}]})", "candidates[0].score"},
+      {"{\"candidates\":[{\"type\":\"item\",\"id\":\"" + std::string(257, 'a') + "\"}]}",
+       "candidates[0].id"},
+  };
+  for (const Case& c : cases) {
+    auto r = Check(c.body);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << c.body.substr(0, 80) << " -> " << r->body;
+    const json e = json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(e.is_discarded()) << r->body;
+    EXPECT_EQ(e["error"].value("field", ""), c.field) << c.body.substr(0, 80) << " -> " << r->body;
+  }
+  // More than a thousand is too large a request, as for every batch route; a thousand is fine.
+  auto over = Check(big);
+  EXPECT_EQ(over->status, 413) << over->body;
+  EXPECT_EQ(json::parse(over->body)["error"]["field"], "candidates");
+  std::string ok = R"({"candidates":[)";
+  for (int i = 0; i < 1000; ++i) ok += std::string(i ? "," : "") + R"({"type":"item","id":"x"})";
+  ok += "]}";
+  auto r = Check(ok);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["results"].size(), 1000u);
+}
+
+}  // namespace
+}  // namespace bulwark
