@@ -129,7 +129,7 @@ class Linter {
     }
     if (r.visibilities && *r.visibilities == (1u << static_cast<unsigned>(Visibility::kPrivate)) &&
         r.action == ActionKind::kNone) {
-      Add(LintSeverity::kWarning, "private-weaker", &r, r.visibility_line,
+      Add(LintSeverity::kError, "private-weaker", &r, r.visibility_line,
           Name(r) +
               " says none for private-group content; private content must be treated "
               "like public content (recommendation 7)");
@@ -315,7 +315,7 @@ class Linter {
       for (size_t vi = 0; vi < nv; ++vi) {
         size_t pub = at(0, pf, vi), priv = at(1, pf, vi);
         if (Weaker(o[priv], o[pub])) {
-          Report(LintSeverity::kWarning, "private-weaker", in[pub], d[pub], in[priv], d[priv], c,
+          Report(LintSeverity::kError, "private-weaker", in[pub], d[pub], in[priv], d[priv], c,
                  "private-group content gets a weaker outcome than the same public content "
                  "(recommendation 7)");
         }

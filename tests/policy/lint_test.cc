@@ -209,7 +209,9 @@ TEST(PolicyLint, ReachMayRaisePriorityButNeverLowerTheAction) {
   EXPECT_FALSE(HasLintErrors(f)) << Dump(*p, f);
 }
 
-TEST(PolicyLint, WarnsWhenPrivateContentIsTreatedMoreLeniently) {
+// Recommendation 7: private groups get the same or stronger outcomes. An error, not a warning
+// (issue 10, item 4): a version that weakens them cannot be submitted or activated.
+TEST(PolicyLint, RejectsPrivateContentTreatedMoreLeniently) {
   std::shared_ptr<const Policy> p;
   auto f = LintOf(kBase + RuleText("hate.public",
                                    "category = hate\nscore >= 0.9\n"
@@ -218,20 +220,22 @@ TEST(PolicyLint, WarnsWhenPrivateContentIsTreatedMoreLeniently) {
   ASSERT_NE(p, nullptr);
   const LintFinding* x = Find(f, "private-weaker", "hate.public");
   ASSERT_NE(x, nullptr) << Dump(*p, f);
-  EXPECT_EQ(x->severity, LintSeverity::kWarning);
+  EXPECT_EQ(x->severity, LintSeverity::kError);
 
   f = LintOf(kBase + RuleText("quiet",
                               "category = threat\nscore >= 0.5\n"
                               "visibility = private\naction = none\n"),
              &p);
-  EXPECT_NE(Find(f, "private-weaker", "quiet"), nullptr) << Dump(*p, f);
+  ASSERT_NE(Find(f, "private-weaker", "quiet"), nullptr) << Dump(*p, f);
+  EXPECT_EQ(Find(f, "private-weaker", "quiet")->severity, LintSeverity::kError);
 
   f = LintOf(kBase + RuleText("reviewpub",
                               "category = threat\nscore >= 0.3\n"
                               "visibility != private\n"
                               "action = review:early priority:2\n"),
              &p);
-  EXPECT_NE(Find(f, "private-weaker", "reviewpub"), nullptr) << Dump(*p, f);
+  ASSERT_NE(Find(f, "private-weaker", "reviewpub"), nullptr) << Dump(*p, f);
+  EXPECT_EQ(Find(f, "private-weaker", "reviewpub")->severity, LintSeverity::kError);
 
   // Extra review for private content is not a weakening.
   f = LintOf(kBase + RuleText("privreview",
