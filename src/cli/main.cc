@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddDemoCommand(app);
   bulwark::cli::AddReviewCommand(app);
   bulwark::cli::AddPerspectiveCommand(app);
+  bulwark::cli::AddGroupsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -226,6 +226,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   detect::Verdict verdict;
   const UnixMillis now = clock_.NowMillis();
   std::map<std::pair<std::string, std::string>, int> by_language;
+  std::uint64_t first_scans[2][2] = {{0, 0}, {0, 0}};  // [private][within kScanTargetMs]
   for (const auto& item : items) {
     detector->Classify(item.item.text, scratch.get(), &verdict);
     ++by_language[{verdict.language, verdict.coverage}];
@@ -235,7 +236,13 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
       reviews.push_back(std::move(r));
     }
     for (Decision& d : o.decisions) decisions.push_back(std::move(d));
-    enforced.push_back({item.item.id, item.revision, item.signal});
+    enforced.push_back({item.item.id, item.revision, item.signal, now});
+    if (item.revision > item.enforced_revision) {
+      // The revision's first scan: how soon after its receipt (recommendation 7's coverage).
+      const bool is_private =
+          !item.item.group_id.empty() && item.item.group_visibility == Visibility::kPrivate;
+      ++first_scans[is_private][now - item.received_at <= kScanTargetMs];
+    }
     ++sum.items;
   }
   scratches_.Release(std::move(scratch));
@@ -253,6 +260,18 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
                        "Items run through the detectors, by language (CLD2) and coverage.",
                        {{"language", lc.first}, {"coverage", lc.second}})
           .Inc(static_cast<std::uint64_t>(n));
+    }
+    for (int p = 0; p < 2; ++p) {
+      for (int w = 0; w < 2; ++w) {
+        if (first_scans[p][w] == 0) continue;
+        metrics_
+            ->GetCounter(
+                "bulwark_items_first_scanned_total",
+                "Item revisions run through the pipeline for the first time, by group "
+                "visibility and whether within 60 s of their receipt.",
+                {{"visibility", p ? "private" : "public"}, {"within_60s", w ? "true" : "false"}})
+            .Inc(first_scans[p][w]);
+      }
     }
     for (int a = 0; a < 7; ++a) {
       if (sum.by_action[a] == 0) continue;

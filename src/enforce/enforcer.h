@@ -60,6 +60,10 @@ class PolicyHandle {
   mutable std::int64_t version_id_ = 0;
 };
 
+// The coverage target for private groups (issue 10, item 4): an item scanned within 60 s of its
+// receipt. Counted on /metrics (bulwark_items_first_scanned_total) and by `bulwark groups stats`.
+inline constexpr std::int64_t kScanTargetMs = 60 * 1000;
+
 struct EnforceSummary {
   int items = 0;
   int decisions = 0;

@@ -143,12 +143,34 @@ Result<store::ReviewCase> ReviewService::Claim(const Reviewer& reviewer, std::st
     return Status(Code::kPermissionDenied,
                   "queue '" + spec->id + "' needs expertise: " + Join(spec->expertise), "queue");
   }
-  auto c = db_.review().ClaimNext(spec->id, reviewer.id, clock_.NowMillis(), options_.lease_ms,
+  const UnixMillis now = clock_.NowMillis();
+  auto c = db_.review().ClaimNext(spec->id, reviewer.id, now, options_.lease_ms,
                                   options_.max_claims_per_reviewer);
   if (!c.ok() && c.status().code() == Code::kNotFound) {
     return Status(Code::kNotFound, "queue '" + spec->id + "' has no case waiting for you", "queue");
   }
+  if (c.ok() && metrics_) CountPrivateGroupClaim(*c, *spec, now);
   return c;
+}
+
+// Recommendation 7's coverage figure: flagged private-group items reviewed within the queue's
+// SLA. Counted at a first review's first claim (the SLA clock stops there, as in Queues()).
+void ReviewService::CountPrivateGroupClaim(const store::ReviewCase& c, const QueueSpec& spec,
+                                           UnixMillis now) {
+  if (c.round != store::kFirstReview || c.appeal_of_seq != 0 || c.first_claimed_at != now) return;
+  auto item = db_.items().GetItem(c.item_id);
+  if (!item.ok() || item->item.group_id.empty() ||
+      item->item.group_visibility != Visibility::kPrivate) {
+    return;
+  }
+  const bool within =
+      spec.sla_first_review_ms <= 0 || now - c.created_at <= spec.sla_first_review_ms;
+  metrics_
+      ->GetCounter("bulwark_private_group_cases_claimed_total",
+                   "First reviews of private-group items at their first claim, by whether the "
+                   "queue's SLA was met.",
+                   {{"within_sla", within ? "true" : "false"}})
+      .Inc();
 }
 
 std::vector<ReasonCodeOption> ReviewService::ReasonCodes(std::string_view category) const {
@@ -308,6 +330,29 @@ Result<store::CaseDecisionResult> ReviewService::Decide(const Reviewer& reviewer
     }
   }
   return result;
+}
+
+Result<ReviewService::PrivateGroupCoverage> ReviewService::PrivateGroupStats(
+    UnixMillis since, UnixMillis until, std::int64_t scan_within_ms) {
+  PrivateGroupCoverage out;
+  BULWARK_ASSIGN_OR_RETURN(
+      out.scans, db_.enforcement().PrivateGroupScanCoverage(since, until, scan_within_ms));
+  BULWARK_ASSIGN_OR_RETURN(auto cases, db_.enforcement().PrivateGroupCases(since, until));
+  const UnixMillis now = clock_.NowMillis();
+  auto config = queues();
+  for (const store::PrivateGroupCase& c : cases) {
+    const QueueSpec* spec = config->Find(c.queue);
+    const std::int64_t sla = spec ? spec->sla_first_review_ms : 0;
+    ++out.cases;
+    if (c.first_claimed_at > 0) {
+      (sla <= 0 || c.first_claimed_at - c.created_at <= sla ? out.within_sla : out.breached) += 1;
+    } else if (sla > 0 && now - c.created_at > sla) {
+      ++out.breached;
+    } else {
+      ++out.not_yet_due;
+    }
+  }
+  return out;
 }
 
 Result<StatsReport> ReviewService::Stats(UnixMillis since, UnixMillis until) {

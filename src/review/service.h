@@ -159,6 +159,20 @@ class ReviewService {
   // first reviews decided in that window (open cases and ages as of now).
   Result<StatsReport> Stats(UnixMillis since, UnixMillis until);
 
+  // Recommendation 7's coverage figures for private groups over [since, until): the share of
+  // their items scanned within 60 s of receipt (enforce::kScanTargetMs; store) and the share of
+  // their first-review cases first claimed within the queue's SLA. A case still waiting inside
+  // its SLA is not yet due and counts in neither share.
+  struct PrivateGroupCoverage {
+    store::ScanCoverage scans;
+    std::int64_t cases = 0;
+    std::int64_t within_sla = 0;
+    std::int64_t breached = 0;     // claimed late, or still waiting past the SLA
+    std::int64_t not_yet_due = 0;  // waiting, inside the SLA
+  };
+  Result<PrivateGroupCoverage> PrivateGroupStats(UnixMillis since, UnixMillis until,
+                                                 std::int64_t scan_within_ms);
+
   // Whether a first-review decision on `case_id` in `queue` opens a second review.
   bool SampledForSecondReview(std::int64_t case_id, const QueueSpec& queue) const {
     return sampler_.Sampled(case_id, queue.second_review_share);
@@ -171,6 +185,7 @@ class ReviewService {
                          const policy::Policy* policy) const;
   std::vector<GaugeSample> Collect();  // cached: see ReviewOptions::metrics_refresh_ms
   std::vector<GaugeSample> Compute(UnixMillis now);
+  void CountPrivateGroupClaim(const store::ReviewCase& c, const QueueSpec& spec, UnixMillis now);
 
   store::Database& db_;
   PolicySource policy_;

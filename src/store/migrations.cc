@@ -271,6 +271,9 @@ CREATE TABLE reporter_stats (
   rejected        BIGINT NOT NULL DEFAULT 0
 ){{WITHOUT_ROWID}}
 )sql"},
+    {11, "enforcement times: when each item's current revision was first enforced", R"sql(
+ALTER TABLE items ADD COLUMN enforced_at BIGINT NOT NULL DEFAULT 0
+)sql"},
 };
 
 }  // namespace

@@ -200,6 +200,8 @@ struct EnforcementItem {
   // records the value it saw, so an event that arrives meanwhile queues the item once more.
   std::int64_t signal = 0;
   std::vector<ReportSignal> report_signals;  // filled when reports > 0
+  UnixMillis received_at = 0;                // when the current revision was received
+  int enforced_revision = 0;  // the revision last enforced (< revision: this one is new)
 };
 
 // An item's revision and signal as enforced (RecordEnforcement).
@@ -207,6 +209,24 @@ struct EnforcedMark {
   std::string item_id;
   int revision = 0;
   std::int64_t signal = 0;
+  UnixMillis at = 0;  // when; kept as the revision's enforcement time when it first is enforced
+};
+
+// How soon the items received in a period were first run through the pipeline (recommendation
+// 7's coverage figure for private groups; EnforcementStore::ScanCoverage).
+struct ScanCoverage {
+  std::int64_t items = 0;    // current revisions received in the period
+  std::int64_t within = 0;   // enforced within the given delay of their receipt
+  std::int64_t later = 0;    // enforced, but later than that
+  std::int64_t pending = 0;  // not enforced yet
+  std::int64_t unknown = 0;  // enforced before enforcement times were kept (schema < 11)
+};
+
+// A first-review case of a private-group item (EnforcementStore::PrivateGroupCases).
+struct PrivateGroupCase {
+  std::string queue;
+  UnixMillis created_at = 0;
+  UnixMillis first_claimed_at = 0;  // 0: not claimed yet
 };
 
 // A decision that sends its item to an expert review queue (see RecordEnforcement).
@@ -239,6 +259,13 @@ class EnforcementStore {
       std::vector<Decision> decisions, std::span<const ReviewRequest> reviews,
       std::span<const EnforcedMark> enforced) = 0;
   virtual Result<std::int64_t> PendingCount() = 0;
+  // Items in private groups whose current revision was received in [since, until): how many
+  // were enforced within `within_ms` of their receipt.
+  virtual Result<ScanCoverage> PrivateGroupScanCoverage(UnixMillis since, UnixMillis until,
+                                                        std::int64_t within_ms) = 0;
+  // First-review cases (not appeals) about items in private groups opened in [since, until).
+  virtual Result<std::vector<PrivateGroupCase>> PrivateGroupCases(UnixMillis since,
+                                                                  UnixMillis until) = 0;
 };
 
 // A case in an expert review queue.

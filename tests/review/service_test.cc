@@ -417,5 +417,60 @@ TEST_F(ReviewServiceTest, AppealsAreUpheldOrRestoredWithAReasonCode) {
   EXPECT_EQ(upheld->second_review, 0);
 }
 
+// Recommendation 7's coverage figures: private-group items scanned within 60 s of receipt, and
+// their flagged cases first claimed within the queue's SLA (here 60 minutes).
+TEST_F(ReviewServiceTest, PrivateGroupCoverageCountsScansAndCasesAgainstTheirTargets) {
+  const UnixMillis t0 = clock_.now;
+  auto open = [&](const std::string& id, const std::string& queue, bool is_private) {
+    Item item = testing::MakeItem(id, "text of " + id);
+    item.group_id = is_private ? "g-private" : "g-public";
+    item.group_visibility = is_private ? Visibility::kPrivate : Visibility::kPublic;
+    std::vector<Item> items = {item};
+    ASSERT_TRUE(db_->items().UpsertItems(items, clock_.now).ok());
+    Decision d;
+    d.item_id = id;
+    d.item_revision = 1;
+    d.action = ActionType::kReview;
+    d.category = "hate";
+    d.actor = "system";
+    d.rule_id = "hate.review";
+    d.created_at = clock_.now;
+    std::vector<store::ReviewRequest> reviews = {{0, queue, 500, 5}};
+    ASSERT_TRUE(db_->enforcement().RecordEnforcement({d}, reviews, {}).ok());
+  };
+  auto mark = [&](const std::string& id, UnixMillis at) {
+    std::vector<store::EnforcedMark> m = {{id, 1, 0, at}};
+    ASSERT_TRUE(db_->enforcement().RecordEnforcement({}, {}, m).ok());
+  };
+  open("p1", "checked", true);
+  mark("p1", t0 + 10 * 1000);  // scanned 10 s after receipt
+  open("pub", "checked", false);
+  clock_.now += 10 * kMinute;
+  ASSERT_TRUE(service_->Claim(carol_, "checked").ok());  // p1, 10 minutes after it opened
+  open("p2", "sampled", true);
+  mark("p2", clock_.now + 5 * kMinute);  // scanned 5 minutes after receipt
+  open("p4", "checked", true);
+  clock_.now += 2 * 60 * kMinute;
+  ASSERT_TRUE(service_->Claim(bob_, "sampled").ok());  // p2, two hours after it opened
+  open("p3", "antisemitism", true);                    // just opened: not yet due
+
+  auto r = service_->PrivateGroupStats(t0, clock_.now + 1, 60 * 1000);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->scans.items, 4);
+  EXPECT_EQ(r->scans.within, 1);
+  EXPECT_EQ(r->scans.later, 1);
+  EXPECT_EQ(r->scans.pending, 2);
+  EXPECT_EQ(r->cases, 4) << "the public-group case is not counted";
+  EXPECT_EQ(r->within_sla, 1);
+  EXPECT_EQ(r->breached, 2) << "p2 claimed late, p4 still waiting past the SLA";
+  EXPECT_EQ(r->not_yet_due, 1);
+  const std::string metrics = metrics_.RenderPrometheus();
+  EXPECT_NE(metrics.find(R"(bulwark_private_group_cases_claimed_total{within_sla="true"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(bulwark_private_group_cases_claimed_total{within_sla="false"} 1)"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace bulwark::review

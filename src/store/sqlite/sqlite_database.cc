@@ -136,14 +136,32 @@ constexpr std::string_view kEnforcementItemColumns =
     "SELECT i.id, i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
     "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, r.text, "
     "COALESCE(v.views, 0), (SELECT COUNT(*) FROM reports rp WHERE rp.item_id = i.id), "
-    "i.signal_seq "
+    "i.signal_seq, r.received_at, i.enforced_revision "
     "FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.revision "
     "LEFT JOIN accounts a ON a.id = i.author_id "
     "LEFT JOIN platform_groups g ON g.id = i.group_id "
     "LEFT JOIN view_counts v ON v.item_id = i.id ";
 constexpr std::string_view kMarkEnforced =
-    "UPDATE items SET enforced_revision = MAX(enforced_revision, ?2), "
+    "UPDATE items SET enforced_at = CASE WHEN ?2 > enforced_revision THEN ?4 ELSE enforced_at END, "
+    "enforced_revision = MAX(enforced_revision, ?2), "
     "enforced_signal = MAX(enforced_signal, ?3) WHERE id = ?1";
+constexpr std::string_view kPrivateScanCoverage =
+    "SELECT COUNT(*), "
+    "COALESCE(SUM(CASE WHEN i.enforced_revision >= i.revision AND i.enforced_at > 0 "
+    "AND i.enforced_at - r.received_at <= ?3 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN i.enforced_revision >= i.revision AND i.enforced_at > 0 "
+    "AND i.enforced_at - r.received_at > ?3 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN i.enforced_revision < i.revision THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN i.enforced_revision >= i.revision AND i.enforced_at = 0 "
+    "THEN 1 ELSE 0 END), 0) "
+    "FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.revision "
+    "JOIN platform_groups g ON g.id = i.group_id "
+    "WHERE g.visibility = 'private' AND r.received_at >= ?1 AND r.received_at < ?2";
+constexpr std::string_view kPrivateGroupCases =
+    "SELECT c.queue, c.created_at, COALESCE(c.first_claimed_at, 0) FROM review_cases c "
+    "JOIN items i ON i.id = c.item_id JOIN platform_groups g ON g.id = i.group_id "
+    "WHERE g.visibility = 'private' AND c.review_round = 1 AND COALESCE(c.appeal_of_seq, 0) = 0 "
+    "AND c.created_at >= ?1 AND c.created_at < ?2 ORDER BY c.created_at";
 // The partial index items_pending covers exactly this condition.
 constexpr std::string_view kPendingCondition =
     "(i.enforced_revision < i.revision OR i.enforced_signal < i.signal_seq)";
@@ -719,12 +737,49 @@ class SqliteDatabase final : public Database,
         st->BindText(1, m.item_id);
         st->BindInt(2, m.revision);
         st->BindInt(3, m.signal);
+        st->BindInt(4, m.at);
         BULWARK_RETURN_IF_ERROR(st->Run());
       }
       return Status::Ok();
     });
     if (!s.ok()) return s;
     return logged;
+  }
+
+  Result<ScanCoverage> PrivateGroupScanCoverage(UnixMillis since, UnixMillis until,
+                                                std::int64_t within_ms) override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kPrivateScanCoverage));
+    st->BindInt(1, since);
+    st->BindInt(2, until);
+    st->BindInt(3, within_ms);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    ScanCoverage out;
+    if (row) {
+      out.items = st->ColumnInt(0);
+      out.within = st->ColumnInt(1);
+      out.later = st->ColumnInt(2);
+      out.pending = st->ColumnInt(3);
+      out.unknown = st->ColumnInt(4);
+    }
+    st->Reset();
+    return out;
+  }
+
+  Result<std::vector<PrivateGroupCase>> PrivateGroupCases(UnixMillis since,
+                                                          UnixMillis until) override {
+    auto lease = AcquireReader();
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, lease.conn->Prepare(kPrivateGroupCases));
+    st->BindInt(1, since);
+    st->BindInt(2, until);
+    std::vector<PrivateGroupCase> out;
+    for (;;) {
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      out.push_back({st->ColumnText(0), st->ColumnInt(1), st->ColumnInt(2)});
+    }
+    st->Reset();
+    return out;
   }
 
   Result<std::int64_t> PendingCount() override {
@@ -761,6 +816,8 @@ class SqliteDatabase final : public Database,
       e.views = st->ColumnInt(11);
       e.reports = st->ColumnInt(12);
       e.signal = st->ColumnInt(13);
+      e.received_at = st->ColumnInt(14);
+      e.enforced_revision = static_cast<int>(st->ColumnInt(15));
       out.push_back(std::move(e));
     }
     st->Reset();
