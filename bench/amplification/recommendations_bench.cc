@@ -22,11 +22,11 @@
 #include <filesystem>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "amplification/follower.h"
 #include "amplification/guard.h"
+#include "common/closed_loop.h"
 #include "common/serve_process.h"
 #include "store/store.h"
 
@@ -46,9 +46,7 @@ struct Args {
 struct Phase {
   std::string name;
   int candidates = 1;
-  std::vector<double> latencies_ms;
-  long requests = 0, failures = 0;
-  double seconds = 0;
+  bulwark::bench::PhaseResult result;
 };
 
 std::string ItemId(int i) { return "item-" + std::to_string(i); }
@@ -65,42 +63,17 @@ std::string Body(int n, int items, std::mt19937& rng) {
 }
 
 void RunPhase(Phase& p, int port, const std::string& key, const Args& a) {
-  std::vector<std::vector<double>> lat(a.clients);
-  std::vector<long> failures(a.clients, 0);
-  const auto start = Clock::now();
-  const auto end = start + std::chrono::seconds(a.seconds);
-  std::vector<std::thread> threads;
+  std::vector<std::vector<std::string>> bodies(static_cast<size_t>(a.clients));
   for (int t = 0; t < a.clients; ++t) {
-    threads.emplace_back([&, t] {
-      std::mt19937 rng(static_cast<unsigned>(1234 + t));
-      std::vector<std::string> bodies;
-      for (int b = 0; b < 64; ++b) bodies.push_back(Body(p.candidates, a.items, rng));
-      httplib::Client c("127.0.0.1", port);
-      c.set_keep_alive(true);
-      c.set_tcp_nodelay(true);
-      const httplib::Headers auth = {{"Authorization", "Bearer " + key}};
-      for (size_t i = 0; Clock::now() < end; ++i) {
-        const auto t0 = Clock::now();
-        auto r = c.Post("/v1/recommendations/check", auth, bodies[i % bodies.size()],
-                        "application/json");
-        lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (!r || r->status != 200) ++failures[t];
-      }
-    });
+    std::mt19937 rng(static_cast<unsigned>(1234 + t));
+    for (int b = 0; b < 64; ++b) bodies[t].push_back(Body(p.candidates, a.items, rng));
   }
-  for (auto& th : threads) th.join();
-  p.seconds += std::chrono::duration<double>(Clock::now() - start).count();
-  for (int t = 0; t < a.clients; ++t) {
-    p.latencies_ms.insert(p.latencies_ms.end(), lat[t].begin(), lat[t].end());
-    p.requests += static_cast<long>(lat[t].size());
-    p.failures += failures[t];
-  }
-}
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+  const httplib::Headers auth = {{"Authorization", "Bearer " + key}};
+  bulwark::bench::RunClosedLoop(
+      port, a.clients, a.seconds, &p.result, [&](httplib::Client& c, int t, size_t i) {
+        const auto& mine = bodies[static_cast<size_t>(t)];
+        return c.Post("/v1/recommendations/check", auth, mine[i % mine.size()], "application/json");
+      });
 }
 
 bool Seed(const std::string& db_url, int n) {
@@ -227,7 +200,7 @@ int main(int argc, char** argv) {
   }
   std::vector<Phase> phases = {{"check x1", 1}, {"check x1000", 1000}};
   for (Phase& p : phases) {  // warm-up
-    Phase warm = p;
+    Phase warm = {p.name, p.candidates, {}};
     Args once = a;
     once.seconds = 1;
     RunPhase(warm, server.port, key, once);
@@ -246,14 +219,15 @@ int main(int argc, char** argv) {
       a.items, seed_s, a.rounds, a.seconds, a.clients, a.threads);
   std::printf("%-12s %9s %10s %9s %9s %9s %9s\n", "phase", "requests", "req/s", "p50 ms", "p99 ms",
               "vs x1", "non-200");
-  const double base = phases[0].requests / std::max(1e-9, phases[0].seconds);
+  const double base = phases[0].result.requests / std::max(1e-9, phases[0].result.seconds);
   long failures = 0;
   for (const Phase& p : phases) {
-    const double rate = p.requests / std::max(1e-9, p.seconds);
-    std::printf("%-12s %9ld %10.0f %9.3f %9.3f %8.3fx %9ld\n", p.name.c_str(), p.requests, rate,
-                Percentile(p.latencies_ms, 0.50), Percentile(p.latencies_ms, 0.99), rate / base,
-                p.failures);
-    failures += p.failures;
+    const bulwark::bench::PhaseResult& r = p.result;
+    const double rate = r.requests / std::max(1e-9, r.seconds);
+    std::printf("%-12s %9ld %10.0f %9.3f %9.3f %8.3fx %9ld\n", p.name.c_str(), r.requests, rate,
+                bulwark::bench::Percentile(r.latencies_ms, 0.50),
+                bulwark::bench::Percentile(r.latencies_ms, 0.99), rate / base, r.failures);
+    failures += r.failures;
   }
   std::printf("guard lookup of 1,000 ids in process: %.1f us\n", lookup_us);
   std::printf("server peak RSS: %.1f MB\n", peak_kb / 1024.0);

@@ -19,20 +19,17 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "common/closed_loop.h"
 #include "common/serve_process.h"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct Args {
   int seconds = 5;
@@ -65,9 +62,7 @@ struct Phase {
   std::string path;
   bool perspective = false;
   bool spans = false;
-  std::vector<double> latencies_ms;
-  long requests = 0, failures = 0;
-  double seconds = 0;
+  bulwark::bench::PhaseResult result;
 };
 
 std::string JsonString(const std::string& s) {
@@ -89,39 +84,13 @@ std::string Body(const Phase& p, const std::string& text) {
 }
 
 void RunPhase(Phase& p, int port, const std::string& key, const Args& a) {
-  std::vector<std::vector<double>> lat(a.clients);
-  std::vector<long> failures(a.clients, 0);
-  const auto start = Clock::now();
-  const auto end = start + std::chrono::seconds(a.seconds);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < a.clients; ++t) {
-    threads.emplace_back([&, t] {
-      httplib::Client c("127.0.0.1", port);
-      c.set_keep_alive(true);
-      c.set_tcp_nodelay(true);  // else header and body wait out delayed ACKs (40 ms)
-      const httplib::Headers auth = {{"Authorization", "Bearer " + key}};
-      for (size_t i = static_cast<size_t>(t); Clock::now() < end; i += a.clients) {
-        const std::string body = Body(p, kComments[i % kComments.size()]);
-        const auto t0 = Clock::now();
-        auto r = c.Post(p.path.c_str(), auth, body, "application/json");
-        lat[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (!r || r->status != 200) ++failures[t];
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  p.seconds += std::chrono::duration<double>(Clock::now() - start).count();
-  for (int t = 0; t < a.clients; ++t) {
-    p.latencies_ms.insert(p.latencies_ms.end(), lat[t].begin(), lat[t].end());
-    p.requests += static_cast<long>(lat[t].size());
-    p.failures += failures[t];
-  }
-}
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+  const httplib::Headers auth = {{"Authorization", "Bearer " + key}};
+  bulwark::bench::RunClosedLoop(
+      port, a.clients, a.seconds, &p.result, [&](httplib::Client& c, int t, size_t i) {
+        const size_t n = static_cast<size_t>(t) + i * static_cast<size_t>(a.clients);
+        return c.Post(p.path.c_str(), auth, Body(p, kComments[n % kComments.size()]),
+                      "application/json");
+      });
 }
 
 }  // namespace
@@ -176,7 +145,7 @@ int main(int argc, char** argv) {
                                {"analyze+spans", "/v1alpha1/comments:analyze", true, true}};
   // Warm-up: the first requests pay for scratch allocation and page faults.
   for (Phase& p : phases) {
-    Phase warm = p;
+    Phase warm = {p.name, p.path, p.perspective, p.spans, {}};
     Args once = a;
     once.seconds = 1;
     RunPhase(warm, server.port, key, once);
@@ -193,14 +162,15 @@ int main(int argc, char** argv) {
               a.rounds, a.seconds, a.clients, a.threads);
   std::printf("%-14s %9s %10s %9s %9s %9s %9s\n", "phase", "requests", "req/s", "p50 ms", "p99 ms",
               "vs base", "non-200");
-  const double base = phases[0].requests / std::max(1e-9, phases[0].seconds);
+  const double base = phases[0].result.requests / std::max(1e-9, phases[0].result.seconds);
   long failures = 0;
   for (const Phase& p : phases) {
-    const double rate = p.requests / std::max(1e-9, p.seconds);
-    std::printf("%-14s %9ld %10.0f %9.3f %9.3f %8.2fx %9ld\n", p.name.c_str(), p.requests, rate,
-                Percentile(p.latencies_ms, 0.50), Percentile(p.latencies_ms, 0.99), rate / base,
-                p.failures);
-    failures += p.failures;
+    const bulwark::bench::PhaseResult& r = p.result;
+    const double rate = r.requests / std::max(1e-9, r.seconds);
+    std::printf("%-14s %9ld %10.0f %9.3f %9.3f %8.2fx %9ld\n", p.name.c_str(), r.requests, rate,
+                bulwark::bench::Percentile(r.latencies_ms, 0.50),
+                bulwark::bench::Percentile(r.latencies_ms, 0.99), rate / base, r.failures);
+    failures += r.failures;
   }
   std::printf("server peak RSS: %.1f MB\n", peak_kb / 1024.0);
   return failures == 0 ? 0 : 1;
