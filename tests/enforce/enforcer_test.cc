@@ -148,17 +148,34 @@ TEST_F(EnforcerTest, ThreeRescansLogNoDecisionTwice) {
 // (harassment.review at 0.60) but above harassment.reported's 0.30: alone it reaches no one.
 const char kBorderlineHarassment[] = "nobody likes you, just leave";
 
+// Ingest and the background worker wired as in `serve`, with kBorderlineHarassment stored as item
+// "b" and enforced.
+class LiveEnforcement {
+ public:
+  LiveEnforcement(store::Database& db, Enforcer& enforcer, const Clock& clock)
+      : ingest(db, ingest::IngestOptions{}, clock, nullptr), worker(enforcer, db, WorkerOptions{}) {
+    ingest.set_observer(&worker);
+    worker.Start();
+  }
+  ~LiveEnforcement() { worker.Stop(); }
+  void StoreBorderlineItem() {
+    ASSERT_TRUE(
+        ingest
+            .IngestItemsJson(std::string(R"({"items":[{"id":"b","author_id":"u","text":")") +
+                             kBorderlineHarassment + R"(","created_at":"2026-01-01T00:00:00Z"}]})")
+            .ok());
+    ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  }
+
+  ingest::IngestService ingest;
+  EnforcementWorker worker;
+};
+
 TEST_F(EnforcerTest, ReportsArrivingAfterEnforcementSendAnItemToReview) {
-  ingest::IngestService ingest(*db_, ingest::IngestOptions{}, clock_, nullptr);
-  EnforcementWorker worker(*enforcer_, *db_, WorkerOptions{});
-  ingest.set_observer(&worker);
-  worker.Start();
-  ASSERT_TRUE(ingest
-                  .IngestItemsJson(std::string(R"({"items":[{"id":"b","author_id":"u","text":")") +
-                                   kBorderlineHarassment +
-                                   R"(","created_at":"2026-01-01T00:00:00Z"}]})")
-                  .ok());
-  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  LiveEnforcement live(*db_, *enforcer_, clock_);
+  ASSERT_NO_FATAL_FAILURE(live.StoreBorderlineItem());
+  auto& ingest = live.ingest;
+  auto& worker = live.worker;
   ASSERT_FALSE(Has(For("b"), ActionType::kReview)) << "below the review line on its own";
 
   auto r = ingest.IngestReportsJson(
@@ -199,16 +216,10 @@ TEST_F(EnforcerTest, ReportsArrivingAfterEnforcementSendAnItemToReview) {
 }
 
 TEST_F(EnforcerTest, FiftyReportsFromAccountsCreatedTogetherDoNotMoveAnItem) {
-  ingest::IngestService ingest(*db_, ingest::IngestOptions{}, clock_, nullptr);
-  EnforcementWorker worker(*enforcer_, *db_, WorkerOptions{});
-  ingest.set_observer(&worker);
-  worker.Start();
-  ASSERT_TRUE(ingest
-                  .IngestItemsJson(std::string(R"({"items":[{"id":"b","author_id":"u","text":")") +
-                                   kBorderlineHarassment +
-                                   R"(","created_at":"2026-01-01T00:00:00Z"}]})")
-                  .ok());
-  ASSERT_TRUE(worker.WaitIdle(std::chrono::seconds(30)));
+  LiveEnforcement live(*db_, *enforcer_, clock_);
+  ASSERT_NO_FATAL_FAILURE(live.StoreBorderlineItem());
+  auto& ingest = live.ingest;
+  auto& worker = live.worker;
   const auto before = For("b");
   std::string batch = R"({"reports":[)";
   for (int i = 0; i < 50; ++i) {
