@@ -22,7 +22,7 @@ void AmplificationGuard::Apply(std::span<const Decision> entries) {
     if (d.seq <= as_of_seq_) continue;
     as_of_seq_ = d.seq;
     if (d.item_id.empty()) continue;  // policy activations, account changes
-    const bool person = d.actor.starts_with("user:");
+    const bool person = d.actor != kSystemActor;
     switch (d.action) {
       case ActionType::kRemove:
       case ActionType::kReduce:

@@ -33,6 +33,9 @@ enum class ActionType : std::uint8_t {
 };
 // True for the actions that name no item (activate_policy, account).
 bool IsItemlessAction(ActionType a);
+// The actor of the automated pipeline's decisions. Every other actor of an item decision is a
+// person ("reviewer:user:<id>", "reviewer:key:<id>", ...).
+inline constexpr std::string_view kSystemActor = "system";
 std::string_view ActionName(ActionType a);
 std::optional<ActionType> ParseAction(std::string_view name);
 

@@ -91,7 +91,7 @@ ReportStatus ReportStatusOf(const store::StoredReport& report,
   const Decision* state = nullptr;    // the latest decision that settles the item's state
   const Decision* pending = nullptr;  // a review or escalation not settled since
   for (const Decision& d : item_decisions) {
-    const bool person = d.actor.starts_with("user:");
+    const bool person = d.actor != kSystemActor;
     switch (d.action) {
       case ActionType::kRemove:
       case ActionType::kReduce:
@@ -118,7 +118,7 @@ ReportStatus ReportStatusOf(const store::StoredReport& report,
     out.action = std::string(ActionName(d.action));
     out.reason_code = std::string(ReasonCode(d.reason));
     out.decided_at = d.created_at;
-    out.by_reviewer = d.actor.starts_with("user:");
+    out.by_reviewer = d.actor != kSystemActor;
   };
   if (state && (state->action == ActionType::kRemove || state->action == ActionType::kReduce ||
                 state->action == ActionType::kLabel)) {

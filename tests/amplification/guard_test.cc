@@ -48,16 +48,16 @@ TEST(AmplificationGuardTest, AReviewDemotesUntilAPersonDecides) {
   AmplificationGuard g;
   std::vector<Decision> log = {D(1, "a", ActionType::kReview), D(2, "b", ActionType::kEscalate),
                                D(3, "a", ActionType::kNone),  // automated: settles nothing
-                               D(4, "b", ActionType::kNone, "user:7")};
+                               D(4, "b", ActionType::kNone, "reviewer:user:7")};
   g.Apply(log);
   EXPECT_EQ(One(g, "a").verdict, Verdict::kDemote);
   EXPECT_EQ(One(g, "a").reason_code, "item.in_review");
   EXPECT_EQ(One(g, "b").verdict, Verdict::kAllow);
   EXPECT_EQ(g.tracked_items(), 1u);
-  std::vector<Decision> more = {D(5, "a", ActionType::kLabel, "user:8")};
+  std::vector<Decision> more = {D(5, "a", ActionType::kLabel, "reviewer:user:8")};
   g.Apply(more);
   EXPECT_EQ(One(g, "a").reason_code, "item.labelled") << "the reviewer's label, review settled";
-  std::vector<Decision> restore = {D(6, "a", ActionType::kRestore, "user:9")};
+  std::vector<Decision> restore = {D(6, "a", ActionType::kRestore, "reviewer:key:9")};
   g.Apply(restore);
   EXPECT_EQ(One(g, "a").verdict, Verdict::kAllow);
   EXPECT_EQ(g.tracked_items(), 0u);
@@ -66,7 +66,7 @@ TEST(AmplificationGuardTest, AReviewDemotesUntilAPersonDecides) {
 TEST(AmplificationGuardTest, ReplaysAreHarmless) {
   AmplificationGuard g;
   std::vector<Decision> log = {D(1, "a", ActionType::kRemove),
-                               D(2, "a", ActionType::kRestore, "user:1")};
+                               D(2, "a", ActionType::kRestore, "reviewer:user:1")};
   g.Apply(log);
   std::vector<Decision> replay = {D(1, "a", ActionType::kRemove)};
   g.Apply(replay);

@@ -123,7 +123,8 @@ TEST(ReportStatusTest, FollowsTheItemWithoutNamingTheReviewer) {
   EXPECT_EQ(s.status, "in_review");
   EXPECT_TRUE(s.action.empty());
 
-  ds.push_back(D(ActionType::kRemove, "user:3f9a", kNow + 2, "harassment.targeted: removed"));
+  ds.push_back(
+      D(ActionType::kRemove, "reviewer:user:3f9a", kNow + 2, "harassment.targeted: removed"));
   s = ReportStatusOf(rep, ds);
   EXPECT_EQ(s.status, "actioned");
   EXPECT_EQ(s.action, "remove");
@@ -131,7 +132,7 @@ TEST(ReportStatusTest, FollowsTheItemWithoutNamingTheReviewer) {
   EXPECT_TRUE(s.by_reviewer);
 
   // Restored on appeal: the reporter learns that no violation was found in the end.
-  ds.push_back(D(ActionType::kRestore, "user:77", kNow + 3, "appeal.upheld: restored"));
+  ds.push_back(D(ActionType::kRestore, "appeal:user:77", kNow + 3, "appeal.upheld: restored"));
   s = ReportStatusOf(rep, ds);
   EXPECT_EQ(s.status, "no_violation");
   EXPECT_EQ(s.action, "restore");
@@ -140,7 +141,8 @@ TEST(ReportStatusTest, FollowsTheItemWithoutNamingTheReviewer) {
 TEST(ReportStatusTest, AnEarlierNoViolationDoesNotAnswerALaterReport) {
   store::StoredReport rep;
   rep.received_at = kNow;
-  std::vector<Decision> ds = {D(ActionType::kNone, "user:1", kNow - 10, "no_violation: ok")};
+  std::vector<Decision> ds = {
+      D(ActionType::kNone, "reviewer:user:1", kNow - 10, "no_violation: ok")};
   EXPECT_EQ(ReportStatusOf(rep, ds).status, "received");
   ds.push_back(D(ActionType::kLabel, "system", kNow - 5, "misinfo.label: labelled"));
   ReportStatus s = ReportStatusOf(rep, ds);

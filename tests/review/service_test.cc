@@ -472,5 +472,24 @@ TEST_F(ReviewServiceTest, PrivateGroupCoverageCountsScansAndCasesAgainstTheirTar
             std::string::npos);
 }
 
+// A reviewer's decision through the service resolves the reports on the item and counts for the
+// reporters' records (what review::WeighReports reads), as the amplification guard and
+// GET /v1/reports/{id} see it from the same log entry.
+TEST_F(ReviewServiceTest, AReviewersDecisionResolvesTheItemsReports) {
+  const std::string id = Open("checked")[0];
+  std::vector<Report> reports = {{"r1", id, "p1", ReportReason::kHate, "", clock_.now, 0}};
+  ASSERT_TRUE(db_->events().AppendReports(reports, clock_.now).ok());
+  clock_.now += kMinute;
+  auto c = service_->Claim(carol_, "checked");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto r = Decide(carol_, c->id, "remove", "hate.attack");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(db_->events().GetReport("r1")->outcome, "upheld");
+  auto items = db_->enforcement().ItemsAfter("", 10);
+  ASSERT_EQ(items->size(), 1u);
+  ASSERT_EQ((*items)[0].report_signals.size(), 1u);
+  EXPECT_EQ((*items)[0].report_signals[0].upheld, 1);
+}
+
 }  // namespace
 }  // namespace bulwark::review

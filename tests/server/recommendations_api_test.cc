@@ -60,9 +60,9 @@ TEST_F(RecommendationsApiTest, AnswersFollowTheLogWithTheirReasons) {
   Log("labelled", ActionType::kLabel, "system", "misinfo.label");
   Log("in_review", ActionType::kReview, "system", "hate.review");
   Log("cleared", ActionType::kReview, "system", "hate.review");
-  Log("cleared", ActionType::kNone, "user:r1");  // a reviewer found no violation
+  Log("cleared", ActionType::kNone, "reviewer:user:r1");  // a reviewer found no violation
   Log("restored", ActionType::kRemove, "system", "hate.remove");
-  Log("restored", ActionType::kRestore, "user:r2");  // restored on appeal
+  Log("restored", ActionType::kRestore, "reviewer:user:r2");  // restored on appeal
   ASSERT_TRUE(server_.CatchUpGuard().ok());
 
   auto r = Check(Body({"removed", "reduced", "labelled", "in_review", "cleared", "restored",
@@ -91,7 +91,7 @@ TEST_F(RecommendationsApiTest, AnswersFollowTheLogWithTheirReasons) {
   }
 
   // A reviewer upholds the review: the item is blocked from the next answer on.
-  Log("in_review", ActionType::kRemove, "user:r3");
+  Log("in_review", ActionType::kRemove, "reviewer:user:r3");
   ASSERT_TRUE(server_.CatchUpGuard().ok());
   const json again = json::parse(Check(Body({"in_review"}))->body);
   EXPECT_EQ(again["results"][0]["verdict"], "block");

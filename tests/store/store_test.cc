@@ -514,11 +514,11 @@ TEST_F(StoreTest, AReviewersDecisionResolvesTheReportsAndBuildsTheReportersRecor
   };
   decide("a", ActionType::kRemove, "system");
   EXPECT_EQ(db_->events().GetReport("r1")->outcome, "") << "only a person's decision resolves";
-  decide("a", ActionType::kRemove, "user:rev1");
-  decide("b", ActionType::kNone, "user:rev2");
+  decide("a", ActionType::kRemove, "reviewer:user:rev1");
+  decide("b", ActionType::kNone, "reviewer:user:rev2");
   EXPECT_EQ(db_->events().GetReport("r1")->outcome, "upheld");
   EXPECT_EQ(db_->events().GetReport("r3")->outcome, "rejected");
-  decide("b", ActionType::kRemove, "user:rev3");
+  decide("b", ActionType::kRemove, "reviewer:user:rev3");
   EXPECT_EQ(db_->events().GetReport("r3")->outcome, "rejected") << "resolved once";
 
   // p1: one upheld, one rejected; p2: one rejected. Enforcement sees the records.

@@ -911,7 +911,7 @@ class SqliteDatabase final : public Database,
         st->BindText(14, d.hash);
         BULWARK_RETURN_IF_ERROR(st->Run());
         head = {d.seq, d.hash};
-        if (d.actor.starts_with("user:") && !d.item_id.empty()) {
+        if (d.actor != kSystemActor && !d.item_id.empty()) {
           BULWARK_RETURN_IF_ERROR(ResolveReports(d));
         }
       }
