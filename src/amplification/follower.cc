@@ -1,6 +1,8 @@
 #include "amplification/follower.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 namespace bulwark::amplification {
 namespace {
@@ -17,6 +19,11 @@ Status LogFollower::CatchUp() {
   for (;;) {
     BULWARK_ASSIGN_OR_RETURN(auto page, log_.ListDecisions(guard_.as_of_seq(), kPage));
     guard_.Apply(page);
+    for (const std::string& group : guard_.TakeNewlyBlockedGroups()) {
+      if (groups_ == nullptr) break;
+      BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> items, groups_->ItemIds(group));
+      guard_.AddGroupItems(group, items);
+    }
     if (static_cast<int>(page.size()) < kPage) return Status::Ok();
   }
 }

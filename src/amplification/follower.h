@@ -25,6 +25,9 @@ class LogFollower {
   LogFollower(const LogFollower&) = delete;
   LogFollower& operator=(const LogFollower&) = delete;
 
+  // Optional, set before Start: where the items of a group that a decision blocks are read
+  // (once per block), so that the guard blocks them too. Must outlive the follower.
+  void set_group_store(store::GroupStore* groups) { groups_ = groups; }
   // Reads and applies every entry up to the log's current end (startup, tests).
   Status CatchUp();
   void Start();
@@ -35,6 +38,7 @@ class LogFollower {
 
   store::DecisionStore& log_;
   AmplificationGuard& guard_;
+  store::GroupStore* groups_ = nullptr;
   const std::chrono::milliseconds poll_;
   std::mutex mu_;
   std::condition_variable cv_;

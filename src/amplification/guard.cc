@@ -1,6 +1,7 @@
 #include "amplification/guard.h"
 
 #include <mutex>
+#include <utility>
 
 namespace bulwark::amplification {
 
@@ -22,6 +23,11 @@ void AmplificationGuard::Apply(std::span<const Decision> entries) {
     if (d.seq <= as_of_seq_) continue;
     as_of_seq_ = d.seq;
     if (d.item_id.empty()) continue;  // policy activations, account changes
+    if (d.target_kind == TargetKind::kGroup) {
+      ApplyGroup(d);
+      continue;
+    }
+    if (d.target_kind != TargetKind::kItem) continue;  // accounts: not answered yet
     const bool person = d.actor != kSystemActor;
     switch (d.action) {
       case ActionType::kRemove:
@@ -51,6 +57,112 @@ void AmplificationGuard::Apply(std::span<const Decision> entries) {
         break;
     }
   }
+}
+
+void AmplificationGuard::ApplyGroup(const Decision& d) {
+  const bool person = d.actor != kSystemActor;
+  switch (d.action) {
+    case ActionType::kRemove:
+    case ActionType::kRestrict:
+    case ActionType::kLabel: {
+      if (!person) break;  // group outcomes are reviewers' decisions
+      GroupState& g = groups_.try_emplace(d.item_id).first->second;
+      const bool was_blocking = g.Blocks();
+      g.action = d.action;
+      g.seq = d.seq;
+      g.rule = d.rule_id;
+      g.review_seq = 0;
+      if (g.Blocks() && !was_blocking) newly_blocked_.push_back(d.item_id);
+      break;
+    }
+    case ActionType::kReview:
+    case ActionType::kEscalate: {
+      GroupState& g = groups_.try_emplace(d.item_id).first->second;
+      g.review_seq = d.seq;
+      g.review_rule = d.rule_id;
+      break;
+    }
+    case ActionType::kRestore:
+    case ActionType::kNone:
+      if (person) groups_.erase(d.item_id);
+      break;
+    default:
+      break;
+  }
+}
+
+Answer AmplificationGuard::AnswerFor(const GroupState& s) {
+  Answer a;
+  if (s.Blocks()) {
+    a.verdict = Verdict::kBlock;
+    a.factor = 0;
+    a.reason_code = s.action == ActionType::kRemove ? "group.removed" : "group.restricted";
+    a.decision_seq = s.seq;
+    a.rule_id = s.rule;
+  } else if (s.action == ActionType::kLabel) {
+    a.verdict = Verdict::kDemote;
+    a.factor = kLabelledFactor;
+    a.reason_code = "group.labelled";
+    a.decision_seq = s.seq;
+    a.rule_id = s.rule;
+  } else if (s.review_seq > 0) {
+    a.verdict = Verdict::kDemote;
+    a.factor = kInReviewFactor;
+    a.reason_code = "group.in_review";
+    a.decision_seq = s.review_seq;
+    a.rule_id = s.review_rule;
+  }
+  return a;
+}
+
+void AmplificationGuard::CheckGroups(std::span<const std::string_view> ids,
+                                     std::vector<Answer>* out) const {
+  out->clear();
+  out->reserve(ids.size());
+  std::shared_lock lock(mu_);
+  for (std::string_view id : ids) {
+    auto it = groups_.find(id);
+    out->push_back(it == groups_.end() ? Answer{} : AnswerFor(it->second));
+  }
+}
+
+std::vector<std::string> AmplificationGuard::TakeNewlyBlockedGroups() {
+  std::unique_lock lock(mu_);
+  return std::exchange(newly_blocked_, {});
+}
+
+void AmplificationGuard::AddGroupItems(std::string_view group_id,
+                                       std::span<const std::string> item_ids) {
+  std::unique_lock lock(mu_);
+  for (const std::string& id : item_ids) item_groups_.insert_or_assign(id, std::string(group_id));
+}
+
+void AmplificationGuard::NoteItems(std::span<const Item> items) {
+  {
+    std::shared_lock lock(mu_);
+    bool any = false;
+    for (const Item& item : items) {
+      if (item.group_id.empty()) continue;
+      auto g = groups_.find(item.group_id);
+      if (g != groups_.end() && g->second.Blocks()) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return;  // the common case: no writer lock
+  }
+  std::unique_lock lock(mu_);
+  for (const Item& item : items) {
+    if (item.group_id.empty()) continue;
+    auto g = groups_.find(item.group_id);
+    if (g != groups_.end() && g->second.Blocks())
+      item_groups_.insert_or_assign(item.id, item.group_id);
+  }
+}
+
+std::size_t AmplificationGuard::tracked_groups() const {
+  std::shared_lock lock(mu_);
+  return groups_.size();
 }
 
 Answer AmplificationGuard::AnswerFor(const ItemState& s) {
@@ -90,6 +202,16 @@ void AmplificationGuard::CheckItems(std::span<const std::string_view> ids,
   out->reserve(ids.size());
   std::shared_lock lock(mu_);
   for (std::string_view id : ids) {
+    if (!item_groups_.empty()) {
+      // An item of a removed or restricted group is blocked whatever its own state.
+      if (auto link = item_groups_.find(id); link != item_groups_.end()) {
+        auto g = groups_.find(link->second);
+        if (g != groups_.end() && g->second.Blocks()) {
+          out->push_back(AnswerFor(g->second));
+          continue;
+        }
+      }
+    }
     auto it = items_.find(id);
     out->push_back(it == items_.end() ? Answer{} : AnswerFor(it->second));
   }

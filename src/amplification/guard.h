@@ -12,9 +12,17 @@
 //   label                   -> demote  x kLabelledFactor
 //   review, escalate        -> demote  x kInReviewFactor, until a person decides
 //   restore, a person's none-> allow   (the item is forgotten)
+// Groups: a person's group decision decides (the pipeline only sends groups to review).
+//   remove, restrict        -> block   the group, and every item of the group
+//   label                   -> demote  x kLabelledFactor (the group only)
+//   review, escalate        -> demote  x kInReviewFactor (the group only), until a person decides
+//   restore, none           -> allow
+// An item of a blocked group is blocked whatever its own state ("group.removed",
+// "group.restricted"). The guard learns which items a group has from AddGroupItems (the follower
+// loads them when a group is blocked) and NoteItems (new items, at ingest).
 // Every answer that is not allow names its reason code and the log entry (seq, rule) it comes
-// from. Groups and accounts are answered once the log has group and account decisions
-// (issue 10); until then a candidate of those kinds is refused by the API, not allowed.
+// from. Accounts are answered once the log has account decisions (issue 10, item 3); until then
+// an account candidate is refused by the API, not allowed.
 //
 // Thread safety: Apply and Check may run concurrently (a shared mutex; Check never blocks
 // another Check).
@@ -30,6 +38,7 @@
 #include <vector>
 
 #include "core/decision.h"
+#include "core/events.h"
 
 namespace bulwark::amplification {
 
@@ -54,6 +63,16 @@ class AmplificationGuard {
   void Apply(std::span<const Decision> entries);
   // One answer per item id, in order.
   void CheckItems(std::span<const std::string_view> ids, std::vector<Answer>* out) const;
+  // One answer per group id, in order.
+  void CheckGroups(std::span<const std::string_view> ids, std::vector<Answer>* out) const;
+  // Groups whose state blocks their items (removed or restricted), for the follower to load
+  // their items (AddGroupItems) once per change. Cleared by the call.
+  std::vector<std::string> TakeNewlyBlockedGroups();
+  // Records that `item_ids` belong to `group_id` (items of blocked groups are blocked).
+  void AddGroupItems(std::string_view group_id, std::span<const std::string> item_ids);
+  // New items at ingest: those in a blocked group are linked to it.
+  void NoteItems(std::span<const Item> items);
+  std::size_t tracked_groups() const;
   // The newest log entry applied.
   std::int64_t as_of_seq() const;
   // Items whose answer is not allow.
@@ -67,7 +86,17 @@ class AmplificationGuard {
     std::int64_t review_seq = 0;  // a review or escalation not settled by a person since (0: none)
     std::string review_rule;
   };
+  struct GroupState {
+    ActionType action = ActionType::kNone;  // remove, restrict, label, or none
+    std::int64_t seq = 0;
+    std::string rule;
+    std::int64_t review_seq = 0;
+    std::string review_rule;
+    bool Blocks() const { return action == ActionType::kRemove || action == ActionType::kRestrict; }
+  };
   static Answer AnswerFor(const ItemState& s);
+  static Answer AnswerFor(const GroupState& s);
+  void ApplyGroup(const Decision& d);  // mu_ held
 
   // Transparent, so a lookup by string_view allocates nothing.
   struct Hash {
@@ -77,6 +106,10 @@ class AmplificationGuard {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, ItemState, Hash, std::equal_to<>> items_;
+  std::unordered_map<std::string, GroupState, Hash, std::equal_to<>> groups_;
+  // item id -> group id, for the items of groups that are or were blocked.
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> item_groups_;
+  std::vector<std::string> newly_blocked_;
   std::int64_t as_of_seq_ = 0;
 };
 

@@ -17,6 +17,7 @@
 #include "enforce/backtest_jobs.h"
 #include "enforce/enforcer.h"
 #include "enforce/worker.h"
+#include "groups/scanner.h"
 #include "ingest/ingest_service.h"
 #include "perspective/attributes.h"
 #include "review/service.h"
@@ -45,6 +46,7 @@ struct ServeOptions {
   int review_lease_minutes = 15;
   int review_max_claims = 5;
   int review_sla_window_hours = 7 * 24;
+  int group_scan_seconds = 60;  // 0: no group scan
   ingest::IngestOptions ingest;
   bool insecure_http = false;
   double classify_rate = 10000;  // texts per second per caller
@@ -181,6 +183,14 @@ void RunServe(const ServeOptions& o) {
     ingest.set_observer(worker.get());
     worker->Start();
   }
+  // Group rules (recommendation 4): active groups are scanned in the background.
+  std::unique_ptr<groups::GroupScanner> group_scanner;
+  if (enforcing && o.group_scan_seconds > 0) {
+    enforce::PolicyHandle* policy_ptr = policy.get();
+    group_scanner = std::make_unique<groups::GroupScanner>(
+        **db, [policy_ptr] { return policy_ptr->Get(); }, clock, &metrics);
+    group_scanner->Start(std::chrono::seconds(o.group_scan_seconds));
+  }
   // The Perspective-compatible route's attribute models (docs/perspective.md): optional; without
   // them that route answers 503.
   std::unique_ptr<perspective::AttributeCalibration> perspective_calibration;
@@ -205,8 +215,10 @@ void RunServe(const ServeOptions& o) {
   // The amplification guard follows the decision log from the start (amplification/guard.h).
   amplification::AmplificationGuard guard;
   amplification::LogFollower follower((*db)->decisions(), guard);
+  follower.set_group_store(&(*db)->groups());
   if (Status caught = follower.CatchUp(); !caught.ok()) Fail(caught);
   follower.Start();
+  ingest.set_item_listener([&guard](std::span<const Item> items) { guard.NoteItems(items); });
   ingest.set_view_listener([&guard, &metrics](std::span<const ViewEvent> views) {
     amplification::CountRecommendedViews(guard, views, metrics);
   });
@@ -305,6 +317,7 @@ void RunServe(const ServeOptions& o) {
     break;
   }
   (*srv)->Stop();
+  if (group_scanner) group_scanner->Stop();
   if (worker) worker->Stop();
 }
 
@@ -353,6 +366,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--review-max-claims", o->review_max_claims,
                   "Live claims one reviewer may hold at once (default 5)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_option("--group-scan-seconds", o->group_scan_seconds,
+                  "Seconds between scans of active groups by the policy's group rules; 0: none "
+                  "(default 60)")
+      ->check(CLI::Range(0, 24 * 3600));
   cmd->add_option("--review-sla-window-hours", o->review_sla_window_hours,
                   "Window of the time-to-first-review figures in /v1/review/queues and /metrics "
                   "(default 168)")

@@ -11,12 +11,16 @@
 namespace bulwark {
 namespace {
 
-constexpr std::string_view kActionNames[] = {"none",    "label",           "reduce",
-                                             "review",  "escalate",        "remove",
-                                             "restore", "activate_policy", "account"};
+constexpr std::string_view kActionNames[] = {"none",     "label",    "reduce",  "review",
+                                             "escalate", "remove",   "restore", "activate_policy",
+                                             "account",  "restrict", "suspend"};
+
+constexpr std::string_view kTargetKindNames[] = {"item", "group", "account"};
 
 constexpr std::string_view kChainTag = "bulwark-decision-v1";
-constexpr int kChainFields = 14;
+constexpr std::string_view kChainTagV2 = "bulwark-decision-v2";  // group and account targets
+constexpr size_t kChainFields = 14;
+constexpr size_t kChainFieldsV2 = 15;
 
 void Field(std::string* out, std::string_view v) {
   out->append(std::to_string(v.size()));
@@ -25,11 +29,11 @@ void Field(std::string* out, std::string_view v) {
   out->push_back(';');
 }
 
-// Splits "<len>:<bytes>;" fields; nullopt unless `bytes` is exactly kChainFields of them.
+// Splits "<len>:<bytes>;" fields; nullopt unless `bytes` is exactly 14 (v1) or 15 (v2) of them.
 std::optional<std::vector<std::string_view>> SplitFields(std::string_view bytes) {
   std::vector<std::string_view> fields;
   while (!bytes.empty()) {
-    if (fields.size() == kChainFields) return std::nullopt;
+    if (fields.size() == kChainFieldsV2) return std::nullopt;
     size_t colon = bytes.find(':');
     // At most 10 digits: a field is never 10 GB, and the length cannot overflow.
     if (colon == std::string_view::npos || colon == 0 || colon > 10) return std::nullopt;
@@ -44,7 +48,7 @@ std::optional<std::vector<std::string_view>> SplitFields(std::string_view bytes)
     fields.push_back(bytes.substr(0, len));
     bytes.remove_prefix(len + 1);
   }
-  if (fields.size() != kChainFields) return std::nullopt;
+  if (fields.size() != kChainFields && fields.size() != kChainFieldsV2) return std::nullopt;
   return fields;
 }
 
@@ -70,6 +74,15 @@ bool IsItemlessAction(ActionType a) {
   return a == ActionType::kActivatePolicy || a == ActionType::kAccount;
 }
 
+std::string_view TargetKindName(TargetKind k) { return kTargetKindNames[static_cast<int>(k)]; }
+
+std::optional<TargetKind> ParseTargetKind(std::string_view name) {
+  for (size_t i = 0; i < std::size(kTargetKindNames); ++i) {
+    if (kTargetKindNames[i] == name) return static_cast<TargetKind>(i);
+  }
+  return std::nullopt;
+}
+
 std::string_view ActionName(ActionType a) { return kActionNames[static_cast<int>(a)]; }
 
 std::optional<ActionType> ParseAction(std::string_view name) {
@@ -89,9 +102,11 @@ std::string ChainPreimage(std::string_view prev_hash, const Decision& d) {
   out.reserve(160 + prev_hash.size() + d.item_id.size() + d.category.size() + d.rule_id.size() +
               d.policy_version.size() + d.model_version.size() + d.actor.size() + d.reason.size() +
               d.evidence.size());
-  Field(&out, kChainTag);
+  const bool v2 = d.target_kind != TargetKind::kItem;
+  Field(&out, v2 ? kChainTagV2 : kChainTag);
   Field(&out, prev_hash);
   Field(&out, std::to_string(d.seq));
+  if (v2) Field(&out, TargetKindName(d.target_kind));
   Field(&out, d.item_id);
   Field(&out, std::to_string(d.item_revision));
   Field(&out, ActionName(d.action));
@@ -117,15 +132,24 @@ Result<Decision> CheckChainEntry(std::int64_t prev_seq, std::string_view prev_ha
   }
   auto f = SplitFields(preimage);
   if (!f) {
-    return InvalidArgument("the hashed bytes are not " + std::to_string(kChainFields) +
-                           " length-prefixed fields");
+    return InvalidArgument("the hashed bytes are not " + std::to_string(kChainFields) + " (or " +
+                           std::to_string(kChainFieldsV2) + ") length-prefixed fields");
   }
-  const std::vector<std::string_view>& v = *f;
-  if (v[0] != kChainTag) {
+  std::vector<std::string_view> v = *f;
+  const std::string_view want = v.size() == kChainFields ? kChainTag : kChainTagV2;
+  if (v[0] != want) {
     return InvalidArgument("the hashed bytes carry the tag '" + std::string(v[0]) + "', not '" +
-                           std::string(kChainTag) + "'");
+                           std::string(want) + "'");
   }
   Decision d;
+  if (v.size() == kChainFieldsV2) {
+    auto kind = ParseTargetKind(v[3]);
+    if (!kind || *kind == TargetKind::kItem) {
+      return InvalidArgument("the hashed bytes name no group or account target kind");
+    }
+    d.target_kind = *kind;
+    v.erase(v.begin() + 3);  // the rest is laid out as in v1
+  }
   d.prev_hash = std::string(v[1]);
   auto seq = ParseCanonicalInt(v[2]);
   auto revision = ParseCanonicalInt(v[4]);

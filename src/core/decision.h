@@ -29,7 +29,11 @@ enum class ActionType : std::uint8_t {
   kRemove,
   kRestore,
   kActivatePolicy,
-  kAccount
+  kAccount,
+  // A group outcome (target kind group): no new members, no recommendation, content stays.
+  kRestrict,
+  // An account outcome (target kind account): may not post until the decision's end.
+  kSuspend,
 };
 // True for the actions that name no item (activate_policy, account).
 bool IsItemlessAction(ActionType a);
@@ -39,8 +43,17 @@ inline constexpr std::string_view kSystemActor = "system";
 std::string_view ActionName(ActionType a);
 std::optional<ActionType> ParseAction(std::string_view name);
 
+// What a decision is about. Items are the common case; a group decision (remove, restrict, label,
+// none) acts on a whole group, an account decision (a strike's consequence) on one account.
+enum class TargetKind : std::uint8_t { kItem, kGroup, kAccount };
+std::string_view TargetKindName(TargetKind k);  // "item", "group", "account"
+std::optional<TargetKind> ParseTargetKind(std::string_view name);
+
 struct Decision {
   std::int64_t seq = 0;  // position in the log, 1-based; assigned when appended
+  TargetKind target_kind = TargetKind::kItem;
+  // The target's id: an item id, or a group or account id for those target kinds (a group or
+  // account decision's item_revision is 0).
   std::string item_id;
   int item_revision = 0;  // the text revision the decision was about
   ActionType action = ActionType::kNone;
@@ -66,8 +79,11 @@ std::string ChainHash(std::string_view prev_hash, const Decision& d);
 
 // The exact bytes ChainHash hashes: the fields "bulwark-decision-v1", prev_hash, seq, item_id,
 // item_revision, action, category, rule_id, policy_version, model_version, actor, reason,
-// evidence, created_at, each written as "<decimal byte length>:<bytes>;". The feed serves them
-// so that anyone can recompute an entry's hash without Bulwark's code (docs/decision-log.md).
+// evidence, created_at, each written as "<decimal byte length>:<bytes>;". A decision about a
+// group or an account is tagged "bulwark-decision-v2" and has one more field, the target kind,
+// after seq (item decisions keep the v1 form, so logs written before groups verify unchanged). The
+// feed serves them so that anyone can recompute an entry's hash without Bulwark's code
+// (docs/decision-log.md).
 std::string ChainPreimage(std::string_view prev_hash, const Decision& d);
 
 // Checks one entry of a log served by someone else (GET /v1/decisions), knowing only the

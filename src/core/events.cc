@@ -28,12 +28,37 @@ std::optional<ItemKind> ParseItemKind(std::string_view name) {
 }
 
 std::string_view VisibilityName(Visibility v) {
-  return v == Visibility::kPrivate ? "private" : "public";
+  switch (v) {
+    case Visibility::kPublic:
+      return "public";
+    case Visibility::kPrivate:
+      return "private";
+    case Visibility::kSecret:
+      return "secret";
+  }
+  return "public";
 }
 
 std::optional<Visibility> ParseVisibility(std::string_view name) {
-  if (name == "public") return Visibility::kPublic;
-  if (name == "private") return Visibility::kPrivate;
+  for (Visibility v : kAllVisibilities) {
+    if (VisibilityName(v) == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::string GroupProfileItemId(std::string_view group_id) {
+  std::string id(kGroupProfileIdPrefix);
+  id.append(group_id);
+  return id;
+}
+
+std::string_view MembershipActionName(MembershipAction a) {
+  return a == MembershipAction::kLeave ? "leave" : "join";
+}
+
+std::optional<MembershipAction> ParseMembershipAction(std::string_view name) {
+  if (name == "join") return MembershipAction::kJoin;
+  if (name == "leave") return MembershipAction::kLeave;
   return std::nullopt;
 }
 

@@ -28,9 +28,16 @@ inline constexpr ItemKind kAllItemKinds[] = {ItemKind::kPost,         ItemKind::
 std::string_view ItemKindName(ItemKind kind);
 std::optional<ItemKind> ParseItemKind(std::string_view name);
 
-enum class Visibility : std::uint8_t { kPublic, kPrivate };
+// Who can see a group's content. A private group's content is seen by its members only; a secret
+// group is private and also hidden from search and recommendations. Both get the same detection
+// and the same or stronger outcomes as public content (recommendation 7).
+enum class Visibility : std::uint8_t { kPublic, kPrivate, kSecret };
+inline constexpr Visibility kAllVisibilities[] = {Visibility::kPublic, Visibility::kPrivate,
+                                                  Visibility::kSecret};
 std::string_view VisibilityName(Visibility v);
 std::optional<Visibility> ParseVisibility(std::string_view name);
+// True for private and secret: content only members see, which no user outside can report.
+inline bool IsMembersOnly(Visibility v) { return v != Visibility::kPublic; }
 
 // A post, comment, message, ad creative or profile. Upserted by `id`: a changed `text` is a
 // new revision of the same item; earlier revisions are kept.
@@ -82,6 +89,36 @@ struct Report {
   // When the reporter's account was created, if the platform says (0: unknown). Reports from
   // accounts created together are weighed as one (review/reports.h).
   UnixMillis reporter_created_at = 0;
+};
+
+// A group as the platform describes it (POST /v1/groups). Upserted by `id`; a changed name or
+// description is a new revision of the group's profile, which is scanned like any item.
+struct Group {
+  std::string id;
+  std::string name;
+  std::string description;
+  Visibility visibility = Visibility::kPublic;
+  UnixMillis created_at = 0;
+  std::string owner_id;
+  std::vector<std::string> admin_ids;  // besides the owner; at most IngestLimits::max_group_admins
+};
+
+// A group's profile (its name and description) is stored and scanned as an item of kind
+// group_profile with this id prefix and the group's id; platform item ids may not use the prefix.
+inline constexpr std::string_view kGroupProfileIdPrefix = "group:";
+std::string GroupProfileItemId(std::string_view group_id);
+
+enum class MembershipAction : std::uint8_t { kJoin, kLeave };
+std::string_view MembershipActionName(MembershipAction a);
+std::optional<MembershipAction> ParseMembershipAction(std::string_view name);
+
+// An account joined or left a group (POST /v1/memberships). Idempotent by `id`.
+struct MembershipEvent {
+  std::string id;
+  std::string group_id;
+  std::string account_id;
+  MembershipAction action = MembershipAction::kJoin;
+  UnixMillis at = 0;
 };
 
 // An item shown next to an ad; position is its signed distance in the feed

@@ -42,8 +42,7 @@ int ReviewPriority(const policy::Action& a, const store::EnforcementItem& item,
   review::PriorityInput in;
   in.severity = a.priority;
   in.views = item.views;
-  in.private_group =
-      !item.item.group_id.empty() && item.item.group_visibility == Visibility::kPrivate;
+  in.private_group = !item.item.group_id.empty() && IsMembersOnly(item.item.group_visibility);
   in.reports = reports.policy_count();
   return review::CasePriority(in);
 }
@@ -240,7 +239,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
     if (item.revision > item.enforced_revision) {
       // The revision's first scan: how soon after its receipt (recommendation 7's coverage).
       const bool is_private =
-          !item.item.group_id.empty() && item.item.group_visibility == Visibility::kPrivate;
+          !item.item.group_id.empty() && IsMembersOnly(item.item.group_visibility);
       ++first_scans[is_private][now - item.received_at <= kScanTargetMs];
     }
     ++sum.items;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -185,8 +186,15 @@ Status DecodeItemInto(const Ctx& ctx, element e, const std::string& path, Item* 
   const auto& L = ctx.limits;
   bool has_group = false, has_visibility = false;
   FieldWalker w(path);
-  w.On("id", true, [&](element v, const std::string& f) {
-    return ReadString(ctx, v, f, L.max_id_bytes, true, &item->id);
+  w.On("id", true, [&](element v, const std::string& f) -> Status {
+    BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, L.max_id_bytes, true, &item->id));
+    if (item->id.starts_with(kGroupProfileIdPrefix)) {
+      return InvalidArgument(
+          "must not start with \"group:\" (reserved for group profiles, "
+          "which POST /v1/groups stores)",
+          f);
+    }
+    return Status::Ok();
   });
   w.On("kind", false, [&](element v, const std::string& f) -> Status {
     std::string s;
@@ -214,7 +222,7 @@ Status DecodeItemInto(const Ctx& ctx, element e, const std::string& path, Item* 
     std::string s;
     BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 64, true, &s));
     auto vis = ParseVisibility(s);
-    if (!vis) return InvalidArgument("must be \"public\" or \"private\"", f);
+    if (!vis) return InvalidArgument("must be \"public\", \"private\" or \"secret\"", f);
     item->group_visibility = *vis;
     has_visibility = true;
     return Status::Ok();
@@ -245,6 +253,81 @@ Status DecodeItemInto(const Ctx& ctx, element e, const std::string& path, Item* 
     return InvalidArgument("an item cannot be its own parent", sub("parent_id"));
   }
   return Status::Ok();
+}
+
+Status DecodeGroupInto(const Ctx& ctx, element e, const std::string& path, Group* g) {
+  const auto& L = ctx.limits;
+  FieldWalker w(path);
+  w.On("id", true, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_id_bytes, true, &g->id);
+  });
+  w.On("name", true, [&](element v, const std::string& f) -> Status {
+    BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, L.max_group_name_bytes, false, &g->name));
+    if (g->name.empty()) return InvalidArgument("must not be empty", f);
+    return Status::Ok();
+  });
+  w.On("description", false, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_text_bytes, false, &g->description);
+  });
+  w.On("visibility", true, [&](element v, const std::string& f) -> Status {
+    std::string s;
+    BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 64, true, &s));
+    auto vis = ParseVisibility(s);
+    if (!vis) return InvalidArgument("must be \"public\", \"private\" or \"secret\"", f);
+    g->visibility = *vis;
+    return Status::Ok();
+  });
+  w.On("created_at", true,
+       [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &g->created_at); });
+  w.On("owner_id", true, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_id_bytes, true, &g->owner_id);
+  });
+  w.On("admin_ids", false, [&](element v, const std::string& f) -> Status {
+    if (v.type() != element_type::ARRAY) return WrongType(v, "an array", f);
+    const simdjson::dom::array arr = v.get_array().value_unsafe();
+    if (arr.size() > L.max_group_admins) {
+      return InvalidArgument("has " + std::to_string(arr.size()) + " entries, the limit is " +
+                                 std::to_string(L.max_group_admins),
+                             f);
+    }
+    size_t i = 0;
+    for (element a : arr) {
+      std::string field = f + "[" + std::to_string(i++) + "]";
+      std::string id;
+      BULWARK_RETURN_IF_ERROR(ReadString(ctx, a, field, L.max_id_bytes, true, &id));
+      if (std::find(g->admin_ids.begin(), g->admin_ids.end(), id) != g->admin_ids.end()) {
+        return InvalidArgument("duplicate admin '" + id + "'", field);
+      }
+      g->admin_ids.push_back(std::move(id));
+    }
+    return Status::Ok();
+  });
+  return w.Walk(e);
+}
+
+Status DecodeMembershipInto(const Ctx& ctx, element e, const std::string& path,
+                            MembershipEvent* m) {
+  const auto& L = ctx.limits;
+  FieldWalker w(path);
+  w.On("id", true, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_id_bytes, true, &m->id);
+  });
+  w.On("group_id", true, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_id_bytes, true, &m->group_id);
+  });
+  w.On("account_id", true, [&](element v, const std::string& f) {
+    return ReadString(ctx, v, f, L.max_id_bytes, true, &m->account_id);
+  });
+  w.On("action", true, [&](element v, const std::string& f) -> Status {
+    std::string s;
+    BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 16, true, &s));
+    auto a = ParseMembershipAction(s);
+    if (!a) return InvalidArgument("must be \"join\" or \"leave\"", f);
+    m->action = *a;
+    return Status::Ok();
+  });
+  w.On("at", true, [&](element v, const std::string& f) { return ReadTime(ctx, v, f, &m->at); });
+  return w.Walk(e);
 }
 
 Status DecodeViewInto(const Ctx& ctx, element e, const std::string& path, UnixMillis now,
@@ -490,6 +573,28 @@ Result<std::vector<ViewEvent>> DecodeViewBatch(std::string_view json, const Inge
       });
 }
 
+Result<std::vector<Group>> DecodeGroupBatch(std::string_view json, const IngestLimits& limits) {
+  auto r = DecodeBatch<Group>(json, limits, "groups",
+                              [](const Ctx& ctx, element e, const std::string& p, Group* out) {
+                                return DecodeGroupInto(ctx, e, p, out);
+                              });
+  if (!r.ok()) return r;
+  BULWARK_RETURN_IF_ERROR(CheckUniqueIds(*r, "groups"));
+  return r;
+}
+
+Result<std::vector<MembershipEvent>> DecodeMembershipBatch(std::string_view json,
+                                                           const IngestLimits& limits) {
+  auto r = DecodeBatch<MembershipEvent>(
+      json, limits, "memberships",
+      [](const Ctx& ctx, element e, const std::string& p, MembershipEvent* out) {
+        return DecodeMembershipInto(ctx, e, p, out);
+      });
+  if (!r.ok()) return r;
+  BULWARK_RETURN_IF_ERROR(CheckUniqueIds(*r, "memberships"));
+  return r;
+}
+
 Result<std::vector<Report>> DecodeReportBatch(std::string_view json, const IngestLimits& limits) {
   auto r = DecodeBatch<Report>(json, limits, "reports",
                                [](const Ctx& ctx, element e, const std::string& p, Report* out) {
@@ -523,29 +628,29 @@ Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const In
       });
 }
 
-Result<std::vector<std::string>> DecodeRecommendationCandidates(std::string_view json,
-                                                                const IngestLimits& limits,
-                                                                size_t max_candidates) {
+Result<std::vector<RecommendationCandidate>> DecodeRecommendationCandidates(
+    std::string_view json, const IngestLimits& limits, size_t max_candidates) {
   IngestLimits l = limits;
   l.max_batch = max_candidates;
-  return DecodeBatch<std::string>(
+  return DecodeBatch<RecommendationCandidate>(
       json, l, "candidates",
-      [](const Ctx& ctx, element e, const std::string& path, std::string* id) -> Status {
+      [](const Ctx& ctx, element e, const std::string& path, RecommendationCandidate* c) -> Status {
         FieldWalker w(path);
         w.On("type", true, [&](element v, const std::string& f) -> Status {
           std::string type;
           BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 16, true, &type));
-          if (type == "group" || type == "account") {
+          if (type == "account") {
             return InvalidArgument(
-                "group and account candidates are not answered yet: the decision log has no "
-                "group or account decisions to answer from (only items)",
+                "account candidates are not answered yet: the decision log has no account "
+                "decisions to answer from (only items and groups)",
                 f);
           }
-          if (type != "item") return InvalidArgument("must be item", f);
+          if (type != "item" && type != "group") return InvalidArgument("must be item or group", f);
+          c->group = type == "group";
           return Status::Ok();
         });
         w.On("id", true, [&](element v, const std::string& f) {
-          return ReadString(ctx, v, f, ctx.limits.max_id_bytes, true, id);
+          return ReadString(ctx, v, f, ctx.limits.max_id_bytes, true, &c->id);
         });
         return w.Walk(e);
       });

@@ -23,6 +23,11 @@ Result<std::vector<ViewEvent>> DecodeViewBatch(std::string_view json, const Inge
                                                UnixMillis now);
 // {"reports": [Report, ...]}
 Result<std::vector<Report>> DecodeReportBatch(std::string_view json, const IngestLimits& limits);
+// {"groups": [Group, ...]}
+Result<std::vector<Group>> DecodeGroupBatch(std::string_view json, const IngestLimits& limits);
+// {"memberships": [MembershipEvent, ...]}
+Result<std::vector<MembershipEvent>> DecodeMembershipBatch(std::string_view json,
+                                                           const IngestLimits& limits);
 // {"impressions": [AdImpression, ...]}
 Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
                                                           const IngestLimits& limits);
@@ -32,12 +37,17 @@ Result<std::vector<AdImpression>> DecodeAdImpressionBatch(std::string_view json,
 Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const IngestLimits& limits,
                                                  size_t max_texts, size_t max_text_bytes);
 
-// {"candidates": [{"type": "item", "id": "..."}, ...]} for POST /v1/recommendations/check:
-// 1..max_candidates item ids of 1..limits.max_id_bytes bytes. A group or account candidate is
-// refused by name: the guard cannot answer for them yet (docs/amplification.md).
-Result<std::vector<std::string>> DecodeRecommendationCandidates(std::string_view json,
-                                                                const IngestLimits& limits,
-                                                                size_t max_candidates);
+// A candidate of POST /v1/recommendations/check.
+struct RecommendationCandidate {
+  bool group = false;  // a group; otherwise an item
+  std::string id;
+};
+// {"candidates": [{"type": "item"|"group", "id": "..."}, ...]} for POST
+// /v1/recommendations/check: 1..max_candidates ids of 1..limits.max_id_bytes bytes. An account
+// candidate is refused by name: the guard cannot answer for accounts yet
+// (docs/amplification.md).
+Result<std::vector<RecommendationCandidate>> DecodeRecommendationCandidates(
+    std::string_view json, const IngestLimits& limits, size_t max_candidates);
 
 // One item object on its own (a line of a JSONL bulk-load file).
 Result<Item> DecodeItem(std::string_view json, const IngestLimits& limits);

@@ -44,6 +44,7 @@ Result<store::UpsertSummary> IngestService::StoreItems(std::span<const Item> ite
                   r.status().field().empty() ? "" : "items" + r.status().field());
   }
   Count("item", items.size(), true);
+  if (item_listener_) item_listener_(items);
   if (observer_ && r->created + r->revised > 0) observer_->ItemsCommitted(r->created + r->revised);
   return r;
 }
@@ -117,6 +118,39 @@ Result<store::AppendSummary> IngestService::IngestAdImpressionsJson(std::string_
     return Status(r.status().code(), r.status().message(), "impressions" + r.status().field());
   }
   Count("ad_impression", r->accepted, true);
+  return r;
+}
+
+Result<store::UpsertSummary> IngestService::IngestGroupsJson(std::string_view json) {
+  auto groups = DecodeGroupBatch(json, options_.limits);
+  if (!groups.ok()) {
+    Count("group", 1, false);
+    return groups.status();
+  }
+  auto r = db_.groups().UpsertGroups(*groups, clock_.NowMillis());
+  if (!r.ok()) {
+    Count("group", 1, false);
+    return Status(r.status().code(), r.status().message(), "groups" + r.status().field());
+  }
+  Count("group", groups->size(), true);
+  // A new or changed profile is a revision for enforcement to scan.
+  const int changed = r->created + r->revised;
+  if (observer_ && changed > 0) observer_->ItemsRequeued(static_cast<size_t>(changed));
+  return r;
+}
+
+Result<store::AppendSummary> IngestService::IngestMembershipsJson(std::string_view json) {
+  auto events = DecodeMembershipBatch(json, options_.limits);
+  if (!events.ok()) {
+    Count("membership", 1, false);
+    return events.status();
+  }
+  auto r = db_.groups().AppendMemberships(*events, clock_.NowMillis());
+  if (!r.ok()) {
+    Count("membership", 1, false);
+    return Status(r.status().code(), r.status().message(), "memberships" + r.status().field());
+  }
+  Count("membership", r->accepted, true);
   return r;
 }
 

@@ -54,6 +54,9 @@ class IngestService {
   Result<store::AppendSummary> IngestViewsJson(std::string_view json);
   Result<store::AppendSummary> IngestReportsJson(std::string_view json);
   Result<store::AppendSummary> IngestAdImpressionsJson(std::string_view json);
+  // Groups (their profile becomes an item that enforcement scans) and membership events.
+  Result<store::UpsertSummary> IngestGroupsJson(std::string_view json);
+  Result<store::AppendSummary> IngestMembershipsJson(std::string_view json);
 
   // Already-decoded items (bulk load).
   Result<store::UpsertSummary> StoreItems(std::span<const Item> items);
@@ -67,6 +70,11 @@ class IngestService {
   void set_view_listener(std::function<void(std::span<const ViewEvent>)> listener) {
     view_listener_ = std::move(listener);
   }
+  // Optional: called with every committed item batch (the amplification guard links new items
+  // of removed or restricted groups to them). Set before serving requests.
+  void set_item_listener(std::function<void(std::span<const Item>)> listener) {
+    item_listener_ = std::move(listener);
+  }
 
  private:
   std::vector<store::ViewSample> SampleViews(std::span<const ViewEvent> views);
@@ -78,6 +86,7 @@ class IngestService {
   MetricsRegistry* metrics_;
   IngestObserver* observer_ = nullptr;
   std::function<void(std::span<const ViewEvent>)> view_listener_;
+  std::function<void(std::span<const Item>)> item_listener_;
 
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

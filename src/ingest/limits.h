@@ -15,6 +15,8 @@ struct IngestLimits {
   std::size_t max_id_bytes = 256;               // any id
   std::size_t max_short_bytes = 2048;           // comments, surfaces, language tags
   std::size_t max_adjacent = 32;                // adjacent items per ad impression
+  std::size_t max_group_admins = 100;           // admin_ids per group
+  std::size_t max_group_name_bytes = 256;       // a group's name
   std::size_t max_depth = 8;                    // JSON nesting depth
   std::int64_t max_view_count = 1'000'000'000;  // views in one view event
   std::int64_t max_price_micros = 1'000'000'000'000;  // one impression's price

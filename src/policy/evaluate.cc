@@ -173,4 +173,70 @@ Decision Evaluate(const Policy& policy, const PolicyInput& input) {
   return d;
 }
 
+namespace {
+
+// The group conditions for category `c` (everything but visibility and window).
+bool GroupCategoryMatches(const Rule& r, const GroupPolicyInput& in, int c) {
+  if (!r.share_lower_bound.Contains(in.share_lower_bound[c])) return false;
+  if (r.profile_flagged && *r.profile_flagged != in.profile_flagged[c]) return false;
+  return true;
+}
+
+bool GroupContextMatches(const Rule& r, const GroupPolicyInput& in) {
+  if (r.window_days != in.window_days) return false;
+  if (r.visibilities && (*r.visibilities & (1u << static_cast<unsigned>(in.visibility))) == 0) {
+    return false;
+  }
+  if (!r.items.unbounded() && !r.items.Contains(static_cast<double>(in.items))) return false;
+  if (!r.admin_removals.unbounded() &&
+      !r.admin_removals.Contains(static_cast<double>(in.admin_removals))) {
+    return false;
+  }
+  if (!r.member_removal_share.unbounded() &&
+      !r.member_removal_share.Contains(in.member_removal_share)) {
+    return false;
+  }
+  if (!r.growth.unbounded() && !r.growth.Contains(in.growth)) return false;
+  return true;
+}
+
+}  // namespace
+
+Decision EvaluateGroup(const Policy& policy, const GroupPolicyInput& input) {
+  Decision d;
+  d.policy_id = policy.id;
+  d.policy_version = policy.version;
+  for (const Rule& r : policy.group_rules) {
+    if (!GroupContextMatches(r, input)) continue;
+    // The category with the highest share lower bound among those that match.
+    int best = -1;
+    for (int i = 0; i < kNumCategories; ++i) {
+      if ((r.categories & (1u << i)) == 0 || !GroupCategoryMatches(r, input, i)) continue;
+      if (best < 0 || input.share_lower_bound[i] > input.share_lower_bound[best]) best = i;
+    }
+    if (best < 0) continue;
+    const Category c = static_cast<Category>(best);
+    auto it = std::find_if(d.actions.begin(), d.actions.end(), [&](const Action& a) {
+      return a.kind == r.action && a.queue == r.queue;
+    });
+    if (it == d.actions.end()) {
+      d.actions.push_back(MakeAction(r, c));
+    } else if (r.priority > it->priority) {
+      *it = MakeAction(r, c);
+    }
+  }
+  std::stable_sort(d.actions.begin(), d.actions.end(),
+                   [](const Action& a, const Action& b) { return a.priority > b.priority; });
+  return d;
+}
+
+std::vector<int> GroupRuleWindows(const Policy& policy) {
+  std::vector<int> out;
+  for (const Rule& r : policy.group_rules) {
+    if (std::find(out.begin(), out.end(), r.window_days) == out.end()) out.push_back(r.window_days);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace bulwark::policy

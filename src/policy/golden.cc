@@ -63,7 +63,7 @@ std::string ParseInputWord(std::string_view w, PolicyInput* in) {
     in->coverage_full = value == "full";
   } else if (key == "visibility") {
     auto v = ParseVisibility(value);
-    if (!v) return "visibility must be public or private";
+    if (!v) return "visibility must be public, private or secret";
     in->visibility = *v;
   } else if (key == "kind") {
     auto k = ParseItemKind(value);

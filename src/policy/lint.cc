@@ -74,12 +74,18 @@ std::string DescribeInput(const PolicyInput& in, Category c) {
   return s;
 }
 
+// The differential checks evaluate every visibility (public, private, secret) times author is or
+// is not a public figure: kCells policy inputs per views value.
+constexpr int kNumVis = static_cast<int>(std::size(kAllVisibilities));
+constexpr size_t kCells = static_cast<size_t>(kNumVis) * 2;
+
 class Linter {
  public:
   Linter(const Policy& p, const LintOptions& o) : p_(p), options_(o) {}
 
   std::vector<LintFinding> Run() {
     for (const Rule& r : p_.rules) StaticChecks(r);
+    for (const Rule& r : p_.group_rules) GroupChecks(r);
     Coverage();
     Probe();
     std::stable_sort(findings_.begin(), findings_.end(),
@@ -96,6 +102,24 @@ class Linter {
   }
 
   static std::string Name(const Rule& r) { return "rule '" + r.id + "'"; }
+
+  // Group rules: a private or secret group is looked at at least as closely as a public one
+  // (recommendation 7), so a group rule may not leave them out while it covers public groups.
+  void GroupChecks(const Rule& r) {
+    if (!r.visibilities) return;
+    const unsigned pub = 1u << static_cast<unsigned>(Visibility::kPublic);
+    if ((*r.visibilities & pub) == 0) return;
+    for (Visibility v : {Visibility::kPrivate, Visibility::kSecret}) {
+      if ((*r.visibilities & (1u << static_cast<unsigned>(v))) == 0) {
+        Add(LintSeverity::kError, "private-weaker", &r, r.visibility_line,
+            "group rule '" + r.id + "' sends public groups to review but not " +
+                std::string(VisibilityName(v)) +
+                " ones; members-only groups must be looked at at least as closely "
+                "(recommendation 7)");
+        return;
+      }
+    }
+  }
 
   void StaticChecks(const Rule& r) {
     const std::string action(ActionKindName(r.action));
@@ -127,7 +151,8 @@ class Linter {
                 "raise priority, send to review or escalate.");
       }
     }
-    if (r.visibilities && *r.visibilities == (1u << static_cast<unsigned>(Visibility::kPrivate)) &&
+    if (r.visibilities &&
+        (*r.visibilities & (1u << static_cast<unsigned>(Visibility::kPublic))) == 0 &&
         r.action == ActionKind::kNone) {
       Add(LintSeverity::kError, "private-weaker", &r, r.visibility_line,
           Name(r) +
@@ -253,27 +278,27 @@ class Linter {
       if (score_ranges.empty()) continue;
       const std::vector<double> scores = Candidates(score_ranges, 1e-6, 1.0);
       // out[vis][pf][views index] for the current and the previous score.
-      std::vector<Decision> cur(4 * nv), prev(4 * nv);
-      std::vector<PolicyInput> cur_in(4 * nv), prev_in(4 * nv);
+      std::vector<Decision> cur(kCells * nv), prev(kCells * nv);
+      std::vector<PolicyInput> cur_in(kCells * nv), prev_in(kCells * nv);
       for (TargetGroupSet tg : targets) {
         for (ItemKind kind : kinds) {
           for (double rep : reports) {
             for (size_t si = 0; si < scores.size(); ++si) {
               rule_tests_ +=
-                  static_cast<long long>(4 * nv) * static_cast<long long>(p_.rules.size());
+                  static_cast<long long>(kCells * nv) * static_cast<long long>(p_.rules.size());
               if (rule_tests_ > options_.max_rule_tests || reports_ > kMaxReports) {
                 Add(LintSeverity::kWarning, "lint-incomplete", nullptr, 1,
                     "policy too large for the exhaustive differential checks: they stopped "
                     "early, so some problems may be unreported");
                 return;
               }
-              for (int vis = 0; vis < 2; ++vis) {
+              for (int vis = 0; vis < kNumVis; ++vis) {
                 for (int pf = 0; pf < 2; ++pf) {
                   for (size_t vi = 0; vi < nv; ++vi) {
                     PolicyInput in;
                     in.set_score(c, scores[si]);
                     in.target_groups = tg;
-                    in.visibility = vis ? Visibility::kPrivate : Visibility::kPublic;
+                    in.visibility = kAllVisibilities[vis];
                     in.kind = kind;
                     in.reports = static_cast<std::int64_t>(rep);
                     in.views = static_cast<std::int64_t>(views[vi]);
@@ -300,7 +325,7 @@ class Linter {
     std::vector<Outcome> o(d.size());
     for (size_t i = 0; i < d.size(); ++i) o[i] = Summarise(d[i]);
     auto at = [nv](int vis, int pf, size_t vi) { return (vis * 2 + pf) * nv + vi; };
-    for (int vis = 0; vis < 2; ++vis) {
+    for (int vis = 0; vis < kNumVis; ++vis) {
       for (size_t vi = 0; vi < nv; ++vi) {
         size_t ord = at(vis, 0, vi), pub = at(vis, 1, vi);
         if (Weaker(o[pub], o[ord])) {
@@ -313,15 +338,18 @@ class Linter {
     }
     for (int pf = 0; pf < 2; ++pf) {
       for (size_t vi = 0; vi < nv; ++vi) {
-        size_t pub = at(0, pf, vi), priv = at(1, pf, vi);
-        if (Weaker(o[priv], o[pub])) {
-          Report(LintSeverity::kError, "private-weaker", in[pub], d[pub], in[priv], d[priv], c,
-                 "private-group content gets a weaker outcome than the same public content "
-                 "(recommendation 7)");
+        for (int vis = 1; vis < kNumVis; ++vis) {  // private, secret
+          size_t pub = at(0, pf, vi), priv = at(vis, pf, vi);
+          if (Weaker(o[priv], o[pub])) {
+            Report(LintSeverity::kError, "private-weaker", in[pub], d[pub], in[priv], d[priv], c,
+                   std::string(VisibilityName(kAllVisibilities[vis])) +
+                       "-group content gets a weaker outcome than the same public content "
+                       "(recommendation 7)");
+          }
         }
       }
     }
-    for (int vis = 0; vis < 2; ++vis) {
+    for (int vis = 0; vis < kNumVis; ++vis) {
       for (int pf = 0; pf < 2; ++pf) {
         for (size_t vi = 1; vi < nv; ++vi) {
           size_t lo = at(vis, pf, vi - 1), hi = at(vis, pf, vi);

@@ -122,7 +122,8 @@ class Parser {
   Status FinishHeader(int line);
   Status ParseAction(int line, std::string_view value);
   Status RangeCondition(int line, std::string_view key, Op op, std::string_view value, Range* range,
-                        bool integer);
+                        bool integer, bool unit_interval = true);
+  Status GroupRuleKey(int line, std::string_view key, Op op, std::string_view value, bool* handled);
 
   std::string_view text_;
   std::shared_ptr<Policy> policy_;
@@ -175,10 +176,13 @@ Status Parser::Line(int line, std::string_view content) {
   if (s.front() == '[') {
     if (s.back() != ']') return Error(line, "section header must end with ']'");
     std::string_view inner = Trim(s.substr(1, s.size() - 2));
-    if (inner.substr(0, 5) != "rule " && inner.substr(0, 5) != "rule\t") {
-      return Error(line, "unknown section " + Quote(s) + " (expected [rule ID])");
+    const bool group =
+        inner.substr(0, 11) == "group_rule " || inner.substr(0, 11) == "group_rule\t";
+    if (!group && inner.substr(0, 5) != "rule " && inner.substr(0, 5) != "rule\t") {
+      return Error(line,
+                   "unknown section " + Quote(s) + " (expected [rule ID] or [group_rule ID])");
     }
-    std::string_view id = Trim(inner.substr(5));
+    std::string_view id = Trim(inner.substr(group ? 11 : 5));
     if (!IsIdentifier(id)) {
       return Error(line,
                    "rule id " + Quote(id) + " must be 1-128 characters of a-z, 0-9, '_', '.', '-'");
@@ -189,20 +193,24 @@ Status Parser::Line(int line, std::string_view content) {
     } else {
       BULWARK_RETURN_IF_ERROR(FinishRule());
     }
-    if (policy_->rules.size() >= kMaxRules) {
+    if (policy_->rules.size() + policy_->group_rules.size() >= kMaxRules) {
       return ResourceExhausted("more than " + std::to_string(kMaxRules) + " rules",
                                policy_->filename + ":" + std::to_string(line));
     }
     if (!rule_ids_.insert(std::string(id)).second) {
-      for (const Rule& r : policy_->rules) {
-        if (r.id == id) {
-          return Error(line, "duplicate rule id " + Quote(id) + " (first defined on line " +
-                                 std::to_string(r.line) + ")");
+      for (const auto* list : {&policy_->rules, &policy_->group_rules}) {
+        for (const Rule& r : *list) {
+          if (r.id == id) {
+            return Error(line, "duplicate rule id " + Quote(id) + " (first defined on line " +
+                                   std::to_string(r.line) + ")");
+          }
         }
       }
     }
-    policy_->rules.emplace_back();
-    rule_ = &policy_->rules.back();
+    std::vector<Rule>& list = group ? policy_->group_rules : policy_->rules;
+    list.emplace_back();
+    rule_ = &list.back();
+    rule_->group_rule = group;
     rule_->id = std::string(id);
     rule_->line = line;
     seen_keys_.clear();
@@ -310,7 +318,7 @@ Status Parser::FinishHeader(int line) {
 }
 
 Status Parser::RangeCondition(int line, std::string_view key, Op op, std::string_view value,
-                              Range* range, bool integer) {
+                              Range* range, bool integer, bool unit_interval) {
   double v = 0;
   if (integer) {
     long long n = 0;
@@ -321,10 +329,14 @@ Status Parser::RangeCondition(int line, std::string_view key, Op op, std::string
     v = static_cast<double>(n);
   } else {
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (ec != std::errc() || p != value.data() + value.size() || !std::isfinite(v) || v < 0 ||
-        v > 1) {
+    if (!unit_interval) {
+      if (ec != std::errc() || p != value.data() + value.size() || !std::isfinite(v) || v < 0) {
+        return Error(line, Quote(key) + " takes a number >= 0 (e.g. 1.5), got " + Quote(value));
+      }
+    } else if (ec != std::errc() || p != value.data() + value.size() || !std::isfinite(v) ||
+               v < 0 || v > 1) {
       return Error(line,
-                   "score takes a probability between 0 and 1 (e.g. 0.85), got " + Quote(value));
+                   Quote(key) + " takes a number between 0 and 1 (e.g. 0.85), got " + Quote(value));
     }
   }
   switch (op) {
@@ -442,6 +454,11 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
     if (op == Op::kEq || op == Op::kNe) return Status::Ok();
     return Error(line, Quote(key) + " takes = or !=, not '" + std::string(OpText(op)) + "'");
   };
+  if (r.group_rule) {
+    bool handled = false;
+    BULWARK_RETURN_IF_ERROR(GroupRuleKey(line, key, op, value, &handled));
+    if (handled) return Status::Ok();
+  }
   if (key == "category") {
     if (op != Op::kEq) return Error(line, "category takes '='");
     if (value == "*") {
@@ -490,10 +507,12 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
     for (std::string_view name : SplitList(value)) {
       auto v = ParseVisibility(name);
       if (!v)
-        return Error(line, "unknown visibility " + Quote(name) + " (expected public, private)");
+        return Error(line,
+                     "unknown visibility " + Quote(name) + " (expected public, private, secret)");
       bits |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(*v));
     }
-    if (op == Op::kNe) bits = static_cast<std::uint8_t>(~bits & 0x3);
+    if (op == Op::kNe) bits = static_cast<std::uint8_t>(~bits & 0x7);
+    if (bits == 0) return Error(line, "the visibility condition excludes every visibility");
     r.visibilities = bits;
     r.visibility_line = line;
     return Status::Ok();
@@ -584,11 +603,67 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
                          "reason)");
 }
 
+// The keys only group rules take, and the item keys they refuse. Sets *handled when `key` was a
+// group key (shared keys such as category and action fall through to RuleKey).
+Status Parser::GroupRuleKey(int line, std::string_view key, Op op, std::string_view value,
+                            bool* handled) {
+  Rule& r = *rule_;
+  *handled = true;
+  if (key == "share_lower_bound" || key == "share_lb") {
+    return RangeCondition(line, key, op, value, &r.share_lower_bound, false);
+  }
+  if (key == "items") return RangeCondition(line, key, op, value, &r.items, true);
+  if (key == "admin_removals") {
+    return RangeCondition(line, key, op, value, &r.admin_removals, true);
+  }
+  if (key == "member_removal_share") {
+    return RangeCondition(line, key, op, value, &r.member_removal_share, false);
+  }
+  if (key == "growth") return RangeCondition(line, key, op, value, &r.growth, false, false);
+  if (key == "profile") {
+    if (op != Op::kEq) return Error(line, "profile takes '='");
+    if (value != "flagged" && value != "clean") {
+      return Error(line, "profile takes flagged or clean, got " + Quote(value));
+    }
+    r.profile_flagged = value == "flagged";
+    return Status::Ok();
+  }
+  if (key == "window") {
+    if (op != Op::kEq) return Error(line, "window takes '='");
+    int days = 0;
+    std::string_view num = value;
+    if (!num.empty() && num.back() == 'd') num.remove_suffix(1);
+    auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), days);
+    if (value.back() != 'd' || ec != std::errc() || ptr != num.data() + num.size() || days < 1 ||
+        days > 365) {
+      return Error(line,
+                   "window takes a number of days from 1 to 365, e.g. 30d; got " + Quote(value));
+    }
+    r.window_days = days;
+    return Status::Ok();
+  }
+  if (key == "score" || key == "reports" || key == "views" || key == "reach" || key == "targets" ||
+      key == "kind" || key == "coverage" || key == "author_is_public_figure") {
+    return Error(line, Quote(key) +
+                           " is an item condition; a group rule takes share_lower_bound, items, "
+                           "admin_removals, member_removal_share, growth, profile, window, "
+                           "category and visibility");
+  }
+  *handled = false;
+  return Status::Ok();
+}
+
 Status Parser::FinishRule() {
   if (rule_ == nullptr) return Status::Ok();
   Rule& r = *rule_;
   const int line = r.line;
-  const std::string id = "rule " + Quote(r.id);
+  const std::string id = (r.group_rule ? "group rule " : "rule ") + Quote(r.id);
+  if (r.group_rule && r.action_line != 0 && r.action != ActionKind::kReview &&
+      r.action != ActionKind::kEscalate) {
+    return Error(r.action_line,
+                 id + ": a group rule sends the group to review or escalate; removing, "
+                      "restricting or labelling a group is a reviewer's decision");
+  }
   if (r.categories == 0) return Error(line, id + " has no 'category = ...' (use * for all)");
   if (r.action_line == 0) return Error(line, id + " has no 'action = ...'");
   if (r.reason_code.empty()) return Error(line, id + " has no 'reason_code = ...'");

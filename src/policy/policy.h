@@ -123,6 +123,18 @@ struct Rule {
   std::string reason_code;
   std::string reason;  // shown to users and reviewers
 
+  // Group rules ([group_rule ID] sections): conditions on a group's risk over a rolling window
+  // (groups/risk.h), for the rule's category. Their action is review or escalate only: removing,
+  // restricting or labelling a group is a reviewer's decision.
+  bool group_rule = false;
+  int window_days = 30;                 // `window = 30d`
+  Range share_lower_bound;              // lower bound of the category's share of the group's items
+  Range items;                          // the group's items in the window
+  Range admin_removals;                 // standing removals of the owner's and admins' items
+  Range member_removal_share;           // share of current members with a standing removal
+  Range growth;                         // members now / members at the window's start - 1
+  std::optional<bool> profile_flagged;  // `profile = flagged|clean`: the profile's own verdict
+
   bool HasCategory(Category c) const {
     return (categories & (1u << static_cast<unsigned>(c))) != 0;
   }
@@ -136,6 +148,7 @@ struct Policy {
   std::string effective;           // optional free text, e.g. "2026-12-01"
   std::vector<std::string> notes;  // one per `notes = ...` line
   std::vector<Rule> rules;         // in file order
+  std::vector<Rule> group_rules;   // [group_rule ID] sections, in file order
 };
 
 // Parses and validates a policy. On error the Status is InvalidArgument (ResourceExhausted
@@ -195,6 +208,24 @@ struct Decision {
 
 // True when every condition of `rule` holds for `input` (for some category of the rule).
 bool RuleMatches(const Rule& rule, const PolicyInput& input);
+
+// What the group rules see of a group over one window (groups/risk.h computes it).
+struct GroupPolicyInput {
+  int window_days = 30;
+  Visibility visibility = Visibility::kPublic;
+  std::array<double, kNumCategories> share_lower_bound{};  // by Category
+  std::array<bool, kNumCategories> profile_flagged{};      // the profile names the category
+  std::int64_t items = 0;
+  std::int64_t admin_removals = 0;
+  double member_removal_share = 0;
+  double growth = 0;
+};
+
+// Applies the group rules whose window is input.window_days. The result holds review/escalate
+// actions only (one per queue, the highest priority), each naming the category that matched.
+Decision EvaluateGroup(const Policy& policy, const GroupPolicyInput& input);
+// The distinct windows of the policy's group rules, ascending.
+std::vector<int> GroupRuleWindows(const Policy& policy);
 
 // Applies every rule of `policy` to `input` (see the combination semantics above). Pure:
 // no I/O, no shared state; allocates only the result.

@@ -282,9 +282,11 @@ Result<std::shared_ptr<const QueueConfig>> LoadQueueConfig(const std::string& pa
 
 std::vector<MissingQueue> MissingQueues(const QueueConfig& config, const policy::Policy& policy) {
   std::vector<MissingQueue> out;
-  for (const policy::Rule& rule : policy.rules) {
-    if (rule.queue.empty() || config.Find(rule.queue)) continue;
-    out.push_back({rule.queue, rule.id, rule.line});
+  for (const auto* rules : {&policy.rules, &policy.group_rules}) {
+    for (const policy::Rule& rule : *rules) {
+      if (rule.queue.empty() || config.Find(rule.queue)) continue;
+      out.push_back({rule.queue, rule.id, rule.line});
+    }
   }
   return out;
 }

@@ -159,8 +159,7 @@ void ReviewService::CountPrivateGroupClaim(const store::ReviewCase& c, const Que
                                            UnixMillis now) {
   if (c.round != store::kFirstReview || c.appeal_of_seq != 0 || c.first_claimed_at != now) return;
   auto item = db_.items().GetItem(c.item_id);
-  if (!item.ok() || item->item.group_id.empty() ||
-      item->item.group_visibility != Visibility::kPrivate) {
+  if (!item.ok() || item->item.group_id.empty() || !IsMembersOnly(item->item.group_visibility)) {
     return;
   }
   const bool within =
@@ -213,19 +212,21 @@ Status ReviewService::CheckReasonCode(const ReviewerDecision& d, std::string_vie
                            "reason_code");
   }
   if (policy) {
-    for (const policy::Rule& rule : policy->rules) {
-      if (rule.reason_code != d.reason_code || rule.action == policy::ActionKind::kNone ||
-          rule.action == policy::ActionKind::kRaisePriority) {
-        continue;
+    for (const auto* rules : {&policy->rules, &policy->group_rules}) {
+      for (const policy::Rule& rule : *rules) {
+        if (rule.reason_code != d.reason_code || rule.action == policy::ActionKind::kNone ||
+            rule.action == policy::ActionKind::kRaisePriority) {
+          continue;
+        }
+        if (outcome == "label" || outcome == "reduce" || outcome == "remove" ||
+            outcome == "restrict" || outcome == "escalate" || outcome == "uphold") {
+          return Status::Ok();
+        }
+        return InvalidArgument("policy reason code '" + d.reason_code +
+                                   "' explains an enforcement; for " + std::string(outcome) +
+                                   " give a reviewer reason code (e.g. no_violation)",
+                               "reason_code");
       }
-      if (outcome == "label" || outcome == "reduce" || outcome == "remove" ||
-          outcome == "escalate" || outcome == "uphold") {
-        return Status::Ok();
-      }
-      return InvalidArgument("policy reason code '" + d.reason_code +
-                                 "' explains an enforcement; for " + std::string(outcome) +
-                                 " give a reviewer reason code (e.g. no_violation)",
-                             "reason_code");
     }
   }
   return InvalidArgument("'" + d.reason_code + "' is neither a reason code of the active policy" +
@@ -266,9 +267,16 @@ Result<store::CaseDecisionResult> ReviewService::Decide(const Reviewer& reviewer
   } else {
     action = ParseAction(d.outcome);
     const bool tie_break = c.round == store::kTieBreak;
+    // A group is restricted (no new members, no recommendation), never "reduced"; an item the
+    // other way round.
+    const bool group = c.target_kind == TargetKind::kGroup;
     if (!action || *action == ActionType::kReview || IsItemlessAction(*action) ||
-        (*action == ActionType::kRestore && !tie_break)) {
-      return InvalidArgument(std::string("must be one of none, label, reduce, remove, escalate") +
+        *action == ActionType::kSuspend || (*action == ActionType::kRestore && !tie_break) ||
+        *action == (group ? ActionType::kReduce : ActionType::kRestrict)) {
+      return InvalidArgument(std::string(group ? "must be one of none, label, restrict, remove, "
+                                                 "escalate"
+                                               : "must be one of none, label, reduce, remove, "
+                                                 "escalate") +
                                  (tie_break ? ", restore" : ""),
                              "action");
     }

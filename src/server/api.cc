@@ -196,6 +196,22 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        [this](const HttpRequest&, const Params& p, const Caller&) { return GetReport(p[0]); }},
       {"POST", "/v1/ad-impressions", true, writers,
        ingest_route(&ingest::IngestService::IngestAdImpressionsJson)},
+      {"POST", "/v1/groups", true, writers, ingest_route(&ingest::IngestService::IngestGroupsJson)},
+      {"POST", "/v1/memberships", true, writers,
+       ingest_route(&ingest::IngestService::IngestMembershipsJson)},
+      // A group, its state and history, and its risk with the items behind it (api_groups.cc).
+      {"GET",
+       "/v1/groups",
+       true,
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
+       [this](const HttpRequest& req, const Params&, const Caller&) { return ListGroups(req); }},
+      {"GET",
+       "/v1/groups/{id}",
+       true,
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
+       [this](const HttpRequest& req, const Params& p, const Caller&) {
+         return GetGroup(p[0], req);
+       }},
       {"POST",
        "/v1/classify",
        true,
@@ -428,7 +444,8 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
     } else if (r.html) {
       r.max_body = kMaxBodyForm;
     } else if (r.pattern == "/v1/items" || r.pattern == "/v1/views" || r.pattern == "/v1/reports" ||
-               r.pattern == "/v1/ad-impressions") {
+               r.pattern == "/v1/ad-impressions" || r.pattern == "/v1/groups" ||
+               r.pattern == "/v1/memberships") {
       r.max_body = ingest_limit;
     } else if (r.pattern == "/v1/recommendations/check") {
       r.max_body = kMaxBodyRecommendations;

@@ -181,6 +181,8 @@ class Api {
   HttpResponse Healthz();
   HttpResponse GetItem(const std::string& id);
   HttpResponse GetReport(const std::string& id);
+  HttpResponse GetGroup(const std::string& id, const HttpRequest& req);  // api_groups.cc
+  HttpResponse ListGroups(const HttpRequest& req);
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
   // The client's address (trust_forwarded_for decides which).

@@ -47,12 +47,24 @@ HttpResponse Api::RecommendationsCheck(const HttpRequest& req) {
   if (!ctx_.guard) return ErrorResponse(Unavailable("the amplification guard is not running"));
   ingest::IngestLimits limits;
   limits.max_body_bytes = kMaxBodyRecommendations;
-  auto ids = ingest::DecodeRecommendationCandidates(req.body, limits, kMaxCandidates);
-  if (!ids.ok()) return ErrorResponse(ids.status());
-  std::vector<std::string_view> views(ids->begin(), ids->end());
-  std::vector<amplification::Answer> answers;
+  auto candidates = ingest::DecodeRecommendationCandidates(req.body, limits, kMaxCandidates);
+  if (!candidates.ok()) return ErrorResponse(candidates.status());
+  // Items and groups are looked up apart (one lock each), then answered in request order.
+  std::vector<std::string_view> views, item_ids, group_ids;
+  views.reserve(candidates->size());
+  for (const ingest::RecommendationCandidate& c : *candidates) {
+    views.push_back(c.id);
+    (c.group ? group_ids : item_ids).push_back(c.id);
+  }
+  std::vector<amplification::Answer> item_answers, group_answers;
   const std::int64_t as_of = ctx_.guard->as_of_seq();
-  ctx_.guard->CheckItems(views, &answers);
+  ctx_.guard->CheckItems(item_ids, &item_answers);
+  if (!group_ids.empty()) ctx_.guard->CheckGroups(group_ids, &group_answers);
+  std::vector<amplification::Answer> answers;
+  answers.reserve(views.size());
+  for (std::size_t i = 0, ii = 0, gi = 0; i < candidates->size(); ++i) {
+    answers.push_back((*candidates)[i].group ? group_answers[gi++] : item_answers[ii++]);
+  }
   std::int64_t counts[3] = {0, 0, 0};
   HttpResponse r;
   std::string& body = r.body;
@@ -63,7 +75,7 @@ HttpResponse Api::RecommendationsCheck(const HttpRequest& req) {
     const amplification::Answer& a = answers[i];
     ++counts[static_cast<int>(a.verdict)];
     if (i) body.push_back(',');
-    body += "{\"type\":\"item\",\"id\":";
+    body += (*candidates)[i].group ? "{\"type\":\"group\",\"id\":" : "{\"type\":\"item\",\"id\":";
     AppendJsonString(&body, views[i]);
     body += ",\"verdict\":\"";
     body += amplification::VerdictName(a.verdict);

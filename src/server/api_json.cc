@@ -111,6 +111,7 @@ Result<std::int64_t> ParseCount(std::string_view v, std::string_view field, std:
 json DecisionJson(const Decision& d) {
   json evidence = json::parse(d.evidence, nullptr, false);
   return {{"seq", d.seq},
+          {"target_kind", TargetKindName(d.target_kind)},
           {"item_id", d.item_id},
           {"item_revision", d.item_revision},
           {"action", ActionName(d.action)},

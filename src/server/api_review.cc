@@ -35,6 +35,7 @@ std::string RoundName(int round) {
 // earlier outcomes or which case it checks.
 json CaseJson(const store::ReviewCase& c) {
   json j = {{"id", c.id},
+            {"target_kind", TargetKindName(c.target_kind)},
             {"item_id", c.item_id},
             {"item_revision", c.item_revision},
             {"queue", c.queue},
@@ -176,8 +177,24 @@ HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
     // The console blurs severe content in wellbeing queues until the reviewer reveals it.
     out["blur"] = spec->wellbeing;
   }
+  if (c->target_kind == TargetKind::kGroup) {
+    // A group case: the group, its admins and state; its risk figures are the evidence of the
+    // decision that opened the case (below).
+    auto g = ctx_.db->groups().GetGroup(c->item_id);
+    if (g.ok()) {
+      out["group"] = {{"id", g->group.id},
+                      {"name", g->group.name},
+                      {"description", g->group.description},
+                      {"visibility", VisibilityName(g->group.visibility)},
+                      {"owner_id", g->group.owner_id},
+                      {"admin_ids", g->group.admin_ids},
+                      {"members", g->members},
+                      {"state", store::GroupStateName(g->state)}};
+    }
+  }
   // What the reviewer needs: the text under review and why it was sent here.
-  auto item = ctx_.db->items().GetItem(c->item_id);
+  auto item = c->target_kind == TargetKind::kItem ? ctx_.db->items().GetItem(c->item_id)
+                                                  : Result<store::StoredItem>(NotFound("group"));
   if (item.ok()) {
     for (const auto& rev : item->revisions) {
       if (rev.revision == c->item_revision) out["text"] = rev.text;

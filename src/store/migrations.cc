@@ -274,6 +274,69 @@ CREATE TABLE reporter_stats (
     {11, "enforcement times: when each item's current revision was first enforced", R"sql(
 ALTER TABLE items ADD COLUMN enforced_at BIGINT NOT NULL DEFAULT 0
 )sql"},
+    {12, "groups: profiles, admins, memberships and states; decisions and cases name a target kind",
+     R"sql(
+CREATE TABLE platform_groups_v12 (
+  id              TEXT PRIMARY KEY,
+  visibility      TEXT NOT NULL CHECK (visibility IN ('public', 'private', 'secret')),
+  first_seen_at   BIGINT NOT NULL,
+  last_seen_at    BIGINT NOT NULL,
+  described       INTEGER NOT NULL DEFAULT 0,
+  name            TEXT NOT NULL DEFAULT '',
+  description     TEXT NOT NULL DEFAULT '',
+  created_at      BIGINT NOT NULL DEFAULT 0,
+  owner_id        TEXT NOT NULL DEFAULT '',
+  state           TEXT NOT NULL DEFAULT 'active'
+                  CHECK (state IN ('active', 'restricted', 'removed')),
+  label           TEXT NOT NULL DEFAULT '',
+  state_seq       BIGINT NOT NULL DEFAULT 0,
+  state_at        BIGINT NOT NULL DEFAULT 0,
+  updated_at      BIGINT NOT NULL DEFAULT 0
+){{WITHOUT_ROWID}};
+INSERT INTO platform_groups_v12 (id, visibility, first_seen_at, last_seen_at, updated_at)
+  SELECT id, visibility, first_seen_at, last_seen_at, last_seen_at FROM platform_groups;
+DROP TABLE platform_groups;
+ALTER TABLE platform_groups_v12 RENAME TO platform_groups;
+CREATE TABLE group_admins (
+  group_id        TEXT NOT NULL,
+  account_id      TEXT NOT NULL,
+  PRIMARY KEY (group_id, account_id)
+){{WITHOUT_ROWID}};
+CREATE INDEX group_admins_account ON group_admins (account_id);
+CREATE TABLE group_memberships (
+  id              TEXT PRIMARY KEY,
+  group_id        TEXT NOT NULL,
+  account_id      TEXT NOT NULL,
+  action          TEXT NOT NULL CHECK (action IN ('join', 'leave')),
+  at              BIGINT NOT NULL,
+  received_at     BIGINT NOT NULL
+){{WITHOUT_ROWID}};
+CREATE INDEX group_memberships_group ON group_memberships (group_id, account_id, at);
+CREATE INDEX group_memberships_at ON group_memberships (at);
+CREATE TABLE group_states (
+  seq             {{AUTO_ID}},
+  group_id        TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  label           TEXT NOT NULL,
+  decision_seq    BIGINT NOT NULL,
+  actor           TEXT NOT NULL,
+  at              BIGINT NOT NULL
+);
+CREATE INDEX group_states_group ON group_states (group_id, seq);
+CREATE TABLE group_rule_outcomes (
+  group_id        TEXT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  period          BIGINT NOT NULL,
+  decision_seq    BIGINT NOT NULL,
+  PRIMARY KEY (group_id, rule_id, period)
+){{WITHOUT_ROWID}};
+CREATE INDEX items_created ON items (created_at);
+ALTER TABLE decisions ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'item';
+ALTER TABLE review_cases ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'item';
+DROP INDEX review_cases_active;
+CREATE UNIQUE INDEX review_cases_active ON review_cases (target_kind, item_id, queue, review_round)
+  WHERE status <> 'decided'
+)sql"},
 };
 
 }  // namespace

@@ -17,6 +17,25 @@ int ReachStep(std::int64_t views) {
   return step;
 }
 
+std::string_view GroupStateName(GroupState s) {
+  switch (s) {
+    case GroupState::kActive:
+      return "active";
+    case GroupState::kRestricted:
+      return "restricted";
+    case GroupState::kRemoved:
+      return "removed";
+  }
+  return "active";
+}
+
+std::optional<GroupState> ParseGroupState(std::string_view name) {
+  for (GroupState s : {GroupState::kActive, GroupState::kRestricted, GroupState::kRemoved}) {
+    if (GroupStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return FailedPrecondition("the PostgreSQL backend is not built into this version yet", "db");

@@ -271,6 +271,9 @@ class EnforcementStore {
 // A case in an expert review queue.
 struct ReviewCase {
   std::int64_t id = 0;
+  // What the case is about: an item, or a whole group (opened by a group rule; item_id is then
+  // the group's id and item_revision 0).
+  TargetKind target_kind = TargetKind::kItem;
   std::string item_id;
   int item_revision = 0;
   std::string queue;
@@ -404,6 +407,102 @@ class ReviewStore {
   // `created_before` (past an SLA of now - created_before).
   virtual Result<std::int64_t> UnclaimedBefore(std::string_view queue,
                                                UnixMillis created_before) = 0;
+};
+
+// Bulwark's standing for a group, set by group decisions (target kind group): remove -> removed,
+// restrict -> restricted, none or restore by a person -> active. A label leaves the state as is.
+enum class GroupState : std::uint8_t { kActive, kRestricted, kRemoved };
+std::string_view GroupStateName(GroupState s);  // "active", "restricted", "removed"
+std::optional<GroupState> ParseGroupState(std::string_view name);
+
+// A group as stored. A group seen only through its items' group_id has no name, owner or
+// admins (described = false) until the platform sends it to POST /v1/groups.
+struct StoredGroup {
+  Group group;
+  bool described = false;
+  GroupState state = GroupState::kActive;
+  std::string label;           // the label a reviewer set, "" if none
+  std::int64_t state_seq = 0;  // the decision that set state and label (0: none yet)
+  UnixMillis state_at = 0;
+  UnixMillis first_seen_at = 0;
+  UnixMillis updated_at = 0;
+  std::int64_t members = 0;  // accounts whose latest membership event is a join
+};
+
+// One change of a group's state or label: the decision that made it.
+struct GroupStateChange {
+  std::int64_t decision_seq = 0;
+  GroupState state = GroupState::kActive;
+  std::string label;
+  std::string actor;
+  UnixMillis at = 0;
+};
+
+// An item of a group with every decision about it, oldest first (group risk reads these).
+struct GroupItemRecord {
+  std::string item_id;
+  std::string author_id;
+  ItemKind kind = ItemKind::kPost;
+  UnixMillis created_at = 0;
+  std::vector<Decision> decisions;  // item decisions; evidence left empty
+};
+
+// An account's standing removals: items of theirs whose latest remove-or-restore decision is
+// a removal made in the window.
+struct AccountRemovals {
+  std::string account_id;
+  std::int64_t removed = 0;
+};
+
+// What group risk needs to know about one group over a window [since, until).
+struct GroupActivity {
+  StoredGroup group;
+  std::vector<std::string> admins;         // the owner first, then the admins
+  std::vector<GroupItemRecord> items;      // created in the window, newest first, at most max_items
+  bool items_truncated = false;            // more items than max_items were created in the window
+  std::optional<GroupItemRecord> profile;  // the group's profile item, if stored
+  std::vector<AccountRemovals> admin_removals;  // one per admin, same order as `admins`
+  std::int64_t members_at_start = 0;            // members at `since`
+  std::int64_t members_now = 0;                 // members at `until`
+  std::int64_t joins = 0;                       // join events in the window
+  std::int64_t leaves = 0;                      // leave events in the window
+  std::int64_t members_with_removals = 0;       // of members_now: accounts with a standing removal
+};
+
+// Groups, their admins, memberships and state (recommendations 4, 6 and 7).
+class GroupStore {
+ public:
+  virtual ~GroupStore() = default;
+  // Upserts by group id, with the owner and admins as given (a group's admin list is replaced).
+  // Each group's profile (name and description) is upserted in the same transaction as the item
+  // GroupProfileItemId(id), kind group_profile, authored by the owner: a changed profile is a
+  // new revision, which enforcement scans like any item. The summary counts groups.
+  virtual Result<UpsertSummary> UpsertGroups(std::span<const Group> groups, UnixMillis now) = 0;
+  // Idempotent by event id. Every group_id must name a stored group (FailedPrecondition naming
+  // "[i].group_id" otherwise).
+  virtual Result<AppendSummary> AppendMemberships(std::span<const MembershipEvent> events,
+                                                  UnixMillis now) = 0;
+  virtual Result<StoredGroup> GetGroup(std::string_view id) = 0;  // NotFound
+  // Groups with id > after_id in id order, at most `limit`.
+  virtual Result<std::vector<StoredGroup>> ListGroups(std::string_view after_id, int limit) = 0;
+  // The ids of every item of the group (its profile included).
+  virtual Result<std::vector<std::string>> ItemIds(std::string_view id) = 0;
+  // The group's state changes, oldest first.
+  virtual Result<std::vector<GroupStateChange>> GroupHistory(std::string_view id) = 0;
+  virtual Result<GroupActivity> Activity(std::string_view id, UnixMillis since, UnixMillis until,
+                                         int max_items) = 0;  // NotFound
+  // Records that group rule `d.rule_id` matched group `d.item_id` (d: target kind group, action
+  // review or escalate, by the pipeline) in `period` (the rule's window number): in one
+  // transaction, appends `d` to the log and opens a first-review case for the group in `queue`
+  // (a group already waiting there keeps its case, at the higher priority). A rule matches a
+  // group at most once per period: a repeat returns nullopt and changes nothing.
+  virtual Result<std::optional<Decision>> RecordGroupRuleMatch(Decision d, std::string_view queue,
+                                                               int priority, int severity,
+                                                               std::int64_t period) = 0;
+  // Groups with an item created, or a membership event, at or after `since`, in id order after
+  // `after_id`, at most `limit` (the group scan's work list).
+  virtual Result<std::vector<std::string>> ActiveGroups(UnixMillis since, std::string_view after_id,
+                                                        int limit) = 0;
 };
 
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.
@@ -626,6 +725,7 @@ class Database {
   virtual ~Database() = default;
   virtual ItemStore& items() = 0;
   virtual EventStore& events() = 0;
+  virtual GroupStore& groups() = 0;
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;

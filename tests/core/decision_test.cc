@@ -24,6 +24,34 @@ TEST(ActionNames, RoundTripAndKeepTheirNumbers) {
   EXPECT_FALSE(ParseAction("activate").has_value());
 }
 
+TEST(ChainHash, GroupAndAccountDecisionsAreTaggedV2AndCheckedLikeItems) {
+  Decision item;
+  item.seq = 1;
+  item.item_id = "g1";
+  item.action = ActionType::kRestrict;
+  Decision group = item;
+  group.target_kind = TargetKind::kGroup;
+  // Item decisions keep the v1 form (earlier logs verify unchanged); a group's is v2 and its
+  // hash differs from an item decision with the same fields.
+  EXPECT_TRUE(ChainPreimage(GenesisHash(), item).starts_with("19:bulwark-decision-v1;"));
+  const std::string pre = ChainPreimage(GenesisHash(), group);
+  EXPECT_TRUE(pre.starts_with("19:bulwark-decision-v2;"));
+  EXPECT_NE(ChainHash(GenesisHash(), group), ChainHash(GenesisHash(), item));
+  auto back = CheckChainEntry(0, GenesisHash(), Sha256Hex(pre), pre);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->target_kind, TargetKind::kGroup);
+  EXPECT_EQ(back->item_id, "g1");
+  EXPECT_EQ(back->action, ActionType::kRestrict);
+  // A v2 tag on 14 fields, or "item" as a v2 target kind, is not canonical.
+  std::string v1 = ChainPreimage(GenesisHash(), item);
+  std::string forged = v1;
+  forged.replace(forged.find("v1"), 2, "v2");
+  EXPECT_FALSE(CheckChainEntry(0, GenesisHash(), Sha256Hex(forged), forged).ok());
+  std::string bad = pre;
+  bad.replace(bad.find("5:group;"), 8, "4:item;");
+  EXPECT_FALSE(CheckChainEntry(0, GenesisHash(), Sha256Hex(bad), bad).ok());
+}
+
 TEST(ChainHash, CoversEveryFieldAndThePredecessor) {
   Decision d;
   d.seq = 1;

@@ -119,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{
             "bad visibility",
             Batch(
-                R"({"id":"a","author_id":"u","text":"","group_id":"g","group_visibility":"secret","created_at":"2026-01-01T00:00:00Z"})"),
+                R"({"id":"a","author_id":"u","text":"","group_id":"g","group_visibility":"hidden","created_at":"2026-01-01T00:00:00Z"})"),
             Code::kInvalidArgument, "items[0].group_visibility"},
         BadCase{
             "own parent",
@@ -204,6 +204,66 @@ TEST(Codec, ReportsValidateReasonAndIds) {
                                R"("reason":"ugly","created_at":"2026-01-01T00:00:00Z"}]})",
                                IngestLimits{});
   EXPECT_EQ(bad.status().field(), "reports[0].reason");
+}
+
+TEST(Codec, GroupsAndMembershipsDecodeStrictly) {
+  auto ok = DecodeGroupBatch(
+      R"({"groups":[{"id":"g1","name":"Night Owls","description":"we stay up","visibility":)"
+      R"("secret","created_at":"2026-01-01T00:00:00Z","owner_id":"u1","admin_ids":["u2","u3"]}]})",
+      IngestLimits{});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ((*ok)[0].visibility, Visibility::kSecret);
+  EXPECT_EQ((*ok)[0].admin_ids, (std::vector<std::string>{"u2", "u3"}));
+
+  struct Bad {
+    const char* json;
+    const char* field;
+  };
+  const std::string g =
+      R"("visibility":"public","created_at":"2026-01-01T00:00:00Z","owner_id":"u")";
+  for (const auto& [json, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"groups":[{"id":"g","name":"",)" + g + "}]}", "groups[0].name"},
+           {R"({"groups":[{"id":"g","name":"n","visibility":"hidden","created_at":)"
+            R"("2026-01-01T00:00:00Z","owner_id":"u"}]})",
+            "groups[0].visibility"},
+           {R"({"groups":[{"id":"g","name":"n",)" + g + R"(,"admin_ids":["a","a"]}]})",
+            "groups[0].admin_ids[1]"},
+           {R"({"groups":[{"id":"g","name":"n",)" + g + R"(},{"id":"g","name":"m",)" + g + "}]}",
+            "groups[1].id"},
+           {R"({"groups":[{"id":"g","name":"n","visibility":"public","created_at":)"
+            R"("2026-01-01T00:00:00Z"}]})",
+            "groups[0].owner_id"},
+           {R"({"memberships":[{"id":"m","group_id":"g","account_id":"a","action":"lurk",)"
+            R"("at":"2026-01-01T00:00:00Z"}]})",
+            "memberships[0].action"},
+       }) {
+    auto r = json.starts_with(R"({"groups")")
+                 ? DecodeGroupBatch(json, IngestLimits{}).status()
+                 : DecodeMembershipBatch(json, IngestLimits{}).status();
+    EXPECT_EQ(r.code(), Code::kInvalidArgument) << json;
+    EXPECT_EQ(r.field(), field) << json << " -> " << r.ToString();
+  }
+  IngestLimits small;
+  small.max_group_admins = 1;
+  auto many = DecodeGroupBatch(
+      R"({"groups":[{"id":"g","name":"n",)" + g + R"(,"admin_ids":["a","b"]}]})", small);
+  EXPECT_EQ(many.status().field(), "groups[0].admin_ids");
+
+  auto m = DecodeMembershipBatch(
+      R"({"memberships":[{"id":"m","group_id":"g","account_id":"a","action":"leave",)"
+      R"("at":"2026-01-01T00:00:00Z"}]})",
+      IngestLimits{});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ((*m)[0].action, MembershipAction::kLeave);
+}
+
+TEST(Codec, ItemIdsMayNotTakeTheGroupProfilePrefix) {
+  auto r = DecodeItemBatch(
+      Batch(
+          R"({"id":"group:g1","author_id":"u1","text":"hi","created_at":"2026-01-01T00:00:00Z"})"),
+      IngestLimits{});
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().field(), "items[0].id");
 }
 
 TEST(Codec, AdImpressionsRejectNegativePricesAndRepeatedNeighbours) {

@@ -70,7 +70,9 @@ TEST(PolicyParser, ParsesEveryConditionAndAction) {
   EXPECT_FALSE(a.targets->Has(TargetGroup::kBlack));
   EXPECT_FALSE(a.score.lo_inclusive);
   EXPECT_TRUE(a.score.hi_inclusive);
-  EXPECT_EQ(*a.visibilities, 1u << static_cast<unsigned>(Visibility::kPublic));
+  // != private: public and secret.
+  EXPECT_EQ(*a.visibilities, (1u << static_cast<unsigned>(Visibility::kPublic)) |
+                                 (1u << static_cast<unsigned>(Visibility::kSecret)));
   EXPECT_EQ(a.action, ActionKind::kReview);
   EXPECT_EQ(a.queue, "antisemitism");
   EXPECT_EQ(a.priority, 6);
@@ -122,7 +124,7 @@ TEST(PolicyParser, RejectsBadInputWithFileLineAndReason) {
       {H(), 4, "policy has no rules"},
       {H() + "[rule r]\ncategory = hat\n", 6, "unknown category \"hat\""},
       {H() + "[rule r]\ncategory = threat\ntargets = jews\n", 7, "unknown target group \"jews\""},
-      {H() + R("score >= 1.5\naction = remove\n"), 7, "probability between 0 and 1"},
+      {H() + R("score >= 1.5\naction = remove\n"), 7, "between 0 and 1"},
       {H() + R("score = 0.5\naction = remove\n"), 7, "takes >=, >, < or <="},
       {H() + R("score >= 0.5\nscore >= 0.6\naction = remove\n"), 8, "second lower bound"},
       {H() + R("score >= 0.8\nscore < 0.5\naction = remove\n"), 8, "can never both hold"},
@@ -149,7 +151,7 @@ TEST(PolicyParser, RejectsBadInputWithFileLineAndReason) {
       {H() + "[rule r]\naction = remove\nreason_code = x\nreason = y\n", 5, "has no 'category"},
       {H() + R("score >= 0.5\naction = remove\nseverity = high\n"), 9,
        "unknown rule key \"severity\""},
-      {H() + R("visibility = secret\naction = remove\n"), 7, "unknown visibility"},
+      {H() + R("visibility = hidden\naction = remove\n"), 7, "unknown visibility"},
       {H() + R("kind = tweet\naction = remove\n"), 7, "unknown kind"},
       {H() + R("author_is_public_figure = maybe\naction = remove\n"), 7, "takes true or false"},
       {H() + R("author_is_public_figure >= 1\naction = remove\n"), 7, "takes = or !="},

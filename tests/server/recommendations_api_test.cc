@@ -154,7 +154,7 @@ TEST_F(RecommendationsApiTest, BadInputIsA400NamingTheField) {
       {R"({"candidates":[{"id":"x"}]})", "candidates[0].type"},
       {R"({"candidates":[{"type":"item","id":"a"},{"type":"post","id":"b"}]})",
        "candidates[1].type"},
-      {R"({"candidates":[{"type":"group","id":"g1"}]})", "candidates[0].type"},
+      {R"({"candidates":[{"type":"account","id":"u1"}]})", "candidates[0].type"},
       {R"({"candidates":[{"type":"item","id":"a","score":3}]})", "candidates[0].score"},
       {"{\"candidates\":[{\"type\":\"item\",\"id\":\"" + std::string(257, 'a') + "\"}]}",
        "candidates[0].id"},
@@ -177,6 +177,105 @@ TEST_F(RecommendationsApiTest, BadInputIsA400NamingTheField) {
   auto r = Check(ok);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body)["results"].size(), 1000u);
+}
+
+}  // namespace
+}  // namespace bulwark
+
+namespace bulwark {
+namespace {
+
+class GroupRecommendationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { key_ = server_.CreateKey(Role::kPlatform); }
+  httplib::Result Post(const std::string& path, const std::string& body) {
+    auto c = server_.Client();
+    return c.Post(path.c_str(), {{"Authorization", "Bearer " + key_}}, body, "application/json");
+  }
+  httplib::Result Get(const std::string& path) {
+    auto c = server_.Client();
+    return c.Get(path.c_str(), {{"Authorization", "Bearer " + key_}});
+  }
+  std::string Item(const std::string& id) {
+    return R"({"id":")" + id +
+           R"(","author_id":"u1","text":"text","group_id":"g1",)"
+           R"("group_visibility":"private","created_at":"2026-01-01T00:00:00Z"})";
+  }
+
+  testing::TestServer server_;
+  std::string key_;
+};
+
+TEST_F(GroupRecommendationsTest, ARestrictedGroupAndEveryItemOfItAreBlocked) {
+  auto g = Post("/v1/groups",
+                R"({"groups":[{"id":"g1","name":"Night Owls","description":"we stay up",)"
+                R"("visibility":"private","created_at":"2026-01-01T00:00:00Z","owner_id":"u1",)"
+                R"("admin_ids":["u2"]}]})");
+  ASSERT_EQ(g->status, 200) << g->body;
+  EXPECT_EQ(json::parse(g->body)["created"], 1);
+  ASSERT_EQ(Post("/v1/items", R"({"items":[)" + Item("a") + "," + Item("b") + "]}")->status, 200);
+  auto m = Post("/v1/memberships",
+                R"({"memberships":[{"id":"m1","group_id":"g1","account_id":"u9","action":"join",)"
+                R"("at":"2026-01-02T00:00:00Z"},{"id":"m2","group_id":"nope","account_id":"u9",)"
+                R"("action":"join","at":"2026-01-02T00:00:00Z"}]})");
+  ASSERT_EQ(m->status, 422) << m->body;  // an unknown group: the whole batch is refused
+  EXPECT_EQ(json::parse(m->body)["error"]["field"], "memberships[1].group_id");
+
+  Decision d;
+  d.target_kind = TargetKind::kGroup;
+  d.item_id = "g1";
+  d.action = ActionType::kRestrict;
+  d.category = "hate";
+  d.actor = "reviewer:user:r1";
+  d.reason = "group.hate: built around hate";
+  d.created_at = 10;
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions({d}).ok());
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+  // A post made after the restriction is blocked too.
+  ASSERT_EQ(Post("/v1/items", R"({"items":[)" + Item("c") + "]}")->status, 200);
+
+  auto r = Post("/v1/recommendations/check",
+                R"({"candidates":[{"type":"group","id":"g1"},{"type":"item","id":"a"},)"
+                R"({"type":"item","id":"c"},{"type":"group","id":"other"},)"
+                R"({"type":"item","id":"group:g1"}]})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json res = json::parse(r->body)["results"];
+  ASSERT_EQ(res.size(), 5u);
+  EXPECT_EQ(res[0]["type"], "group");
+  EXPECT_EQ(res[0]["verdict"], "block");
+  EXPECT_EQ(res[0]["reason_code"], "group.restricted");
+  EXPECT_EQ(res[1]["verdict"], "block");
+  EXPECT_EQ(res[1]["reason_code"], "group.restricted");
+  EXPECT_EQ(res[2]["verdict"], "block") << "an item posted after the restriction";
+  EXPECT_EQ(res[3]["verdict"], "allow");
+  EXPECT_EQ(res[4]["verdict"], "block");  // the group's profile
+
+  auto got = Get("/v1/groups/g1");
+  ASSERT_EQ(got->status, 200) << got->body;
+  const json j = json::parse(got->body);
+  EXPECT_EQ(j["state"], "restricted");
+  EXPECT_EQ(j["visibility"], "private");
+  EXPECT_EQ(j["admin_ids"], json::array({"u2"}));
+  ASSERT_EQ(j["history"].size(), 1u);
+  EXPECT_EQ(j["history"][0]["decided_by"], "reviewer");
+  EXPECT_TRUE(j["risk"].contains("shares"));
+  EXPECT_EQ(Get("/v1/groups/nope")->status, 404);
+  EXPECT_EQ(Get("/v1/groups/g1?window_days=0")->status, 400);
+  auto list = Get("/v1/groups?limit=10");
+  ASSERT_EQ(list->status, 200);
+  EXPECT_EQ(json::parse(list->body)["groups"].size(), 1u);
+
+  // A reviewer lifts the restriction on appeal: everything is allowed again.
+  d.action = ActionType::kRestore;
+  d.actor = "appeal:user:r2";
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions({d}).ok());
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+  r = Post("/v1/recommendations/check",
+           R"({"candidates":[{"type":"group","id":"g1"},{"type":"item","id":"a"}]})");
+  const json after = json::parse(r->body)["results"];
+  EXPECT_EQ(after[0]["verdict"], "allow");
+  EXPECT_EQ(after[1]["verdict"], "allow");
+  EXPECT_EQ(json::parse(Get("/v1/groups/g1")->body)["state"], "active");
 }
 
 }  // namespace

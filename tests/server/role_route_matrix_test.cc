@@ -56,6 +56,10 @@ const std::map<RouteKey, Access>& Spec() {
       // What became of a report: the platform tells the reporter.
       {{"GET", "/v1/reports/{id}"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/ad-impressions"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/groups"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"POST", "/v1/memberships"}, Only({Role::kPlatform, Role::kAdmin})},
+      {{"GET", "/v1/groups"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      {{"GET", "/v1/groups/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // An item's text, author and revisions: the platform's own data, oversight and audit.

@@ -72,7 +72,9 @@ class TestServer {
     // The amplification guard follows the log as in `serve`, polling often (tests wait on it).
     follower_ = std::make_unique<amplification::LogFollower>(db_->decisions(), guard_,
                                                              std::chrono::milliseconds(5));
+    follower_->set_group_store(&db_->groups());
     follower_->Start();
+    ingest_->set_item_listener([this](std::span<const Item> items) { guard_.NoteItems(items); });
     ingest_->set_view_listener([this](std::span<const ViewEvent> views) {
       amplification::CountRecommendedViews(guard_, views, metrics_);
     });

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/decision.h"
@@ -25,9 +26,15 @@ class ConnectionPool {
   virtual Status Read(const std::function<Status(Connection&)>& body) = 0;
   // Appends to the decision log inside the open write transaction (from `body` of Write).
   virtual Status AppendDecisionsInTransaction(std::vector<Decision>& decisions) = 0;
+  // Upserts items inside the open write transaction (from `body` of Write), as
+  // ItemStore::UpsertItems does in its own.
+  virtual Result<UpsertSummary> UpsertItemsInTransaction(std::span<const Item> items,
+                                                         UnixMillis now) = 0;
 };
 
 // The UserStore over `pool`, which must outlive it.
 std::unique_ptr<UserStore> NewSqliteUserStore(ConnectionPool& pool);
+// The GroupStore over `pool` (sqlite_groups.cc), which must outlive it.
+std::unique_ptr<GroupStore> NewSqliteGroupStore(ConnectionPool& pool);
 
 }  // namespace bulwark::store::sqlite

@@ -103,8 +103,8 @@ constexpr std::string_view kClaimOutcome =
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
 // A repeat of a review decision still raises the waiting case to the priority it now has.
 constexpr std::string_view kRaiseWaitingCase =
-    "UPDATE review_cases SET priority = ?3 WHERE item_id = ?1 AND queue = ?2 "
-    "AND status <> 'decided' AND review_round = 1 AND priority < ?3";
+    "UPDATE review_cases SET priority = ?3 WHERE target_kind = 'item' AND item_id = ?1 "
+    "AND queue = ?2 AND status <> 'decided' AND review_round = 1 AND priority < ?3";
 constexpr std::string_view kInsertImpression =
     "INSERT INTO ad_impressions (id, ad_id, advertiser_id, price_micros, currency, shown_at, "
     "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
@@ -120,18 +120,30 @@ constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
 
 constexpr const char* kStatTables[] = {
-    "accounts",     "platform_groups", "items",           "item_revisions",
-    "view_counts",  "view_samples",    "reports",         "ad_impressions",
-    "ad_adjacency", "api_keys",        "decisions",       "review_cases",
-    "staff_users",  "staff_sessions",  "policy_versions", "policy_transitions"};
+    "accounts",     "platform_groups",   "items",           "item_revisions",
+    "view_counts",  "view_samples",      "reports",         "ad_impressions",
+    "ad_adjacency", "api_keys",          "decisions",       "review_cases",
+    "staff_users",  "staff_sessions",    "policy_versions", "policy_transitions",
+    "group_admins", "group_memberships", "group_states"};
 
 constexpr std::string_view kDecisionColumns =
     "seq, item_id, item_revision, action, category, rule_id, policy_version, model_version, "
-    "actor, reason, evidence, created_at, prev_hash, hash";
+    "actor, reason, evidence, created_at, prev_hash, hash, target_kind";
 constexpr std::string_view kInsertDecision =
     "INSERT INTO decisions (seq, item_id, item_revision, action, category, rule_id, "
-    "policy_version, model_version, actor, reason, evidence, created_at, prev_hash, hash) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "policy_version, model_version, actor, reason, evidence, created_at, prev_hash, hash, "
+    "target_kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+constexpr std::string_view kGroupExists = "SELECT 1 FROM platform_groups WHERE id = ?1";
+constexpr std::string_view kAccountExists = "SELECT 1 FROM accounts WHERE id = ?1";
+// A person's group decision sets the group's state (a label leaves the state as it is).
+constexpr std::string_view kSetGroupState =
+    "UPDATE platform_groups SET state = ?2, label = ?3, state_seq = ?4, state_at = ?5 "
+    "WHERE id = ?1";
+constexpr std::string_view kInsertGroupState =
+    "INSERT INTO group_states (group_id, state, label, decision_seq, actor, at) "
+    "SELECT id, state, label, ?2, ?3, ?4 FROM platform_groups WHERE id = ?1";
+constexpr std::string_view kCurrentGroupState =
+    "SELECT state, label FROM platform_groups WHERE id = ?1";
 constexpr std::string_view kEnforcementItemColumns =
     "SELECT i.id, i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
     "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, r.text, "
@@ -156,11 +168,12 @@ constexpr std::string_view kPrivateScanCoverage =
     "THEN 1 ELSE 0 END), 0) "
     "FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.revision "
     "JOIN platform_groups g ON g.id = i.group_id "
-    "WHERE g.visibility = 'private' AND r.received_at >= ?1 AND r.received_at < ?2";
+    "WHERE g.visibility IN ('private', 'secret') AND r.received_at >= ?1 AND r.received_at < ?2";
 constexpr std::string_view kPrivateGroupCases =
     "SELECT c.queue, c.created_at, COALESCE(c.first_claimed_at, 0) FROM review_cases c "
     "JOIN items i ON i.id = c.item_id JOIN platform_groups g ON g.id = i.group_id "
-    "WHERE g.visibility = 'private' AND c.review_round = 1 AND COALESCE(c.appeal_of_seq, 0) = 0 "
+    "WHERE g.visibility IN ('private', 'secret') AND c.review_round = 1 AND "
+    "COALESCE(c.appeal_of_seq, 0) = 0 "
     "AND c.created_at >= ?1 AND c.created_at < ?2 ORDER BY c.created_at";
 // The partial index items_pending covers exactly this condition.
 constexpr std::string_view kPendingCondition =
@@ -217,6 +230,7 @@ class SqliteDatabase final : public Database,
       readers_.push_back(std::move(conn));
     }
     users_ = sqlite::NewSqliteUserStore(*this);
+    groups_ = sqlite::NewSqliteGroupStore(*this);
     review_ = sqlite::NewSqliteReviewStore(
         {[this](const std::function<Status(Connection&)>& body) {
            std::lock_guard lock(write_mu_);
@@ -247,6 +261,7 @@ class SqliteDatabase final : public Database,
   DecisionStore& decisions() override { return *this; }
   EnforcementStore& enforcement() override { return *this; }
   ReviewStore& review() override { return *review_; }
+  GroupStore& groups() override { return *groups_; }
   UserStore& users() override { return *users_; }
   PolicyStore& policies() override { return *policies_; }
 
@@ -265,6 +280,16 @@ class SqliteDatabase final : public Database,
   }
   Status AppendDecisionsInTransaction(std::vector<Decision>& decisions) override {
     return AppendInTransaction(decisions);
+  }
+  Result<UpsertSummary> UpsertItemsInTransaction(std::span<const Item> items,
+                                                 UnixMillis now) override {
+    UpsertSummary summary;
+    Touched touched;
+    BULWARK_RETURN_IF_ERROR(UpsertItemsLocked(items, now, &summary, &touched));
+    // The caller's transaction may still roll back: forget rather than remember.
+    for (const Item& item : items) recent_groups_.Forget(item.group_id);
+    for (const Item& item : items) recent_accounts_.Forget(item.author_id);
+    return summary;
   }
   int schema_version() const override {
     std::lock_guard lock(write_mu_);
@@ -332,77 +357,89 @@ class SqliteDatabase final : public Database,
     ScopedTimer timer(Timer("upsert_items"));
     UpsertSummary summary;
     // Accounts and groups this batch wrote; remembered only once the batch has committed.
-    std::vector<std::pair<std::string, bool>> touched_accounts, touched_groups;
-    Status s = InTransaction(*writer_, [&]() -> Status {
-      std::unordered_set<std::string_view> batch_ids;
-      std::unordered_set<std::string_view> seen_authors, seen_groups;
-      batch_ids.reserve(items.size());
-      for (size_t i = 0; i < items.size(); ++i) {
-        const Item& item = items[i];
-        if (!batch_ids.insert(item.id).second) {
-          return InvalidArgument("duplicate item id '" + item.id + "' in batch", Indexed(i, "id"));
-        }
-        if (seen_authors.insert(item.author_id).second &&
-            !recent_accounts_.Fresh(item.author_id, item.author_is_public_figure, now)) {
-          BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertAccount));
-          st->BindText(1, item.author_id);
-          st->BindInt(2, item.author_is_public_figure ? 1 : 0);
-          st->BindInt(3, now);
-          BULWARK_RETURN_IF_ERROR(st->Run());
-          touched_accounts.emplace_back(item.author_id, item.author_is_public_figure);
-        }
-        const bool is_private = item.group_visibility == Visibility::kPrivate;
-        if (!item.group_id.empty() && seen_groups.insert(item.group_id).second &&
-            !recent_groups_.Fresh(item.group_id, is_private, now)) {
-          BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertGroup));
-          st->BindText(1, item.group_id);
-          st->BindText(2, VisibilityName(item.group_visibility));
-          st->BindInt(3, now);
-          BULWARK_RETURN_IF_ERROR(st->Run());
-          touched_groups.emplace_back(item.group_id, is_private);
-        }
-        if (!item.parent_id.empty() && !batch_ids.contains(item.parent_id)) {
-          BULWARK_ASSIGN_OR_RETURN(bool exists, ItemExists(*writer_, item.parent_id));
-          if (!exists) {
-            return FailedPrecondition("parent item '" + item.parent_id + "' is not known",
-                                      Indexed(i, "parent_id"));
-          }
-        }
-        BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kInsertItem));
-        BindItemColumns(ins, item);
-        ins->BindInt(8, now);
-        BULWARK_RETURN_IF_ERROR(ins->Run());
-        if (writer_->changes() == 1) {
-          BULWARK_RETURN_IF_ERROR(InsertRevision(item, 1, now));
-          ++summary.created;
-          continue;
-        }
-        BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentRevision));
-        cur->BindText(1, item.id);
-        BULWARK_ASSIGN_OR_RETURN(bool found, cur->Step());
-        if (!found) return Internal("item '" + item.id + "' has no current revision");
-        int revision = static_cast<int>(cur->ColumnInt(0));
-        bool changed = cur->ColumnText(1) != item.text;
-        cur->Reset();
-        if (changed) ++revision;
-        BULWARK_ASSIGN_OR_RETURN(Statement * upd, writer_->Prepare(kUpdateItem));
-        BindItemColumns(upd, item);
-        upd->BindInt(8, revision);
-        upd->BindInt(9, now);
-        BULWARK_RETURN_IF_ERROR(upd->Run());
-        if (changed) {
-          BULWARK_RETURN_IF_ERROR(InsertRevision(item, revision, now));
-          ++summary.revised;
-        } else {
-          ++summary.unchanged;
+    Touched touched;
+    Status s = InTransaction(
+        *writer_, [&]() -> Status { return UpsertItemsLocked(items, now, &summary, &touched); });
+    if (!s.ok()) return s;
+    for (auto& [id, flag] : touched.accounts) recent_accounts_.Remember(std::move(id), flag, now);
+    for (auto& [id, flag] : touched.groups) recent_groups_.Remember(std::move(id), flag, now);
+    return summary;
+  }
+
+  struct Touched {
+    std::vector<std::pair<std::string, int>> accounts, groups;
+  };
+
+  // UpsertItems' work inside the writer's open transaction (write_mu_ held).
+  Status UpsertItemsLocked(std::span<const Item> items, UnixMillis now, UpsertSummary* out,
+                           Touched* touched) {
+    UpsertSummary& summary = *out;
+    std::vector<std::pair<std::string, int>>& touched_accounts = touched->accounts;
+    std::vector<std::pair<std::string, int>>& touched_groups = touched->groups;
+    std::unordered_set<std::string_view> batch_ids;
+    std::unordered_set<std::string_view> seen_authors, seen_groups;
+    batch_ids.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Item& item = items[i];
+      if (!batch_ids.insert(item.id).second) {
+        return InvalidArgument("duplicate item id '" + item.id + "' in batch", Indexed(i, "id"));
+      }
+      if (seen_authors.insert(item.author_id).second &&
+          !recent_accounts_.Fresh(item.author_id, item.author_is_public_figure, now)) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertAccount));
+        st->BindText(1, item.author_id);
+        st->BindInt(2, item.author_is_public_figure ? 1 : 0);
+        st->BindInt(3, now);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        touched_accounts.emplace_back(item.author_id, item.author_is_public_figure);
+      }
+      const int visibility = static_cast<int>(item.group_visibility);
+      if (!item.group_id.empty() && seen_groups.insert(item.group_id).second &&
+          !recent_groups_.Fresh(item.group_id, visibility, now)) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertGroup));
+        st->BindText(1, item.group_id);
+        st->BindText(2, VisibilityName(item.group_visibility));
+        st->BindInt(3, now);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+        touched_groups.emplace_back(item.group_id, visibility);
+      }
+      if (!item.parent_id.empty() && !batch_ids.contains(item.parent_id)) {
+        BULWARK_ASSIGN_OR_RETURN(bool exists, ItemExists(*writer_, item.parent_id));
+        if (!exists) {
+          return FailedPrecondition("parent item '" + item.parent_id + "' is not known",
+                                    Indexed(i, "parent_id"));
         }
       }
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    for (auto& [id, flag] : touched_accounts) recent_accounts_.Remember(std::move(id), flag, now);
-    for (auto& [id, flag] : touched_groups) recent_groups_.Remember(std::move(id), flag, now);
-    return summary;
+      BULWARK_ASSIGN_OR_RETURN(Statement * ins, writer_->Prepare(kInsertItem));
+      BindItemColumns(ins, item);
+      ins->BindInt(8, now);
+      BULWARK_RETURN_IF_ERROR(ins->Run());
+      if (writer_->changes() == 1) {
+        BULWARK_RETURN_IF_ERROR(InsertRevision(item, 1, now));
+        ++summary.created;
+        continue;
+      }
+      BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentRevision));
+      cur->BindText(1, item.id);
+      BULWARK_ASSIGN_OR_RETURN(bool found, cur->Step());
+      if (!found) return Internal("item '" + item.id + "' has no current revision");
+      int revision = static_cast<int>(cur->ColumnInt(0));
+      bool changed = cur->ColumnText(1) != item.text;
+      cur->Reset();
+      if (changed) ++revision;
+      BULWARK_ASSIGN_OR_RETURN(Statement * upd, writer_->Prepare(kUpdateItem));
+      BindItemColumns(upd, item);
+      upd->BindInt(8, revision);
+      upd->BindInt(9, now);
+      BULWARK_RETURN_IF_ERROR(upd->Run());
+      if (changed) {
+        BULWARK_RETURN_IF_ERROR(InsertRevision(item, revision, now));
+        ++summary.revised;
+      } else {
+        ++summary.unchanged;
+      }
+    }
+    return Status::Ok();
   }
 
   Result<StoredItem> GetItem(std::string_view id) override {
@@ -434,11 +471,12 @@ class SqliteDatabase final : public Database,
         h.first_seen_at = st->ColumnInt(1);
       }
       st->Reset();
-      BULWARK_ASSIGN_OR_RETURN(
-          st, c.Prepare("SELECT COUNT(*), COALESCE(SUM(d.action = 'remove'), 0) "
-                        "FROM decisions d JOIN items i ON i.id = d.item_id "
-                        "WHERE i.author_id = ?1 AND d.action IN ('remove', 'reduce', 'label') "
-                        "AND NOT (d.item_id = ?2 AND d.actor <> 'system')"));
+      BULWARK_ASSIGN_OR_RETURN(st,
+                               c.Prepare("SELECT COUNT(*), COALESCE(SUM(d.action = 'remove'), 0) "
+                                         "FROM decisions d JOIN items i ON i.id = d.item_id "
+                                         "WHERE i.author_id = ?1 AND d.target_kind = 'item' "
+                                         "AND d.action IN ('remove', 'reduce', 'label') "
+                                         "AND NOT (d.item_id = ?2 AND d.actor <> 'system')"));
       st->BindText(1, author_id);
       st->BindText(2, blind_item_id);
       BULWARK_ASSIGN_OR_RETURN(row, st->Step());
@@ -697,7 +735,7 @@ class SqliteDatabase final : public Database,
       std::vector<std::ptrdiff_t> slot(decisions.size(), -1);
       for (size_t i = 0; i < decisions.size(); ++i) {
         const Decision& d = decisions[i];
-        if (IsItemlessAction(d.action)) {
+        if (IsItemlessAction(d.action) || d.target_kind != TargetKind::kItem) {
           return InvalidArgument("an enforcement decision names its item", Indexed(i, "item_id"));
         }
         if (d.rule_id.empty()) {  // no rule to be idempotent by (the enforcer always names one)
@@ -884,10 +922,16 @@ class SqliteDatabase final : public Database,
         Decision& d = decisions[i];
         if (IsItemlessAction(d.action)) {
           // A policy activation or an account change is about no item (docs/decision-log.md).
-          if (!d.item_id.empty()) {
+          if (!d.item_id.empty() || d.target_kind != TargetKind::kItem) {
             return InvalidArgument(std::string(ActionName(d.action)) + " names no item",
                                    Indexed(i, "item_id"));
           }
+        } else if (d.target_kind == TargetKind::kGroup) {
+          BULWARK_RETURN_IF_ERROR(
+              CheckTarget(kGroupExists, "group", d.item_id, Indexed(i, "item_id")));
+        } else if (d.target_kind == TargetKind::kAccount) {
+          BULWARK_RETURN_IF_ERROR(
+              CheckTarget(kAccountExists, "account", d.item_id, Indexed(i, "item_id")));
         } else {
           BULWARK_RETURN_IF_ERROR(CheckItem(known, d.item_id, Indexed(i, "item_id")));
         }
@@ -909,9 +953,13 @@ class SqliteDatabase final : public Database,
         st->BindInt(12, d.created_at);
         st->BindText(13, d.prev_hash);
         st->BindText(14, d.hash);
+        st->BindText(15, TargetKindName(d.target_kind));
         BULWARK_RETURN_IF_ERROR(st->Run());
         head = {d.seq, d.hash};
-        if (d.actor != kSystemActor && !d.item_id.empty()) {
+        if (d.target_kind == TargetKind::kGroup && d.actor != kSystemActor) {
+          BULWARK_RETURN_IF_ERROR(ApplyGroupDecision(d));
+        }
+        if (d.target_kind == TargetKind::kItem && d.actor != kSystemActor && !d.item_id.empty()) {
           BULWARK_RETURN_IF_ERROR(ResolveReports(d));
         }
       }
@@ -940,9 +988,10 @@ class SqliteDatabase final : public Database,
   Result<std::vector<Decision>> DecisionsForItem(std::string_view item_id) override {
     ScopedTimer timer(Timer("read_decisions"));
     auto lease = AcquireReader();
-    BULWARK_ASSIGN_OR_RETURN(
-        Statement * st, lease.conn->Prepare("SELECT " + std::string(kDecisionColumns) +
-                                            " FROM decisions WHERE item_id = ?1 ORDER BY seq"));
+    BULWARK_ASSIGN_OR_RETURN(Statement * st,
+                             lease.conn->Prepare("SELECT " + std::string(kDecisionColumns) +
+                                                 " FROM decisions WHERE item_id = ?1 "
+                                                 "AND target_kind = 'item' ORDER BY seq"));
     st->BindText(1, item_id);
     return ReadDecisions(st);
   }
@@ -984,6 +1033,8 @@ class SqliteDatabase final : public Database,
     d.created_at = st.ColumnInt(11);
     d.prev_hash = st.ColumnText(12);
     d.hash = st.ColumnText(13);
+    // As for actions: an unknown kind can only be an edit, which the hash then shows.
+    d.target_kind = ParseTargetKind(st.ColumnText(14)).value_or(TargetKind::kItem);
     return d;
   }
 
@@ -1017,8 +1068,10 @@ class SqliteDatabase final : public Database,
       if (d.seq != expected_seq) {
         fail(d.seq, "expected entry " + std::to_string(expected_seq) + " here, found " +
                         std::to_string(d.seq) + " (entries deleted or reordered)");
-      } else if (!ParseAction(st->ColumnText(14))) {
-        fail(d.seq, "unknown action '" + st->ColumnText(14) + "' (entry edited)");
+      } else if (!ParseAction(st->ColumnText(15))) {
+        fail(d.seq, "unknown action '" + st->ColumnText(15) + "' (entry edited)");
+      } else if (!ParseTargetKind(st->ColumnText(14))) {
+        fail(d.seq, "unknown target kind '" + st->ColumnText(14) + "' (entry edited)");
       } else if (d.prev_hash != v.head.hash) {
         fail(d.seq, "prev_hash does not match the hash of entry " + std::to_string(v.head.seq) +
                         " (entries deleted, reordered or rewritten)");
@@ -1093,6 +1146,64 @@ class SqliteDatabase final : public Database,
     BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
     st->Reset();
     return row;
+  }
+
+  // FailedPrecondition unless `exists_sql` finds `id`.
+  Status CheckTarget(std::string_view exists_sql, std::string_view what, std::string_view id,
+                     std::string field) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(exists_sql));
+    st->BindText(1, id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    st->Reset();
+    if (!row) {
+      return FailedPrecondition(std::string(what) + " '" + std::string(id) + "' is not known",
+                                std::move(field));
+    }
+    return Status::Ok();
+  }
+
+  // A person's decision about a group sets its state: remove -> removed, restrict ->
+  // restricted, none or restore -> active (and no label), label -> the label (state kept). The
+  // change and the decision that made it go to the group's history.
+  Status ApplyGroupDecision(const Decision& d) {
+    BULWARK_ASSIGN_OR_RETURN(Statement * cur, writer_->Prepare(kCurrentGroupState));
+    cur->BindText(1, d.item_id);
+    BULWARK_ASSIGN_OR_RETURN(bool row, cur->Step());
+    if (!row) return FailedPrecondition("group '" + d.item_id + "' is not known", "item_id");
+    std::string state = cur->ColumnText(0);
+    std::string label = cur->ColumnText(1);
+    cur->Reset();
+    switch (d.action) {
+      case ActionType::kRemove:
+        state = "removed";
+        break;
+      case ActionType::kRestrict:
+        state = "restricted";
+        break;
+      case ActionType::kLabel:
+        label = d.reason.substr(0, 200);
+        break;
+      case ActionType::kNone:
+      case ActionType::kRestore:
+        state = "active";
+        label.clear();
+        break;
+      default:
+        return Status::Ok();  // review, escalate: no change of state
+    }
+    BULWARK_ASSIGN_OR_RETURN(Statement * set, writer_->Prepare(kSetGroupState));
+    set->BindText(1, d.item_id);
+    set->BindText(2, state);
+    set->BindText(3, label);
+    set->BindInt(4, d.seq);
+    set->BindInt(5, d.created_at);
+    BULWARK_RETURN_IF_ERROR(set->Run());
+    BULWARK_ASSIGN_OR_RETURN(Statement * hist, writer_->Prepare(kInsertGroupState));
+    hist->BindText(1, d.item_id);
+    hist->BindInt(2, d.seq);
+    hist->BindText(3, d.actor);
+    hist->BindInt(4, d.created_at);
+    return hist->Run();
   }
 
   Status CheckItem(std::unordered_set<std::string_view>& known, std::string_view item_id,
@@ -1171,17 +1282,18 @@ class SqliteDatabase final : public Database,
     return k;
   }
 
-  // Accounts (flag: public figure) or groups (flag: private) the writer has stored recently,
+  // Accounts (flag: public figure) or groups (flag: visibility) the writer has stored recently,
   // so that repeated authors and groups skip their upsert (about 7% less writer CPU time in an
   // A/B of bench/store). Holds only committed state; bounded (cleared when full). Guarded by
   // write_mu_.
   class RecentUpserts {
    public:
-    bool Fresh(const std::string& id, bool flag, UnixMillis now) const {
+    bool Fresh(const std::string& id, int flag, UnixMillis now) const {
       auto it = seen_.find(id);
       return it != seen_.end() && it->second.flag == flag && now - it->second.at < kRefreshMs;
     }
-    void Remember(std::string id, bool flag, UnixMillis now) {
+    void Forget(const std::string& id) { seen_.erase(id); }
+    void Remember(std::string id, int flag, UnixMillis now) {
       if (seen_.size() >= kMaxEntries) seen_.clear();
       seen_[std::move(id)] = {flag, now};
     }
@@ -1191,7 +1303,7 @@ class SqliteDatabase final : public Database,
     static constexpr UnixMillis kRefreshMs = 3600 * 1000;
     static constexpr size_t kMaxEntries = 200000;
     struct Entry {
-      bool flag;
+      int flag;
       UnixMillis at;
     };
     std::unordered_map<std::string, Entry> seen_;
@@ -1213,7 +1325,9 @@ class SqliteDatabase final : public Database,
   std::vector<std::unique_ptr<Connection>> readers_;
 
   std::unique_ptr<UserStore> users_;
-  std::unique_ptr<ReviewStore> review_;  // sqlite_review.cc; borrows the members above
+  std::unique_ptr<ReviewStore> review_;
+  std::unique_ptr<GroupStore>
+      groups_;  // sqlite_groups.cc  // sqlite_review.cc; borrows the members above
 };
 
 }  // namespace

@@ -16,7 +16,8 @@ constexpr std::string_view kOpenCase =
     "opened_by_seq, status, created_at, severity, review_round) "
     "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
     "'open', ?7, ?8, 1) "
-    "ON CONFLICT (item_id, queue, review_round) WHERE status <> 'decided' DO UPDATE SET "
+    "ON CONFLICT (target_kind, item_id, queue, review_round) WHERE status <> 'decided' DO UPDATE "
+    "SET "
     "priority = CASE WHEN excluded.priority > review_cases.priority THEN excluded.priority "
     "ELSE review_cases.priority END, "
     "severity = CASE WHEN excluded.severity > COALESCE(review_cases.severity, 0) "
@@ -25,17 +26,19 @@ constexpr std::string_view kOpenCase =
 // A second review or tie-break of a decided first review.
 constexpr std::string_view kOpenCheck =
     "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
-    "opened_by_seq, status, created_at, severity, review_round, checks_case, exclude_reviewer) "
+    "opened_by_seq, status, created_at, severity, review_round, checks_case, exclude_reviewer, "
+    "target_kind) "
     "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
-    "'open', ?7, ?8, ?9, ?10, ?11) "
-    "ON CONFLICT (item_id, queue, review_round) WHERE status <> 'decided' DO NOTHING";
+    "'open', ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (target_kind, item_id, queue, review_round) WHERE status <> 'decided' DO NOTHING";
 constexpr std::string_view kCaseColumns =
     "SELECT id, item_id, item_revision, queue, priority, category, opened_by_seq, status, "
     "COALESCE(claimed_by, ''), COALESCE(lease_expires_at, 0), created_at, "
     "COALESCE(first_claimed_at, 0), COALESCE(decided_at, 0), COALESCE(decided_by, ''), "
     "COALESCE(outcome, ''), COALESCE(decision_seq, 0), COALESCE(appeal_of_seq, 0), "
     "COALESCE(statement, ''), COALESCE(exclude_reviewer, ''), COALESCE(severity, priority), "
-    "review_round, COALESCE(checks_case, 0), COALESCE(reason_code, '') FROM review_cases ";
+    "review_round, COALESCE(checks_case, 0), COALESCE(reason_code, ''), target_kind "
+    "FROM review_cases ";
 // exclude_reviewer is a '\n'-separated list of reviewers who may not claim the case.
 constexpr std::string_view kNextWaitingCase =
     "SELECT id FROM review_cases WHERE queue = ?1 AND (status = 'open' OR "
@@ -46,11 +49,12 @@ constexpr std::string_view kNextWaitingCase =
 constexpr std::string_view kOpenAppeal =
     "INSERT INTO review_cases (id, item_id, item_revision, queue, priority, category, "
     "opened_by_seq, status, created_at, appeal_of_seq, statement, exclude_reviewer, severity, "
-    "review_round) "
+    "review_round, target_kind) "
     "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM review_cases), ?1, ?2, ?3, ?4, ?5, ?6, "
-    "'open', ?7, ?6, ?8, ?9, ?4, 1)";
+    "'open', ?7, ?6, ?8, ?9, ?4, 1, ?10)";
 constexpr std::string_view kActiveCase =
-    "SELECT id FROM review_cases WHERE item_id = ?1 AND queue = ?2 AND status <> 'decided'";
+    "SELECT id FROM review_cases WHERE target_kind = ?3 AND item_id = ?1 AND queue = ?2 "
+    "AND status <> 'decided'";
 constexpr std::string_view kLiveClaimsOf =
     "SELECT COUNT(*) FROM review_cases WHERE claimed_by = ?1 AND status = 'claimed' "
     "AND lease_expires_at > ?2";
@@ -69,7 +73,8 @@ constexpr std::string_view kQueueStats =
     "THEN 1 ELSE 0 END) "
     "FROM review_cases WHERE status <> 'decided' GROUP BY queue ORDER BY queue";
 constexpr std::string_view kSelectDecision =
-    "SELECT item_id, item_revision, action, category, actor FROM decisions WHERE seq = ?1";
+    "SELECT item_id, item_revision, action, category, actor, target_kind FROM decisions "
+    "WHERE seq = ?1";
 constexpr std::string_view kReviewPairs =
     "SELECT f.queue, f.outcome, s.outcome, COALESCE(f.reason_code, ''), "
     "COALESCE(s.reason_code, ''), s.decided_at "
@@ -179,9 +184,25 @@ class SqliteReviewStore final : public ReviewStore {
       if (action == ActionType::kRestore && c.appeal_of_seq == 0 && c.round != kTieBreak) {
         return FailedPrecondition("only an appeal or a tie-break can restore an item", "action");
       }
+      const bool group_outcome = action == ActionType::kRemove || action == ActionType::kRestrict ||
+                                 action == ActionType::kLabel || action == ActionType::kNone ||
+                                 action == ActionType::kRestore || action == ActionType::kEscalate;
+      if (c.target_kind == TargetKind::kGroup && !group_outcome) {
+        return FailedPrecondition(
+            "a group case's outcome is remove, restrict, label or none, not '" +
+                std::string(ActionName(action)) + "'",
+            "action");
+      }
+      if (c.target_kind == TargetKind::kItem &&
+          (action == ActionType::kRestrict || action == ActionType::kSuspend)) {
+        return FailedPrecondition(
+            "'" + std::string(ActionName(action)) + "' is an outcome for groups and accounts",
+            "action");
+      }
       std::int64_t seq = 0;
       if (c.round != kSecondReview) {
         std::vector<Decision> one{in.decision};
+        one[0].target_kind = c.target_kind;
         one[0].item_id = c.item_id;
         one[0].item_revision = c.item_revision;
         if (one[0].category.empty()) one[0].category = c.category;
@@ -214,6 +235,7 @@ class SqliteReviewStore final : public ReviewStore {
           // The log records that the item is being looked at again and why; the tie-break's
           // decision (logged when it is made) is what the platform applies.
           std::vector<Decision> esc(1);
+          esc[0].target_kind = c.target_kind;
           esc[0].item_id = c.item_id;
           esc[0].item_revision = c.item_revision;
           esc[0].action = ActionType::kEscalate;
@@ -255,15 +277,21 @@ class SqliteReviewStore final : public ReviewStore {
       const auto action = ParseAction(find->ColumnText(2));
       const std::string category = find->ColumnText(3);
       const std::string actor = find->ColumnText(4);
+      const std::string target_kind = find->ColumnText(5);
       find->Reset();
+      // A group's admins appeal its removal, restriction or label like an author an item's.
       if (action != ActionType::kRemove && action != ActionType::kReduce &&
-          action != ActionType::kLabel) {
-        return FailedPrecondition("only remove, reduce and label decisions can be appealed",
-                                  "decision_seq");
+          action != ActionType::kLabel && action != ActionType::kRestrict) {
+        return FailedPrecondition(
+            "only remove, reduce, restrict and label decisions can be appealed", "decision_seq");
+      }
+      if (target_kind == "account" || (target_kind == "item" && action == ActionType::kRestrict)) {
+        return FailedPrecondition("this decision cannot be appealed here", "decision_seq");
       }
       BULWARK_ASSIGN_OR_RETURN(Statement * active, w.Prepare(kActiveCase));
       active->BindText(1, item_id);
       active->BindText(2, kAppealsQueue);
+      active->BindText(3, target_kind);
       BULWARK_ASSIGN_OR_RETURN(bool open, active->Step());
       active->Reset();
       if (open) {
@@ -282,6 +310,7 @@ class SqliteReviewStore final : public ReviewStore {
       ins->BindInt(7, now);
       ins->BindText(8, statement);
       ins->BindOptionalText(9, exclude);
+      ins->BindText(10, target_kind);
       BULWARK_RETURN_IF_ERROR(ins->Run());
       BULWARK_ASSIGN_OR_RETURN(out, ReadCase(w, sqlite3_last_insert_rowid(w.raw())));
       return Status::Ok();
@@ -415,6 +444,7 @@ class SqliteReviewStore final : public ReviewStore {
     st->BindInt(9, round);
     st->BindInt(10, checks_case);
     st->BindText(11, exclude);
+    st->BindText(12, TargetKindName(first.target_kind));
     BULWARK_RETURN_IF_ERROR(st->Run());
     if (w.changes() == 0) return 0;
     return static_cast<std::int64_t>(sqlite3_last_insert_rowid(w.raw()));
@@ -450,6 +480,7 @@ class SqliteReviewStore final : public ReviewStore {
     rc.round = static_cast<int>(st->ColumnInt(20));
     rc.checks_case = st->ColumnInt(21);
     rc.reason_code = st->ColumnText(22);
+    rc.target_kind = ParseTargetKind(st->ColumnText(23)).value_or(TargetKind::kItem);
     st->Reset();
     return rc;
   }
