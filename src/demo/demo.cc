@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "demo/demo_data.h"
+#include "groups/scanner.h"
 #include "ingest/ingest_service.h"
 
 namespace bulwark::demo {
@@ -63,6 +64,24 @@ json ReportJson(const Report& r) {
             {"created_at", FormatRfc3339(r.created_at)}};
   if (!r.comment.empty()) j["comment"] = r.comment;
   return j;
+}
+
+json GroupJson(const GeneratedGroup& g) {
+  return {{"id", g.spec->id},
+          {"name", g.spec->name},
+          {"description", g.spec->description},
+          {"visibility", VisibilityName(g.spec->visibility)},
+          {"created_at", FormatRfc3339(g.created_at)},
+          {"owner_id", g.owner_id},
+          {"admin_ids", g.admin_ids}};
+}
+
+json MembershipJson(const MembershipEvent& m) {
+  return {{"id", m.id},
+          {"group_id", m.group_id},
+          {"account_id", m.account_id},
+          {"action", MembershipActionName(m.action)},
+          {"at", FormatRfc3339(m.at)}};
 }
 
 json ImpressionJson(const AdImpression& a) {
@@ -161,7 +180,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
   s.public_figures = p.public_figures;
   s.abusive_accounts = p.abusive_accounts;
   for (const GeneratedGroup& gr : p.groups) {
-    const bool priv = gr.spec->visibility == Visibility::kPrivate;
+    const bool priv = IsMembersOnly(gr.spec->visibility);
     ++s.groups;
     s.private_groups += priv;
     s.harmful_groups += gr.spec->harmful;
@@ -177,21 +196,48 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
   io.seed = options.seed;  // view sampling is seeded too
   ingest::IngestService ingest(db, io, clock, nullptr);
   enforce::Enforcer enforcer(db, detectors, policy, clock, nullptr);
-  size_t next_item = 0, next_view = 0, next_report = 0, next_impression = 0;
+  size_t next_item = 0, next_view = 0, next_report = 0, next_impression = 0, next_membership = 0;
+  // The groups first, as the platform describes them (POST /v1/groups): their profiles become
+  // the group_profile items, so those are not sent again with the other items.
+  clock.Set(p.start);
+  for (size_t i = 0; i < p.groups.size(); i += kBatch) {
+    json batch = json::array();
+    for (size_t k = i; k < std::min(p.groups.size(), i + kBatch); ++k) {
+      batch.push_back(GroupJson(p.groups[k]));
+    }
+    auto r = ingest.IngestGroupsJson(json{{"groups", std::move(batch)}}.dump());
+    if (!r.ok()) return AddContext(r.status(), "groups");
+    s.items += r->created + r->revised + r->unchanged;
+  }
+  std::vector<const GeneratedItem*> platform_items;
+  platform_items.reserve(p.items.size());
+  for (const GeneratedItem& gi : p.items) {
+    if (!gi.item.id.starts_with(kGroupProfileIdPrefix)) platform_items.push_back(&gi);
+  }
   for (UnixMillis step_end = p.start + options.step_ms;; step_end += options.step_ms) {
     const UnixMillis until = std::min(step_end, p.end);
     clock.Set(until);
-    BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
-                                           p.items, &next_item, until, "items",
-                                           [](const GeneratedItem& i) { return i.item.created_at; },
-                                           [](const GeneratedItem& i) { return ItemJson(i.item); },
-                                           [&](const std::string& body) -> Status {
-                                             BULWARK_ASSIGN_OR_RETURN(auto r,
-                                                                      ingest.IngestItemsJson(body));
-                                             s.items += r.created + r.revised + r.unchanged;
-                                             return Status::Ok();
-                                           }),
-                                       "items"));
+    BULWARK_RETURN_IF_ERROR(
+        AddContext(SendUntil(
+                       p.memberships, &next_membership, until, "memberships",
+                       [](const MembershipEvent& m) { return m.at; }, MembershipJson,
+                       [&](const std::string& body) -> Status {
+                         BULWARK_ASSIGN_OR_RETURN(auto r, ingest.IngestMembershipsJson(body));
+                         s.memberships += r.accepted + r.duplicates;
+                         return Status::Ok();
+                       }),
+                   "memberships"));
+    BULWARK_RETURN_IF_ERROR(
+        AddContext(SendUntil(
+                       platform_items, &next_item, until, "items",
+                       [](const GeneratedItem* i) { return i->item.created_at; },
+                       [](const GeneratedItem* i) { return ItemJson(i->item); },
+                       [&](const std::string& body) -> Status {
+                         BULWARK_ASSIGN_OR_RETURN(auto r, ingest.IngestItemsJson(body));
+                         s.items += r.created + r.revised + r.unchanged;
+                         return Status::Ok();
+                       }),
+                   "items"));
     BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
                                            p.views, &next_view, until, "views",
                                            [](const ViewEvent& v) { return v.viewed_at; }, ViewJson,
@@ -234,6 +280,38 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
     if (until >= p.end) break;
   }
   s.load_seconds = SecondsSince(load_started);
+
+  // The group rules over the end of the period, as `serve`'s group scan would run them: each
+  // group's risk, the rules it matches, and a group review case for each match.
+  groups::GroupScanner scanner(
+      db, [&policy] { return policy.Get(); }, clock, nullptr);
+  for (const GeneratedGroup& gr : p.groups) {
+    BULWARK_ASSIGN_OR_RETURN(groups::GroupScan scan, scanner.ScanGroup(gr.spec->id, true));
+    GroupFinding f;
+    f.id = gr.spec->id;
+    f.name = gr.spec->name;
+    f.theme = gr.spec->theme;
+    f.visibility = gr.spec->visibility;
+    f.harmful = gr.spec->harmful;
+    if (!scan.risks.empty()) {
+      const groups::GroupRisk& risk = scan.risks.front();
+      f.items = risk.items;
+      if (!risk.shares.empty()) {
+        f.top_category = std::string(CategoryName(risk.shares.front().category));
+        f.top_flagged = risk.shares.front().flagged;
+        f.top_lower_bound = risk.shares.front().lower_bound;
+      }
+      f.profile_flagged = !risk.profile_flags.empty();
+      f.admin_removals = risk.admin_removals;
+      f.growth = risk.growth;
+    }
+    for (const policy::Action& a : scan.matched) f.rules.push_back(std::string(a.rule_id));
+    for (const Decision& d : scan.logged) {
+      ++s.decisions;
+      ++s.decisions_by_action[static_cast<int>(d.action)];
+    }
+    s.group_findings.push_back(std::move(f));
+  }
 
   // What was sent, and what enforcement made of it.
   std::unordered_map<std::string, std::int64_t> views_by_item;
@@ -315,6 +393,52 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
                      std::to_string(s.harmful_groups) +
                      " built around hate, violence or misinformation, " +
                      std::to_string(s.private_harmful_groups) + " of them private)");
+  line("memberships", Thousands(s.memberships) + " join and leave events");
+  {
+    // Recommendation 4: which seeded groups the group rules sent to review, and which not.
+    int harmful = 0, found = 0, benign = 0, benign_flagged = 0;
+    std::string missed, flagged;
+    const GroupFinding* closest = nullptr;  // the benign group nearest a share rule
+    for (const GroupFinding& f : s.group_findings) {
+      const bool hit = !f.rules.empty();
+      if (f.harmful) {
+        ++harmful;
+        found += hit;
+        if (!hit) {
+          char b[160];
+          std::snprintf(b, sizeof b, "%s (%lld items, %s lower bound %.3f)", f.id.c_str(),
+                        static_cast<long long>(f.items),
+                        f.top_category.empty() ? "nothing flagged" : f.top_category.c_str(),
+                        f.top_lower_bound);
+          missed += (missed.empty() ? "" : "; ") + std::string(b);
+        }
+      } else {
+        ++benign;
+        benign_flagged += hit;
+        if (closest == nullptr || f.top_lower_bound > closest->top_lower_bound) closest = &f;
+        if (hit) {
+          std::string rules;
+          for (const std::string& r : f.rules) rules += (rules.empty() ? "" : ", ") + r;
+          flagged += (flagged.empty() ? "" : "; ") + f.id + " (" + rules + ")";
+        }
+      }
+    }
+    line("group review", std::to_string(found) + " of " + std::to_string(harmful) +
+                             " seeded hate, violence and misinformation groups sent to review" +
+                             (missed.empty() ? "" : "; missed: " + missed));
+    std::string margin;
+    if (closest != nullptr && !closest->top_category.empty()) {
+      char b[200];
+      std::snprintf(
+          b, sizeof b, " (highest benign share lower bound: %.3f, %s in %s, %lld of %lld items)",
+          closest->top_lower_bound, closest->top_category.c_str(), closest->id.c_str(),
+          static_cast<long long>(closest->top_flagged), static_cast<long long>(closest->items));
+      margin = b;
+    }
+    line("", std::to_string(benign_flagged) + " of " + std::to_string(benign) +
+                 " benign groups sent to review" + (flagged.empty() ? "" : ": " + flagged) +
+                 margin);
+  }
   std::string kinds;
   static constexpr const char* kKindLabel[] = {"posts",        "comments",       "messages",
                                                "ad creatives", "group profiles", "user profiles"};

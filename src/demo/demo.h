@@ -57,11 +57,28 @@ struct QueueCount {
   std::int64_t open = 0;
 };
 
+// What the group rules made of one demo group (recommendation 4's figures).
+struct GroupFinding {
+  std::string id, name, theme;
+  Visibility visibility = Visibility::kPublic;
+  bool harmful = false;  // seeded as built around hate, violence or misinformation
+  std::int64_t items = 0;
+  std::string top_category;  // the category with the highest share lower bound ("" if none)
+  std::int64_t top_flagged = 0;
+  double top_lower_bound = 0;
+  bool profile_flagged = false;
+  std::int64_t admin_removals = 0;
+  double growth = 0;
+  std::vector<std::string> rules;  // the group rules it matched: it went to review
+};
+
 struct DemoSummary {
   std::uint64_t seed = 0;
   UnixMillis start = 0, end = 0;
   int accounts = 0, public_figures = 0, abusive_accounts = 0;
   int groups = 0, private_groups = 0, harmful_groups = 0, private_harmful_groups = 0;
+  int memberships = 0;                       // membership events sent
+  std::vector<GroupFinding> group_findings;  // one per group, in the data's order
   int items = 0;
   std::array<int, 6> items_by_kind{};  // indexed by ItemKind
   int view_events = 0;

@@ -372,7 +372,7 @@ Status LoadPlatform(const fs::path& file, DemoData* data) {
     BULWARK_ASSIGN_OR_RETURN(s.name, String(g, "name", where));
     BULWARK_ASSIGN_OR_RETURN(std::string vis, String(g, "visibility", where));
     auto v = ParseVisibility(vis);
-    if (!v) return InvalidArgument("must be public or private", where + ".visibility");
+    if (!v) return InvalidArgument("must be public, private or secret", where + ".visibility");
     s.visibility = *v;
     BULWARK_ASSIGN_OR_RETURN(s.theme, String(g, "theme", where));
     if (!g.contains("harmful") || !g["harmful"].is_boolean()) {

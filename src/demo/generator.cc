@@ -97,7 +97,49 @@ class Generator {
     MakeReports();
     MakeImpressions();
     SortAndNumber();
+    MakeMemberships();
     return std::move(p_);
+  }
+
+  // ---- memberships --------------------------------------------------------------------------
+
+  // Every member joined once: most before the period, the rest during it (harmful groups grow
+  // faster: half their members join during the period); a few leave during it. A separate
+  // random stream, so adding memberships changed no other event.
+  void MakeMemberships() {
+    Rng rng(o_.seed ^ 0x6d656d6265727321ULL);
+    const UnixMillis span = p_.end - p_.start;
+    int n = 0;
+    for (size_t gi = 0; gi < p_.groups.size(); ++gi) {
+      const GeneratedGroup& g = p_.groups[gi];
+      const double during = g.spec->harmful ? 0.5 : 0.15;
+      for (int member : members_[gi]) {
+        const std::string& account = ids_[member];
+        UnixMillis joined;
+        if (account == g.owner_id) {
+          joined = g.created_at;
+        } else if (rng.Chance(during)) {
+          joined = p_.start + static_cast<UnixMillis>(rng.Uniform() * static_cast<double>(span));
+        } else {
+          joined = g.created_at + static_cast<UnixMillis>(
+                                      rng.Uniform() * static_cast<double>(p_.start - g.created_at));
+        }
+        char id[48];
+        std::snprintf(id, sizeof id, "m-%06d", ++n);
+        p_.memberships.push_back({id, g.spec->id, account, MembershipAction::kJoin, joined});
+        if (account != g.owner_id && rng.Chance(0.05)) {
+          const UnixMillis from = std::max(joined, p_.start);
+          const UnixMillis left =
+              from +
+              static_cast<UnixMillis>(rng.Uniform() * static_cast<double>(p_.end - 1 - from));
+          std::snprintf(id, sizeof id, "m-%06d", ++n);
+          p_.memberships.push_back({id, g.spec->id, account, MembershipAction::kLeave, left});
+        }
+      }
+    }
+    std::stable_sort(
+        p_.memberships.begin(), p_.memberships.end(),
+        [](const MembershipEvent& a, const MembershipEvent& b) { return a.at < b.at; });
   }
 
  private:
@@ -174,14 +216,20 @@ class Generator {
       member_pickers_.push_back(std::move(picker));
 
       const int gi = static_cast<int>(p_.groups.size());
-      p_.groups.push_back(g);
-      Context ctx{gi, spec.visibility == Visibility::kPrivate, false, ""};
+      const std::vector<int>& ms = members_.back();
+      g.owner_id = ids_[ms.front()];  // its first member founded it
+      for (size_t k = 1; k < ms.size() && k <= 2; ++k) g.admin_ids.push_back(ids_[ms[k]]);
+      Context ctx{gi, IsMembersOnly(spec.visibility), false, ""};
+      // The group's profile: what POST /v1/groups stores as its profile item (name and
+      // description), under the id it gets there.
       GeneratedItem item;
-      item.item.id = "profile-" + spec.id;
+      item.item.id = GroupProfileItemId(spec.id);
       item.item.kind = ItemKind::kGroupProfile;
-      item.item.author_id = ids_[members_.back().front()];  // its first member founded it
-      item.item.text = spec.description;
+      item.item.author_id = g.owner_id;
+      item.item.text = spec.name + "\n" + spec.description;
       item.item.created_at = p_.start - (30 + static_cast<UnixMillis>(rng_.Uniform() * 700)) * kDay;
+      g.created_at = item.item.created_at;
+      p_.groups.push_back(g);
       item.content_class = "group_description";
       item.violating = spec.harmful;
       Add(std::move(item), ctx);
@@ -329,7 +377,7 @@ class Generator {
       }
       SetAuthor(&item, author);
       SetGroup(&item, group);
-      Context ctx{group, group >= 0 && p_.groups[group].spec->visibility == Visibility::kPrivate,
+      Context ctx{group, group >= 0 && IsMembersOnly(p_.groups[group].spec->visibility),
                   figure >= 0, topic};
       posts_.push_back(static_cast<int>(p_.items.size()));
       Add(std::move(item), ctx);

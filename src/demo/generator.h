@@ -43,6 +43,9 @@ struct GeneratedItem {
 struct GeneratedGroup {
   const GroupSpec* spec = nullptr;  // points into the DemoData used to generate
   int members = 0;
+  UnixMillis created_at = 0;
+  std::string owner_id;                // its first member founded it
+  std::vector<std::string> admin_ids;  // the next two members
 };
 
 struct Platform {
@@ -58,6 +61,9 @@ struct Platform {
   std::vector<Report> reports;            // sorted by created_at
   std::vector<bool> report_is_false;      // parallel to reports: of an item that is not violating
   std::vector<AdImpression> impressions;  // sorted by shown_at
+  // Joins (before and during the period) and leaves, sorted by time. Drawn from their own
+  // random stream, so the other events do not depend on them.
+  std::vector<MembershipEvent> memberships;
 };
 
 // InvalidArgument if the options are out of range (accounts < 20, posts < 100, now unset).

@@ -185,6 +185,16 @@ TEST_F(DemoTest, ASmallDemoFillsEveryPartOfTheDatabaseAndIsEnforced) {
     EXPECT_TRUE(roles.contains(role)) << role;
   }
 
+  // Groups went through POST /v1/groups and /v1/memberships, and the group rules looked at
+  // every one of them.
+  EXPECT_GT(s->memberships, 0);
+  ASSERT_EQ(s->group_findings.size(), static_cast<size_t>(s->groups));
+  auto first_group = db->groups().GetGroup(s->group_findings.front().id);
+  ASSERT_TRUE(first_group.ok()) << first_group.status().ToString();
+  EXPECT_TRUE(first_group->described);
+  EXPECT_GT(first_group->members, 0);
+  EXPECT_FALSE(first_group->group.owner_id.empty());
+
   // Enforcement acted: removals, review cases, and a log that verifies.
   EXPECT_GT(s->decisions_by_action[static_cast<int>(ActionType::kRemove)], 0);
   EXPECT_GT(s->decisions_by_action[static_cast<int>(ActionType::kReview)], 0);
