@@ -51,6 +51,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Check(a.price_micros >= 0 && a.adjacent.size() <= limits.max_adjacent);
     }
   }
+  auto groups = ingest::DecodeGroupBatch(in, limits);
+  if (groups.ok()) {
+    for (const Group& g : *groups) {
+      Check(!g.id.empty() && !g.name.empty() && !g.owner_id.empty());
+      Check(g.name.size() <= limits.max_group_name_bytes);
+      Check(g.admin_ids.size() <= limits.max_group_admins);
+    }
+  }
+  auto memberships = ingest::DecodeMembershipBatch(in, limits);
+  if (memberships.ok()) {
+    for (const MembershipEvent& m : *memberships)
+      Check(!m.group_id.empty() && !m.account_id.empty());
+  }
+  auto candidates = ingest::DecodeRecommendationCandidates(in, limits, 50);
+  if (candidates.ok()) {
+    for (const auto& c : *candidates) Check(!c.id.empty() && c.id.size() <= limits.max_id_bytes);
+  }
   auto one = ingest::DecodeItem(in, limits);
   (void)one;
   return 0;

@@ -171,7 +171,8 @@ constexpr std::string_view kPrivateScanCoverage =
     "WHERE g.visibility IN ('private', 'secret') AND r.received_at >= ?1 AND r.received_at < ?2";
 constexpr std::string_view kPrivateGroupCases =
     "SELECT c.queue, c.created_at, COALESCE(c.first_claimed_at, 0) FROM review_cases c "
-    "JOIN items i ON i.id = c.item_id JOIN platform_groups g ON g.id = i.group_id "
+    "JOIN items i ON i.id = c.item_id AND c.target_kind = 'item' "
+    "JOIN platform_groups g ON g.id = i.group_id "
     "WHERE g.visibility IN ('private', 'secret') AND c.review_round = 1 AND "
     "COALESCE(c.appeal_of_seq, 0) = 0 "
     "AND c.created_at >= ?1 AND c.created_at < ?2 ORDER BY c.created_at";
