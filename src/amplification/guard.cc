@@ -4,6 +4,20 @@
 #include <utility>
 
 namespace bulwark::amplification {
+namespace {
+
+Answer MakeAnswer(Verdict v, double factor, std::string_view reason_code, std::int64_t seq,
+                  const std::string& rule) {
+  Answer a;
+  a.verdict = v;
+  a.factor = factor;
+  a.reason_code = reason_code;
+  a.decision_seq = seq;
+  a.rule_id = rule;
+  return a;
+}
+
+}  // namespace
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
@@ -92,27 +106,19 @@ void AmplificationGuard::ApplyGroup(const Decision& d) {
 }
 
 Answer AmplificationGuard::AnswerFor(const GroupState& s) {
-  Answer a;
   if (s.Blocks()) {
-    a.verdict = Verdict::kBlock;
-    a.factor = 0;
-    a.reason_code = s.action == ActionType::kRemove ? "group.removed" : "group.restricted";
-    a.decision_seq = s.seq;
-    a.rule_id = s.rule;
-  } else if (s.action == ActionType::kLabel) {
-    a.verdict = Verdict::kDemote;
-    a.factor = kLabelledFactor;
-    a.reason_code = "group.labelled";
-    a.decision_seq = s.seq;
-    a.rule_id = s.rule;
-  } else if (s.review_seq > 0) {
-    a.verdict = Verdict::kDemote;
-    a.factor = kInReviewFactor;
-    a.reason_code = "group.in_review";
-    a.decision_seq = s.review_seq;
-    a.rule_id = s.review_rule;
+    return MakeAnswer(Verdict::kBlock, 0,
+                      s.action == ActionType::kRemove ? "group.removed" : "group.restricted", s.seq,
+                      s.rule);
   }
-  return a;
+  if (s.action == ActionType::kLabel) {
+    return MakeAnswer(Verdict::kDemote, kLabelledFactor, "group.labelled", s.seq, s.rule);
+  }
+  if (s.review_seq > 0) {
+    return MakeAnswer(Verdict::kDemote, kInReviewFactor, "group.in_review", s.review_seq,
+                      s.review_rule);
+  }
+  return Answer{};
 }
 
 void AmplificationGuard::CheckGroups(std::span<const std::string_view> ids,
@@ -187,11 +193,8 @@ Answer AmplificationGuard::AnswerFor(const ItemState& s) {
       break;
   }
   if (s.review_seq > 0) {
-    a.verdict = Verdict::kDemote;
-    a.factor = kInReviewFactor;
-    a.reason_code = "item.in_review";
-    a.decision_seq = s.review_seq;
-    a.rule_id = s.review_rule;
+    return MakeAnswer(Verdict::kDemote, kInReviewFactor, "item.in_review", s.review_seq,
+                      s.review_rule);
   }
   return a;
 }

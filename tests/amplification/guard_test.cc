@@ -30,6 +30,57 @@ Answer One(const AmplificationGuard& g, std::string_view id) {
   return out.at(0);
 }
 
+Decision G(std::int64_t seq, std::string group, ActionType a, std::string actor) {
+  Decision d = D(seq, std::move(group), a, std::move(actor));
+  d.target_kind = TargetKind::kGroup;
+  d.item_revision = 0;
+  return d;
+}
+
+Answer OneGroup(const AmplificationGuard& g, std::string_view id) {
+  std::vector<Answer> out;
+  std::string_view ids[] = {id};
+  g.CheckGroups(ids, &out);
+  return out.at(0);
+}
+
+TEST(AmplificationGuardTest, GroupsFollowPeoplesDecisionsAndBlockTheirItems) {
+  AmplificationGuard g;
+  // A group rule's review demotes the group, not its items; a group decision is never mistaken
+  // for a decision about an item with the same id.
+  g.Apply(std::vector<Decision>{G(1, "g1", ActionType::kReview, "system")});
+  EXPECT_EQ(OneGroup(g, "g1").verdict, Verdict::kDemote);
+  EXPECT_EQ(OneGroup(g, "g1").reason_code, "group.in_review");
+  EXPECT_EQ(One(g, "g1").verdict, Verdict::kAllow);
+  EXPECT_TRUE(g.TakeNewlyBlockedGroups().empty());
+
+  g.Apply(std::vector<Decision>{G(2, "g1", ActionType::kRestrict, "reviewer:user:r1")});
+  EXPECT_EQ(OneGroup(g, "g1").verdict, Verdict::kBlock);
+  EXPECT_EQ(OneGroup(g, "g1").decision_seq, 2);
+  EXPECT_EQ(g.TakeNewlyBlockedGroups(), std::vector<std::string>{"g1"});
+  std::vector<std::string> items = {"p1", "p2"};
+  g.AddGroupItems("g1", items);
+  Item late;
+  late.id = "p3";
+  late.group_id = "g1";
+  Item elsewhere;
+  elsewhere.id = "p4";
+  elsewhere.group_id = "g2";
+  std::vector<Item> posted = {late, elsewhere};
+  g.NoteItems(posted);
+  EXPECT_EQ(One(g, "p1").reason_code, "group.restricted");
+  EXPECT_EQ(One(g, "p3").verdict, Verdict::kBlock);
+  EXPECT_EQ(One(g, "p4").verdict, Verdict::kAllow);
+
+  // A label after the restriction replaces it: the group is demoted, its items no longer blocked.
+  g.Apply(std::vector<Decision>{G(3, "g1", ActionType::kLabel, "appeal:user:r2")});
+  EXPECT_EQ(OneGroup(g, "g1").verdict, Verdict::kDemote);
+  EXPECT_EQ(One(g, "p1").verdict, Verdict::kAllow);
+  g.Apply(std::vector<Decision>{G(4, "g1", ActionType::kNone, "reviewer:user:r3")});
+  EXPECT_EQ(OneGroup(g, "g1").verdict, Verdict::kAllow);
+  EXPECT_EQ(g.tracked_groups(), 0u);
+}
+
 TEST(AmplificationGuardTest, TheLatestEnforcementDecides) {
   AmplificationGuard g;
   std::vector<Decision> log = {D(1, "a", ActionType::kLabel), D(2, "a", ActionType::kRemove),

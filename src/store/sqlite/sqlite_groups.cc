@@ -109,9 +109,8 @@ StoredGroup ReadGroupRow(const Statement& st) {
   return g;
 }
 
-Result<std::vector<std::string>> ReadAdmins(Connection& c, std::string_view group_id) {
-  BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSelectAdmins));
-  st->BindText(1, group_id);
+// The first column of every row of the bound statement `st`, which is reset after.
+Result<std::vector<std::string>> ReadStrings(Statement* st) {
   std::vector<std::string> out;
   for (;;) {
     BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -120,6 +119,12 @@ Result<std::vector<std::string>> ReadAdmins(Connection& c, std::string_view grou
   }
   st->Reset();
   return out;
+}
+
+Result<std::vector<std::string>> ReadAdmins(Connection& c, std::string_view group_id) {
+  BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kSelectAdmins));
+  st->BindText(1, group_id);
+  return ReadStrings(st);
 }
 
 Result<std::int64_t> CountMembers(Connection& c, std::string_view group_id, UnixMillis at) {
@@ -341,12 +346,7 @@ class SqliteGroupStore final : public GroupStore {
       BULWARK_ASSIGN_OR_RETURN(Statement * st,
                                c.Prepare("SELECT id FROM items WHERE group_id = ?1"));
       st->BindText(1, id);
-      for (;;) {
-        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-        if (!row) break;
-        out.push_back(st->ColumnText(0));
-      }
-      st->Reset();
+      BULWARK_ASSIGN_OR_RETURN(out, ReadStrings(st));
       return Status::Ok();
     });
     if (!s.ok()) return s;
@@ -438,12 +438,7 @@ class SqliteGroupStore final : public GroupStore {
       st->BindInt(1, since);
       st->BindText(2, after_id);
       st->BindInt(3, limit);
-      for (;;) {
-        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-        if (!row) break;
-        out.push_back(st->ColumnText(0));
-      }
-      st->Reset();
+      BULWARK_ASSIGN_OR_RETURN(out, ReadStrings(st));
       return Status::Ok();
     });
     if (!s.ok()) return s;
