@@ -481,8 +481,10 @@ class SqliteGroupStore final : public GroupStore {
       st->Reset();
     }
     {
+      // BindText does not copy: the id must outlive the statement's use.
+      const std::string profile_id = GroupProfileItemId(id);
       BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kProfileItem));
-      st->BindText(1, GroupProfileItemId(id));
+      st->BindText(1, profile_id);
       BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
       if (row) {
         BULWARK_ASSIGN_OR_RETURN(GroupItemRecord r, ReadItemRecord(c, *st));
