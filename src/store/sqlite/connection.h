@@ -25,13 +25,18 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  // Bind by 1-based index. Text is copied by SQLite only when `transient` (default: the caller
-  // keeps the bytes alive until the statement is reset).
+  // Bind by 1-based index. Text is not copied: the caller keeps the bytes alive until the
+  // statement is reset. Binding a temporary std::string (a use after free the moment the
+  // statement steps) does not compile; name the string first.
   void BindText(int i, std::string_view s);
+  void BindText(int i, const char* s) { BindText(i, std::string_view(s)); }
+  void BindText(int i, std::string&& s) = delete;
   void BindInt(int i, std::int64_t v);
   void BindDouble(int i, double v);
   void BindNull(int i);
   void BindOptionalText(int i, std::string_view s);  // NULL when empty
+  void BindOptionalText(int i, const char* s) { BindOptionalText(i, std::string_view(s)); }
+  void BindOptionalText(int i, std::string&& s) = delete;
 
   // Returns true if a row is available, false when done; errors as Status.
   Result<bool> Step();
