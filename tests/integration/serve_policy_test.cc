@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/time.h"
 #include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
@@ -176,6 +177,114 @@ TEST_F(ServePolicyTest, AReportedItemBelowTheReviewLineReachesAReviewQueueWithin
   EXPECT_EQ(json::parse(st->body)["status"], "in_review");
   server.Kill(SIGTERM);
   std::string out;
+  ASSERT_EQ(Cli("log verify", &out), 0) << out;
+}
+
+// Recommendation 4 through the real binary: a group whose content is hateful is found by the
+// group scan, a reviewer with the expertise restricts it through the review API, and the
+// recommender is then told to block the group and its items.
+TEST_F(ServePolicyTest, AHateGroupIsFoundReviewedRestrictedAndThenBlockedFromRecommendation) {
+  std::ofstream(dir_.File("pw")) << "correct horse battery staple\n";
+  std::string out;
+  ASSERT_EQ(Cli("users create --username rita --role reviewer --expertise extremism "
+                "--password-stdin < " +
+                    dir_.File("pw"),
+                &out),
+            0)
+      << out;
+  const std::string port_file = dir_.File("port");
+  Process server({bin_, "serve", "--db", db_, "--port", "0", "--threads", "2", "--port-file",
+                  port_file, "--data-dir", src_ + "/data", "--cache-dir", cache_, "--policy",
+                  src_ + "/data/policy/default.policy", "--group-scan-seconds", "1",
+                  "--insecure-http"});
+  const int port = testing::WaitForPortFile(port_file, std::chrono::seconds(60));
+  ASSERT_GT(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + key_}};
+  const std::string now = FormatRfc3339(WallNowMillis() - 3600 * 1000);
+  auto g = c.Post("/v1/groups", auth,
+                  R"({"groups":[{"id":"g-hate","name":"Heritage Club","visibility":"secret",)"
+                  R"("created_at":")" +
+                      now + R"(","owner_id":"boss","admin_ids":["deputy"]}]})",
+                  "application/json");
+  ASSERT_TRUE(g);
+  ASSERT_EQ(g->status, 200) << g->body;
+  json items = json::array();
+  for (int i = 0; i < 24; ++i) {
+    items.push_back({{"id", "h" + std::to_string(i)},
+                     {"author_id", "m" + std::to_string(i % 6)},
+                     {"group_id", "g-hate"},
+                     {"group_visibility", "secret"},
+                     {"text", i % 2 ? "Muslims are filthy vermin and should be driven out of "
+                                      "this country"
+                                    : "Lovely evening for a walk by the river"},
+                     {"created_at", now}});
+  }
+  auto posted = c.Post("/v1/items", auth, json{{"items", items}}.dump(), "application/json");
+  ASSERT_EQ(posted->status, 200) << posted->body;
+
+  // The scan sends the group to the extremism queue (half its items are hate: lower bound 0.31).
+  json group_review;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (group_review.is_null() && std::chrono::steady_clock::now() < deadline) {
+    auto r = c.Get("/v1/decisions?after=0&limit=1000", auth);
+    if (r && r->status == 200) {
+      const json page = json::parse(r->body);  // named: a loop over a temporary's member dangles
+      for (const json& d : page["decisions"]) {
+        if (d["target_kind"] == "group" && d["item_id"] == "g-hate") group_review = d;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(group_review.is_null()) << "the group scan never sent the group to review: "
+                                       << c.Get("/v1/groups/g-hate", auth)->body.substr(0, 2000);
+  EXPECT_EQ(group_review["rule_id"], "group.hate");
+  EXPECT_EQ(group_review["action"], "review");
+  EXPECT_EQ(group_review["evidence"]["shares"][0]["category"], "hate");
+  EXPECT_EQ(group_review["evidence"]["shares"][0]["flagged"], 12);
+
+  auto login =
+      c.Post("/v1/auth/login",
+             json{{"username", "rita"}, {"password", "correct horse battery staple"}}.dump(),
+             "application/json");
+  ASSERT_EQ(login->status, 200) << login->body;
+  const std::string cookie = login->get_header_value("Set-Cookie");
+  const httplib::Headers session = {{"Cookie", cookie.substr(0, cookie.find(';'))},
+                                    {"X-CSRF-Token", json::parse(login->body)["csrf_token"]}};
+  auto claim = c.Post("/v1/review/queues/extremism/claim", session, "", "application/json");
+  ASSERT_EQ(claim->status, 200) << claim->body;
+  const json claimed = json::parse(claim->body);
+  ASSERT_EQ(claimed["case"]["target_kind"], "group") << claim->body;
+  EXPECT_EQ(claimed["group"]["visibility"], "secret");
+  EXPECT_EQ(claimed["opened_by"]["rule_id"], "group.hate");
+  const std::string case_id = std::to_string(claimed["case"]["id"].get<std::int64_t>());
+  auto reduce =
+      c.Post("/v1/review/cases/" + case_id + "/decision", session,
+             R"({"action":"reduce","reason_code":"group.hate_share"})", "application/json");
+  EXPECT_EQ(reduce->status, 400) << reduce->body;  // a group is restricted, not reduced
+  auto restrict =
+      c.Post("/v1/review/cases/" + case_id + "/decision", session,
+             R"({"action":"restrict","reason_code":"group.hate_share"})", "application/json");
+  ASSERT_EQ(restrict->status, 200) << restrict->body;
+  EXPECT_EQ(json::parse(restrict->body)["decision"]["target_kind"], "group");
+
+  // Within the follower's poll the group and its items are blocked.
+  json results;
+  const auto blocked_by = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < blocked_by) {
+    auto r = c.Post("/v1/recommendations/check", auth,
+                    R"({"candidates":[{"type":"group","id":"g-hate"},{"type":"item","id":"h0"}]})",
+                    "application/json");
+    ASSERT_EQ(r->status, 200) << r->body;
+    results = json::parse(r->body)["results"];
+    if (results[0]["verdict"] == "block" && results[1]["verdict"] == "block") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(results[0]["reason_code"], "group.restricted") << results.dump();
+  EXPECT_EQ(results[1]["reason_code"], "group.restricted") << results.dump();
+  auto state = c.Get("/v1/groups/g-hate", auth);
+  EXPECT_EQ(json::parse(state->body)["state"], "restricted");
+  server.Kill(SIGTERM);
   ASSERT_EQ(Cli("log verify", &out), 0) << out;
 }
 
