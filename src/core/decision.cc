@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/sha256.h"
 
 namespace bulwark {
@@ -185,6 +187,27 @@ Result<Decision> CheckChainEntry(std::int64_t prev_seq, std::string_view prev_ha
                            std::to_string(prev_seq) + " (entries missing, reordered or rewritten)");
   }
   return d;
+}
+
+AccountTerm AccountDecisionTerm(const Decision& d) {
+  AccountTerm t;
+  if (d.target_kind != TargetKind::kAccount) return t;
+  if (d.action == ActionType::kRestore || d.action == ActionType::kNone) {
+    t.sets_state = true;
+    return t;
+  }
+  if (d.action != ActionType::kRestrict && d.action != ActionType::kSuspend) return t;
+  const nlohmann::json ev = nlohmann::json::parse(d.evidence, nullptr, false);
+  if (!ev.is_object()) return t;
+  auto it = ev.find("until");
+  if (it == ev.end()) return t;
+  if (it->is_number_integer()) {
+    t.sets_state = true;
+    t.until = it->get<std::int64_t>();
+  } else if (it->is_null()) {
+    t.sets_state = true;
+  }
+  return t;
 }
 
 }  // namespace bulwark

@@ -69,6 +69,16 @@ struct Decision {
   std::string hash;       // ChainHash(prev_hash, *this)
 };
 
+// What an account decision (target kind account) does to the account's state. A restrict or
+// suspend decision sets it when its evidence has an "until" field (milliseconds since the epoch,
+// or null: no end); one without (an appeal's uphold, which logs the same action again) leaves
+// the state as it is. restore and none end any restriction or suspension.
+struct AccountTerm {
+  bool sets_state = false;
+  std::optional<UnixMillis> until;  // with sets_state, for restrict and suspend: nullopt = no end
+};
+AccountTerm AccountDecisionTerm(const Decision& d);
+
 // The hash of the genesis predecessor: 64 '0' characters.
 const std::string& GenesisHash();
 

@@ -337,6 +337,24 @@ DROP INDEX review_cases_active;
 CREATE UNIQUE INDEX review_cases_active ON review_cases (target_kind, item_id, queue, review_round)
   WHERE status <> 'decided'
 )sql"},
+    {13, "accounts: strikes, consequences (restricted, suspended) and their strike-rule outcomes",
+     R"sql(
+ALTER TABLE accounts ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+  CHECK (state IN ('active', 'restricted', 'suspended'));
+ALTER TABLE accounts ADD COLUMN state_until BIGINT;
+ALTER TABLE accounts ADD COLUMN state_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN state_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX accounts_constrained ON accounts (state) WHERE state <> 'active';
+CREATE TABLE account_rule_outcomes (
+  account_id      TEXT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  strike_seq      BIGINT NOT NULL,
+  decision_seq    BIGINT NOT NULL,
+  PRIMARY KEY (account_id, rule_id, strike_seq)
+){{WITHOUT_ROWID}};
+CREATE INDEX platform_groups_owner ON platform_groups (owner_id);
+CREATE INDEX decisions_removals ON decisions (created_at) WHERE action = 'remove'
+)sql"},
 };
 
 }  // namespace

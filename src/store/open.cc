@@ -36,6 +36,26 @@ std::optional<GroupState> ParseGroupState(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view AccountStateName(AccountState s) {
+  switch (s) {
+    case AccountState::kActive:
+      return "active";
+    case AccountState::kRestricted:
+      return "restricted";
+    case AccountState::kSuspended:
+      return "suspended";
+  }
+  return "active";
+}
+
+std::optional<AccountState> ParseAccountState(std::string_view name) {
+  for (AccountState s :
+       {AccountState::kActive, AccountState::kRestricted, AccountState::kSuspended}) {
+    if (AccountStateName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Database>> OpenDatabase(std::string_view url, const OpenOptions& options) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return FailedPrecondition("the PostgreSQL backend is not built into this version yet", "db");

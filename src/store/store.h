@@ -505,6 +505,68 @@ class GroupStore {
                                                         int limit) = 0;
 };
 
+// What the latest account decision left an account in (docs/accounts.md). A restriction: the
+// account may not post and is not recommended until it ends; a suspension: the account is
+// suspended until it ends, or until lifted when it has no end.
+enum class AccountState : std::uint8_t { kActive, kRestricted, kSuspended };
+std::string_view AccountStateName(AccountState s);  // "active", "restricted", "suspended"
+std::optional<AccountState> ParseAccountState(std::string_view name);
+
+// A platform account (an author, a group's owner, admin or member) as stored.
+struct StoredAccount {
+  std::string id;
+  bool is_public_figure = false;
+  AccountState state = AccountState::kActive;
+  std::optional<UnixMillis> until;  // the end of a restriction or suspension; none: no end
+  std::int64_t state_seq = 0;       // the decision that set the state (0: none ever did)
+  UnixMillis state_at = 0;
+  UnixMillis first_seen_at = 0;
+  UnixMillis last_seen_at = 0;
+  // The state at `now`: a restriction or suspension whose end has passed is over.
+  AccountState StateAt(UnixMillis now) const {
+    return state != AccountState::kActive && until && *until <= now ? AccountState::kActive : state;
+  }
+};
+
+// One strike against an account: a standing removal of one of its items (the latest of the item's
+// remove, restore and human "no violation" decisions is a removal), or of a group it owns or
+// administers (the group's state is removed). A restore (an appeal upheld) takes it away.
+struct Strike {
+  std::string account_id;
+  TargetKind source = TargetKind::kItem;  // kItem or kGroup
+  std::string target_id;                  // the item or the group removed
+  std::int64_t decision_seq = 0;          // the removal
+  std::string category;
+  std::string rule_id;  // "" for a person's decision
+  std::string actor;
+  UnixMillis at = 0;  // when the removal was made
+};
+
+// Platform accounts: their strikes and the consequences strike rules give them (issue 10, item 3).
+// The state itself is set where decisions are appended (sqlite_database.cc), from the account
+// decision's evidence ("until"), so that a decision and its effect commit together.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  virtual Result<StoredAccount> GetAccount(std::string_view id) = 0;  // NotFound
+  // The account's standing strikes made in [since, until), oldest first.
+  virtual Result<std::vector<Strike>> Strikes(std::string_view id, UnixMillis since,
+                                              UnixMillis until) = 0;
+  // The account scan's work list: accounts with a removal (of an item they wrote, or of a group
+  // they own or administer) made at or after `since`, and accounts restricted or suspended, in
+  // id order after `after_id`, at most `limit`.
+  virtual Result<std::vector<std::string>> AccountsToScan(UnixMillis since,
+                                                          std::string_view after_id, int limit) = 0;
+  // The account's decisions (target kind account), oldest first.
+  virtual Result<std::vector<Decision>> AccountDecisions(std::string_view id) = 0;
+  // Records that strike rule `d.rule_id` gave account `d.item_id` its consequence (d: target kind
+  // account, action restrict or suspend, evidence with "until"), counting strikes up to the one
+  // logged as `strike_seq`: appends `d` once per (account, rule, strike_seq); a repeat returns
+  // nullopt and changes nothing.
+  virtual Result<std::optional<Decision>> RecordStrikeOutcome(Decision d,
+                                                              std::int64_t strike_seq) = 0;
+};
+
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.
 struct StaffUser {
   std::string id;        // random, assigned at creation; never reused
@@ -726,6 +788,7 @@ class Database {
   virtual ItemStore& items() = 0;
   virtual EventStore& events() = 0;
   virtual GroupStore& groups() = 0;
+  virtual AccountStore& accounts() = 0;
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;

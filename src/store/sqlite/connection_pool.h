@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/decision.h"
@@ -32,9 +33,21 @@ class ConnectionPool {
                                                          UnixMillis now) = 0;
 };
 
+// The decision log's columns in the order ReadDecision reads them ("SELECT " + kDecisionColumns
+// + " FROM decisions ...").
+inline constexpr std::string_view kDecisionColumns =
+    "seq, item_id, item_revision, action, category, rule_id, policy_version, model_version, "
+    "actor, reason, evidence, created_at, prev_hash, hash, target_kind";
+// The decision in the current row of a statement that selected kDecisionColumns.
+Decision ReadDecision(const Statement& st);
+// Every row of the bound statement `st` (kDecisionColumns), which is reset after.
+Result<std::vector<Decision>> ReadDecisions(Statement* st);
+
 // The UserStore over `pool`, which must outlive it.
 std::unique_ptr<UserStore> NewSqliteUserStore(ConnectionPool& pool);
 // The GroupStore over `pool` (sqlite_groups.cc), which must outlive it.
 std::unique_ptr<GroupStore> NewSqliteGroupStore(ConnectionPool& pool);
+// The AccountStore over `pool` (sqlite_accounts.cc), which must outlive it.
+std::unique_ptr<AccountStore> NewSqliteAccountStore(ConnectionPool& pool);
 
 }  // namespace bulwark::store::sqlite

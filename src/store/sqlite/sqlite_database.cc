@@ -17,6 +17,43 @@
 #include "store/sqlite/sqlite_review.h"
 
 namespace bulwark::store {
+namespace sqlite {
+
+Decision ReadDecision(const Statement& st) {
+  Decision d;
+  d.seq = st.ColumnInt(0);
+  d.item_id = st.ColumnText(1);
+  d.item_revision = static_cast<int>(st.ColumnInt(2));
+  // An unknown action name can only come from tampering: keep it detectable by the hash.
+  d.action = ParseAction(st.ColumnText(3)).value_or(ActionType::kNone);
+  d.category = st.ColumnText(4);
+  d.rule_id = st.ColumnText(5);
+  d.policy_version = st.ColumnText(6);
+  d.model_version = st.ColumnText(7);
+  d.actor = st.ColumnText(8);
+  d.reason = st.ColumnText(9);
+  d.evidence = st.ColumnText(10);
+  d.created_at = st.ColumnInt(11);
+  d.prev_hash = st.ColumnText(12);
+  d.hash = st.ColumnText(13);
+  // As for actions: an unknown kind can only be an edit, which the hash then shows.
+  d.target_kind = ParseTargetKind(st.ColumnText(14)).value_or(TargetKind::kItem);
+  return d;
+}
+
+Result<std::vector<Decision>> ReadDecisions(Statement* st) {
+  std::vector<Decision> out;
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadDecision(*st));
+  }
+  st->Reset();
+  return out;
+}
+
+}  // namespace sqlite
+
 namespace {
 
 using sqlite::Connection;
@@ -126,9 +163,9 @@ constexpr const char* kStatTables[] = {
     "staff_users",  "staff_sessions",    "policy_versions", "policy_transitions",
     "group_admins", "group_memberships", "group_states"};
 
-constexpr std::string_view kDecisionColumns =
-    "seq, item_id, item_revision, action, category, rule_id, policy_version, model_version, "
-    "actor, reason, evidence, created_at, prev_hash, hash, target_kind";
+using sqlite::kDecisionColumns;
+using sqlite::ReadDecision;
+using sqlite::ReadDecisions;
 constexpr std::string_view kInsertDecision =
     "INSERT INTO decisions (seq, item_id, item_revision, action, category, rule_id, "
     "policy_version, model_version, actor, reason, evidence, created_at, prev_hash, hash, "
@@ -144,6 +181,9 @@ constexpr std::string_view kInsertGroupState =
     "SELECT id, state, label, ?2, ?3, ?4 FROM platform_groups WHERE id = ?1";
 constexpr std::string_view kCurrentGroupState =
     "SELECT state, label FROM platform_groups WHERE id = ?1";
+// An account decision sets the account's state (AccountDecisionTerm says whether and until when).
+constexpr std::string_view kSetAccountState =
+    "UPDATE accounts SET state = ?2, state_until = ?3, state_seq = ?4, state_at = ?5 WHERE id = ?1";
 constexpr std::string_view kEnforcementItemColumns =
     "SELECT i.id, i.kind, i.author_id, COALESCE(a.is_public_figure, 0), i.group_id, "
     "COALESCE(g.visibility, 'public'), i.parent_id, i.lang, i.created_at, i.revision, r.text, "
@@ -232,6 +272,7 @@ class SqliteDatabase final : public Database,
     }
     users_ = sqlite::NewSqliteUserStore(*this);
     groups_ = sqlite::NewSqliteGroupStore(*this);
+    accounts_ = sqlite::NewSqliteAccountStore(*this);
     review_ = sqlite::NewSqliteReviewStore(
         {[this](const std::function<Status(Connection&)>& body) {
            std::lock_guard lock(write_mu_);
@@ -263,6 +304,7 @@ class SqliteDatabase final : public Database,
   EnforcementStore& enforcement() override { return *this; }
   ReviewStore& review() override { return *review_; }
   GroupStore& groups() override { return *groups_; }
+  AccountStore& accounts() override { return *accounts_; }
   UserStore& users() override { return *users_; }
   PolicyStore& policies() override { return *policies_; }
 
@@ -960,6 +1002,9 @@ class SqliteDatabase final : public Database,
         if (d.target_kind == TargetKind::kGroup && d.actor != kSystemActor) {
           BULWARK_RETURN_IF_ERROR(ApplyGroupDecision(d));
         }
+        if (d.target_kind == TargetKind::kAccount) {
+          BULWARK_RETURN_IF_ERROR(ApplyAccountDecision(d));
+        }
         if (d.target_kind == TargetKind::kItem && d.actor != kSystemActor && !d.item_id.empty()) {
           BULWARK_RETURN_IF_ERROR(ResolveReports(d));
         }
@@ -1015,39 +1060,6 @@ class SqliteDatabase final : public Database,
     if (row) head = {st->ColumnInt(0), st->ColumnText(1)};
     st->Reset();
     return head;
-  }
-
-  static Decision ReadDecision(const Statement& st) {
-    Decision d;
-    d.seq = st.ColumnInt(0);
-    d.item_id = st.ColumnText(1);
-    d.item_revision = static_cast<int>(st.ColumnInt(2));
-    // An unknown action name can only come from tampering: keep it detectable by the hash.
-    d.action = ParseAction(st.ColumnText(3)).value_or(ActionType::kNone);
-    d.category = st.ColumnText(4);
-    d.rule_id = st.ColumnText(5);
-    d.policy_version = st.ColumnText(6);
-    d.model_version = st.ColumnText(7);
-    d.actor = st.ColumnText(8);
-    d.reason = st.ColumnText(9);
-    d.evidence = st.ColumnText(10);
-    d.created_at = st.ColumnInt(11);
-    d.prev_hash = st.ColumnText(12);
-    d.hash = st.ColumnText(13);
-    // As for actions: an unknown kind can only be an edit, which the hash then shows.
-    d.target_kind = ParseTargetKind(st.ColumnText(14)).value_or(TargetKind::kItem);
-    return d;
-  }
-
-  static Result<std::vector<Decision>> ReadDecisions(Statement* st) {
-    std::vector<Decision> out;
-    for (;;) {
-      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      out.push_back(ReadDecision(*st));
-    }
-    st->Reset();
-    return out;
   }
 
   static Result<LogVerification> VerifyWith(Connection& c) {
@@ -1207,6 +1219,25 @@ class SqliteDatabase final : public Database,
     return hist->Run();
   }
 
+  Status ApplyAccountDecision(const Decision& d) {
+    const AccountTerm term = AccountDecisionTerm(d);
+    if (!term.sets_state) return Status::Ok();
+    std::string_view state = AccountStateName(AccountState::kActive);
+    if (d.action == ActionType::kRestrict) state = AccountStateName(AccountState::kRestricted);
+    if (d.action == ActionType::kSuspend) state = AccountStateName(AccountState::kSuspended);
+    BULWARK_ASSIGN_OR_RETURN(Statement * set, writer_->Prepare(kSetAccountState));
+    set->BindText(1, d.item_id);
+    set->BindText(2, state);
+    if (term.until) {
+      set->BindInt(3, *term.until);
+    } else {
+      set->BindNull(3);
+    }
+    set->BindInt(4, d.seq);
+    set->BindInt(5, d.created_at);
+    return set->Run();
+  }
+
   Status CheckItem(std::unordered_set<std::string_view>& known, std::string_view item_id,
                    std::string field) {
     if (known.contains(item_id)) return Status::Ok();
@@ -1327,8 +1358,8 @@ class SqliteDatabase final : public Database,
 
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<ReviewStore> review_;
-  std::unique_ptr<GroupStore>
-      groups_;  // sqlite_groups.cc  // sqlite_review.cc; borrows the members above
+  std::unique_ptr<GroupStore> groups_;      // sqlite_groups.cc
+  std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc
 };
 
 }  // namespace

@@ -279,14 +279,22 @@ class SqliteReviewStore final : public ReviewStore {
       const std::string actor = find->ColumnText(4);
       const std::string target_kind = find->ColumnText(5);
       find->Reset();
-      // A group's admins appeal its removal, restriction or label like an author an item's.
-      if (action != ActionType::kRemove && action != ActionType::kReduce &&
-          action != ActionType::kLabel && action != ActionType::kRestrict) {
+      // An author appeals an item's removal, reduction or label; a group's admins its removal,
+      // restriction or label; an account's owner its restriction or suspension.
+      const bool appealable =
+          target_kind == "item" ? action == ActionType::kRemove || action == ActionType::kReduce ||
+                                      action == ActionType::kLabel
+          : target_kind == "group"
+              ? action == ActionType::kRemove || action == ActionType::kRestrict ||
+                    action == ActionType::kLabel
+          : target_kind == "account"
+              ? action == ActionType::kRestrict || action == ActionType::kSuspend
+              : false;
+      if (!appealable) {
         return FailedPrecondition(
-            "only remove, reduce, restrict and label decisions can be appealed", "decision_seq");
-      }
-      if (target_kind == "account" || (target_kind == "item" && action == ActionType::kRestrict)) {
-        return FailedPrecondition("this decision cannot be appealed here", "decision_seq");
+            "only an item's remove, reduce or label, a group's remove, restrict or label, and an "
+            "account's restrict or suspend decisions can be appealed",
+            "decision_seq");
       }
       BULWARK_ASSIGN_OR_RETURN(Statement * active, w.Prepare(kActiveCase));
       active->BindText(1, item_id);
