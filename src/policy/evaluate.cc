@@ -22,6 +22,10 @@ std::string_view ActionKindName(ActionKind k) {
       return "escalate";
     case ActionKind::kRaisePriority:
       return "raise_priority";
+    case ActionKind::kRestrict:
+      return "restrict";
+    case ActionKind::kSuspend:
+      return "suspend";
   }
   return "none";
 }
@@ -161,6 +165,9 @@ Decision Evaluate(const Policy& policy, const PolicyInput& input) {
           }
         }
         break;
+      case ActionKind::kRestrict:
+      case ActionKind::kSuspend:
+        break;  // strike rule actions: never in policy.rules (the parser refuses them there)
     }
   }
   for (Action& a : d.actions) {
@@ -237,6 +244,35 @@ std::vector<int> GroupRuleWindows(const Policy& policy) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+bool StrikeCounts(const Rule& rule, const StrikeFact& s, UnixMillis now) {
+  constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+  return rule.HasCategory(s.category) && s.at <= now &&
+         s.at > now - static_cast<std::int64_t>(rule.window_days) * kDayMs;
+}
+
+std::optional<StrikeOutcome> EvaluateStrikes(const Policy& policy,
+                                             std::span<const StrikeFact> strikes, UnixMillis now) {
+  // Stronger: suspend over restrict, then the longer duration (0, indefinite, is the longest).
+  auto strength = [](const Rule& r) {
+    const int days = r.duration_days == 0 ? 1000 : r.duration_days;
+    return (r.action == ActionKind::kSuspend ? 10000 : 0) + days;
+  };
+  std::optional<StrikeOutcome> best;
+  for (const Rule& r : policy.strike_rules) {
+    std::int64_t n = 0;
+    for (const StrikeFact& s : strikes) n += StrikeCounts(r, s, now) ? 1 : 0;
+    if (!r.strikes.Contains(static_cast<double>(n))) continue;
+    if (!best || strength(r) > strength(*best->rule)) best = StrikeOutcome{&r, n};
+  }
+  return best;
+}
+
+int LongestStrikeWindow(const Policy& policy) {
+  int days = 0;
+  for (const Rule& r : policy.strike_rules) days = std::max(days, r.window_days);
+  return days;
 }
 
 }  // namespace bulwark::policy

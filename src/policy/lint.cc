@@ -86,6 +86,7 @@ class Linter {
   std::vector<LintFinding> Run() {
     for (const Rule& r : p_.rules) StaticChecks(r);
     for (const Rule& r : p_.group_rules) GroupChecks(r);
+    for (const Rule& r : p_.strike_rules) StrikeChecks(r);
     Coverage();
     Probe();
     std::stable_sort(findings_.begin(), findings_.end(),
@@ -119,6 +120,16 @@ class Linter {
         return;
       }
     }
+  }
+
+  // Strike rules: consequences for repeat offenders apply to every account alike (recommendation
+  // 8), so a strike rule may not depend on whether the account is a public figure, either way.
+  void StrikeChecks(const Rule& r) {
+    if (!r.author_is_public_figure) return;
+    Add(LintSeverity::kError, "public-figure-exemption", &r, r.public_figure_line,
+        "strike rule '" + r.id + "' depends on whether the account is a public figure; strikes " +
+            "and their consequences must be the same for every account, politicians included " +
+            "(recommendation 8: no exemption). Remove the author_is_public_figure condition.");
   }
 
   void StaticChecks(const Rule& r) {

@@ -7,7 +7,8 @@
 //   public-figure-exemption  a rule conditioned on author_is_public_figure that does anything
 //                            but raise priority, review or escalate; or any input for which a
 //                            public figure's post gets a weaker outcome than anyone else's
-//                            (recommendation 8: no exemption).
+//                            (recommendation 8: no exemption); or a strike rule conditioned on
+//                            it at all (consequences are the same for every account).
 //   reach-lowers-action      more views give a weaker outcome (reach may raise priority only).
 //   unconditional-removal    a remove/reduce rule with no score threshold.
 // Warnings:

@@ -124,6 +124,10 @@ class Parser {
   Status RangeCondition(int line, std::string_view key, Op op, std::string_view value, Range* range,
                         bool integer, bool unit_interval = true);
   Status GroupRuleKey(int line, std::string_view key, Op op, std::string_view value, bool* handled);
+  Status StrikeRuleKey(int line, std::string_view key, Op op, std::string_view value,
+                       bool* handled);
+  // "30d": a number of days from 1 to 365 (`what` names the field in the error).
+  Result<int> Days(int line, std::string_view what, std::string_view value);
 
   std::string_view text_;
   std::shared_ptr<Policy> policy_;
@@ -178,11 +182,13 @@ Status Parser::Line(int line, std::string_view content) {
     std::string_view inner = Trim(s.substr(1, s.size() - 2));
     const bool group =
         inner.substr(0, 11) == "group_rule " || inner.substr(0, 11) == "group_rule\t";
-    if (!group && inner.substr(0, 5) != "rule " && inner.substr(0, 5) != "rule\t") {
-      return Error(line,
-                   "unknown section " + Quote(s) + " (expected [rule ID] or [group_rule ID])");
+    const bool strike =
+        inner.substr(0, 12) == "strike_rule " || inner.substr(0, 12) == "strike_rule\t";
+    if (!group && !strike && inner.substr(0, 5) != "rule " && inner.substr(0, 5) != "rule\t") {
+      return Error(line, "unknown section " + Quote(s) +
+                             " (expected [rule ID], [group_rule ID] or [strike_rule ID])");
     }
-    std::string_view id = Trim(inner.substr(group ? 11 : 5));
+    std::string_view id = Trim(inner.substr(group ? 11 : strike ? 12 : 5));
     if (!IsIdentifier(id)) {
       return Error(line,
                    "rule id " + Quote(id) + " must be 1-128 characters of a-z, 0-9, '_', '.', '-'");
@@ -193,12 +199,13 @@ Status Parser::Line(int line, std::string_view content) {
     } else {
       BULWARK_RETURN_IF_ERROR(FinishRule());
     }
-    if (policy_->rules.size() + policy_->group_rules.size() >= kMaxRules) {
+    if (policy_->rules.size() + policy_->group_rules.size() + policy_->strike_rules.size() >=
+        kMaxRules) {
       return ResourceExhausted("more than " + std::to_string(kMaxRules) + " rules",
                                policy_->filename + ":" + std::to_string(line));
     }
     if (!rule_ids_.insert(std::string(id)).second) {
-      for (const auto* list : {&policy_->rules, &policy_->group_rules}) {
+      for (const auto* list : {&policy_->rules, &policy_->group_rules, &policy_->strike_rules}) {
         for (const Rule& r : *list) {
           if (r.id == id) {
             return Error(line, "duplicate rule id " + Quote(id) + " (first defined on line " +
@@ -207,10 +214,13 @@ Status Parser::Line(int line, std::string_view content) {
         }
       }
     }
-    std::vector<Rule>& list = group ? policy_->group_rules : policy_->rules;
+    std::vector<Rule>& list = group    ? policy_->group_rules
+                              : strike ? policy_->strike_rules
+                                       : policy_->rules;
     list.emplace_back();
     rule_ = &list.back();
     rule_->group_rule = group;
+    rule_->strike_rule = strike;
     rule_->id = std::string(id);
     rule_->line = line;
     seen_keys_.clear();
@@ -418,6 +428,20 @@ Status Parser::ParseAction(int line, std::string_view value) {
     }
     return Status::Ok();
   }
+  if (verb == "restrict" || verb == "suspend") {
+    if (!r.strike_rule) {
+      return Error(line, Quote(verb) + " is a strike rule's action (an account's consequence)");
+    }
+    if (!tail.empty()) return Error(line, "unexpected " + Quote(tail) + " after " + Quote(verb));
+    r.action = verb == "restrict" ? ActionKind::kRestrict : ActionKind::kSuspend;
+    r.duration_days = 0;
+    if (has_arg) {
+      BULWARK_ASSIGN_OR_RETURN(r.duration_days, Days(line, "the duration", arg));
+    } else if (verb == "restrict") {
+      return Error(line, "restrict needs a duration: 'action = restrict:7d'");
+    }
+    return Status::Ok();
+  }
   if (verb == "raise_priority") {
     int n = 0;
     if (!arg.empty() && arg.front() == '+') arg.remove_prefix(1);
@@ -431,6 +455,10 @@ Status Parser::ParseAction(int line, std::string_view value) {
     r.action = ActionKind::kRaisePriority;
     r.priority = n;
     return Status::Ok();
+  }
+  if (r.strike_rule) {
+    return Error(line, "unknown action " + Quote(head) +
+                           " (a strike rule's action is restrict:<n>d, suspend or suspend:<n>d)");
   }
   return Error(line, "unknown action " + Quote(head) +
                          " (expected remove, reduce, label:<text>, review:<queue> priority:<n>, "
@@ -457,6 +485,11 @@ Status Parser::RuleKey(int line, std::string_view key, Op op, std::string_view v
   if (r.group_rule) {
     bool handled = false;
     BULWARK_RETURN_IF_ERROR(GroupRuleKey(line, key, op, value, &handled));
+    if (handled) return Status::Ok();
+  }
+  if (r.strike_rule) {
+    bool handled = false;
+    BULWARK_RETURN_IF_ERROR(StrikeRuleKey(line, key, op, value, &handled));
     if (handled) return Status::Ok();
   }
   if (key == "category") {
@@ -630,16 +663,7 @@ Status Parser::GroupRuleKey(int line, std::string_view key, Op op, std::string_v
   }
   if (key == "window") {
     if (op != Op::kEq) return Error(line, "window takes '='");
-    int days = 0;
-    std::string_view num = value;
-    if (!num.empty() && num.back() == 'd') num.remove_suffix(1);
-    auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), days);
-    if (value.back() != 'd' || ec != std::errc() || ptr != num.data() + num.size() || days < 1 ||
-        days > 365) {
-      return Error(line,
-                   "window takes a number of days from 1 to 365, e.g. 30d; got " + Quote(value));
-    }
-    r.window_days = days;
+    BULWARK_ASSIGN_OR_RETURN(r.window_days, Days(line, "window", value));
     return Status::Ok();
   }
   if (key == "score" || key == "reports" || key == "views" || key == "reach" || key == "targets" ||
@@ -653,11 +677,58 @@ Status Parser::GroupRuleKey(int line, std::string_view key, Op op, std::string_v
   return Status::Ok();
 }
 
+Result<int> Parser::Days(int line, std::string_view what, std::string_view value) {
+  int days = 0;
+  std::string_view num = value;
+  if (!num.empty() && num.back() == 'd') num.remove_suffix(1);
+  auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), days);
+  if (value.empty() || value.back() != 'd' || ec != std::errc() || ptr != num.data() + num.size() ||
+      days < 1 || days > 365) {
+    return Error(line, std::string(what) + " takes a number of days from 1 to 365, e.g. 30d; got " +
+                           Quote(value));
+  }
+  return days;
+}
+
+// The keys only strike rules take; every item and group condition is refused (a strike rule
+// counts strikes and nothing else, for every account alike). author_is_public_figure falls
+// through to RuleKey, so that the lint can name it as the exemption it would be.
+Status Parser::StrikeRuleKey(int line, std::string_view key, Op op, std::string_view value,
+                             bool* handled) {
+  Rule& r = *rule_;
+  *handled = true;
+  if (key == "strikes") return RangeCondition(line, key, op, value, &r.strikes, true);
+  if (key == "window") {
+    if (op != Op::kEq) return Error(line, "window takes '='");
+    BULWARK_ASSIGN_OR_RETURN(r.window_days, Days(line, "window", value));
+    return Status::Ok();
+  }
+  if (key == "category" || key == "action" || key == "reason_code" || key == "reason" ||
+      key == "author_is_public_figure") {
+    *handled = false;
+    return Status::Ok();
+  }
+  return Error(line, Quote(key) +
+                         " is not a strike rule condition; a strike rule takes category, window, "
+                         "strikes, action, reason_code and reason");
+}
+
 Status Parser::FinishRule() {
   if (rule_ == nullptr) return Status::Ok();
   Rule& r = *rule_;
   const int line = r.line;
-  const std::string id = (r.group_rule ? "group rule " : "rule ") + Quote(r.id);
+  const std::string id = (r.group_rule    ? "group rule "
+                          : r.strike_rule ? "strike rule "
+                                          : "rule ") +
+                         Quote(r.id);
+  if (r.strike_rule && r.action_line != 0 && r.action != ActionKind::kRestrict &&
+      r.action != ActionKind::kSuspend) {
+    return Error(r.action_line, id + ": a strike rule's action is restrict or suspend");
+  }
+  if (r.strike_rule && !r.strikes.lo) {
+    return Error(line, id + " has no 'strikes >= <n>' (how many strikes lead to its action)");
+  }
+
   if (r.group_rule && r.action_line != 0 && r.action != ActionKind::kReview &&
       r.action != ActionKind::kEscalate) {
     return Error(r.action_line,

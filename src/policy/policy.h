@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "core/events.h"
 #include "core/status.h"
 #include "core/taxonomy.h"
+#include "core/time.h"
 
 namespace bulwark::policy {
 
@@ -54,8 +56,13 @@ enum class ActionKind : std::uint8_t {
   kReview,         // send to a human review queue (additive)
   kEscalate,       // send to an escalation queue (additive)
   kRaisePriority,  // raise the priority of the other review/escalate actions (additive)
+  // Strike rules only (an account's consequence): may not post, and is not recommended, until
+  // the duration ends; suspend: the account is suspended (for the duration, or until lifted).
+  kRestrict,
+  kSuspend,
 };
-// "none", "label", "reduce", "remove", "review", "escalate", "raise_priority".
+// "none", "label", "reduce", "remove", "review", "escalate", "raise_priority", "restrict",
+// "suspend".
 std::string_view ActionKindName(ActionKind k);
 // True for remove, reduce, label and none: the kinds ordered by EnforcementRank.
 bool IsEnforcement(ActionKind k);
@@ -135,6 +142,14 @@ struct Rule {
   Range growth;                         // members now / members at the window's start - 1
   std::optional<bool> profile_flagged;  // `profile = flagged|clean`: the profile's own verdict
 
+  // Strike rules ([strike_rule ID] sections): an account's standing strikes of the rule's
+  // categories over a rolling window (`window`, as group rules) lead to a consequence for the
+  // account, restrict or suspend, for `duration_days` (0: until lifted). They name no other
+  // condition: a strike rule applies to every account alike (the lint's no-exemption check).
+  bool strike_rule = false;
+  Range strikes;          // `strikes >= 3`
+  int duration_days = 0;  // `action = restrict:7d`; 0 for an indefinite suspension
+
   bool HasCategory(Category c) const {
     return (categories & (1u << static_cast<unsigned>(c))) != 0;
   }
@@ -149,6 +164,7 @@ struct Policy {
   std::vector<std::string> notes;  // one per `notes = ...` line
   std::vector<Rule> rules;         // in file order
   std::vector<Rule> group_rules;   // [group_rule ID] sections, in file order
+  std::vector<Rule> strike_rules;  // [strike_rule ID] sections, in file order
 };
 
 // Parses and validates a policy. On error the Status is InvalidArgument (ResourceExhausted
@@ -226,6 +242,28 @@ struct GroupPolicyInput {
 Decision EvaluateGroup(const Policy& policy, const GroupPolicyInput& input);
 // The distinct windows of the policy's group rules, ascending.
 std::vector<int> GroupRuleWindows(const Policy& policy);
+
+// One strike against an account (accounts/strikes.h): a standing removal of one of its items,
+// or of a group it administers, in `category`, made at `at`.
+struct StrikeFact {
+  Category category = Category::kHate;
+  UnixMillis at = 0;
+};
+
+// The strike rule that applies to an account with `strikes` at `now`: of the rules whose count
+// (strikes of the rule's categories made in the rule's window before `now`) is in range, the
+// strongest (suspend over restrict, then the longer duration, an indefinite one longest; ties to
+// the earliest rule). `counted` is that rule's count. nullopt when no rule matches.
+struct StrikeOutcome {
+  const Rule* rule = nullptr;
+  std::int64_t counted = 0;
+};
+std::optional<StrikeOutcome> EvaluateStrikes(const Policy& policy,
+                                             std::span<const StrikeFact> strikes, UnixMillis now);
+// The longest window of the policy's strike rules in days (0 without strike rules).
+int LongestStrikeWindow(const Policy& policy);
+// True when strike rule `rule` counts `s` at `now`.
+bool StrikeCounts(const Rule& rule, const StrikeFact& s, UnixMillis now);
 
 // Applies every rule of `policy` to `input` (see the combination semantics above). Pure:
 // no I/O, no shared state; allocates only the result.

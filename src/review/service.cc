@@ -212,7 +212,7 @@ Status ReviewService::CheckReasonCode(const ReviewerDecision& d, std::string_vie
                            "reason_code");
   }
   if (policy) {
-    for (const auto* rules : {&policy->rules, &policy->group_rules}) {
+    for (const auto* rules : {&policy->rules, &policy->group_rules, &policy->strike_rules}) {
       for (const policy::Rule& rule : *rules) {
         if (rule.reason_code != d.reason_code || rule.action == policy::ActionKind::kNone ||
             rule.action == policy::ActionKind::kRaisePriority) {
