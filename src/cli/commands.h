@@ -39,7 +39,8 @@ void AddEnsembleCommand(CLI::App& app);  // ensemble-fit
 void AddDemoCommand(CLI::App& app);
 void AddReviewCommand(CLI::App& app);       // review check, review stats
 void AddPerspectiveCommand(CLI::App& app);  // perspective-calibrate
-void AddGroupsCommand(CLI::App& app);       // groups stats
+void AddGroupsCommand(CLI::App& app);       // groups scan, stats
+void AddAccountsCommand(CLI::App& app);     // accounts scan
 
 // `bulwark eval --functional DIR` (functional_command.cc).
 struct FunctionalEvalOptions {

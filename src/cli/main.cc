@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddReviewCommand(app);
   bulwark::cli::AddPerspectiveCommand(app);
   bulwark::cli::AddGroupsCommand(app);
+  bulwark::cli::AddAccountsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

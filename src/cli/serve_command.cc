@@ -7,6 +7,7 @@
 #include <iterator>
 #include <random>
 
+#include "accounts/scanner.h"
 #include "amplification/follower.h"
 #include "amplification/guard.h"
 #include "amplification/recommended.h"
@@ -46,7 +47,8 @@ struct ServeOptions {
   int review_lease_minutes = 15;
   int review_max_claims = 5;
   int review_sla_window_hours = 7 * 24;
-  int group_scan_seconds = 60;  // 0: no group scan
+  int group_scan_seconds = 60;    // 0: no group scan
+  int account_scan_seconds = 60;  // 0: no account scan
   ingest::IngestOptions ingest;
   bool insecure_http = false;
   double classify_rate = 10000;  // texts per second per caller
@@ -191,6 +193,14 @@ void RunServe(const ServeOptions& o) {
         **db, [policy_ptr] { return policy_ptr->Get(); }, clock, &metrics);
     group_scanner->Start(std::chrono::seconds(o.group_scan_seconds));
   }
+  // Strike rules (repeat offenders): accounts with recent strikes are scanned in the background.
+  std::unique_ptr<accounts::AccountScanner> account_scanner;
+  if (enforcing && o.account_scan_seconds > 0) {
+    enforce::PolicyHandle* policy_ptr = policy.get();
+    account_scanner = std::make_unique<accounts::AccountScanner>(
+        **db, [policy_ptr] { return policy_ptr->Get(); }, clock, &metrics);
+    account_scanner->Start(std::chrono::seconds(o.account_scan_seconds));
+  }
   // The Perspective-compatible route's attribute models (docs/perspective.md): optional; without
   // them that route answers 503.
   std::unique_ptr<perspective::AttributeCalibration> perspective_calibration;
@@ -318,6 +328,7 @@ void RunServe(const ServeOptions& o) {
   }
   (*srv)->Stop();
   if (group_scanner) group_scanner->Stop();
+  if (account_scanner) account_scanner->Stop();
   if (worker) worker->Stop();
 }
 
@@ -369,6 +380,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--group-scan-seconds", o->group_scan_seconds,
                   "Seconds between scans of active groups by the policy's group rules; 0: none "
                   "(default 60)")
+      ->check(CLI::Range(0, 24 * 3600));
+  cmd->add_option("--account-scan-seconds", o->account_scan_seconds,
+                  "Seconds between scans of accounts with recent strikes by the policy's strike "
+                  "rules; 0: none (default 60)")
       ->check(CLI::Range(0, 24 * 3600));
   cmd->add_option("--review-sla-window-hours", o->review_sla_window_hours,
                   "Window of the time-to-first-review figures in /v1/review/queues and /metrics "

@@ -98,32 +98,10 @@ Result<ScanSummary> GroupScanner::Scan() {
 }
 
 void GroupScanner::Start(std::chrono::milliseconds interval) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this, interval] { Loop(interval); });
-}
-
-void GroupScanner::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void GroupScanner::Loop(std::chrono::milliseconds interval) {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
+  task_.Start(interval, [this] {
     auto r = Scan();
-    if (!r.ok()) {
-      std::fprintf(stderr, "bulwark: group scan: %s\n", r.status().ToString().c_str());
-    }
-    lock.lock();
-    cv_.wait_for(lock, interval, [this] { return stop_; });
-  }
+    if (!r.ok()) std::fprintf(stderr, "bulwark: group scan: %s\n", r.status().ToString().c_str());
+  });
 }
 
 }  // namespace bulwark::groups

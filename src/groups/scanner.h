@@ -14,16 +14,14 @@
 // on a background thread every `interval` until Stop (or destruction).
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/metrics.h"
+#include "core/periodic.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "groups/risk.h"
@@ -70,20 +68,15 @@ class GroupScanner {
   Result<GroupScan> ScanGroup(std::string_view group_id, bool record);
 
   void Start(std::chrono::milliseconds interval);
-  void Stop();  // idempotent
+  void Stop() { task_.Stop(); }  // idempotent
 
  private:
-  void Loop(std::chrono::milliseconds interval);
-
   store::Database& db_;
   PolicySource policy_;
   const Clock& clock_;
   MetricsRegistry* metrics_;
   const ScanOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  // last: stopped before the members its runs use
 };
 
 }  // namespace bulwark::groups
