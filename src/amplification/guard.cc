@@ -41,7 +41,10 @@ void AmplificationGuard::Apply(std::span<const Decision> entries) {
       ApplyGroup(d);
       continue;
     }
-    if (d.target_kind != TargetKind::kItem) continue;  // accounts: not answered yet
+    if (d.target_kind == TargetKind::kAccount) {
+      ApplyAccount(d);
+      continue;
+    }
     const bool person = d.actor != kSystemActor;
     switch (d.action) {
       case ActionType::kRemove:
@@ -102,6 +105,35 @@ void AmplificationGuard::ApplyGroup(const Decision& d) {
       break;
     default:
       break;
+  }
+}
+
+void AmplificationGuard::ApplyAccount(const Decision& d) {
+  const AccountTerm term = AccountDecisionTerm(d);
+  if (!term.sets_state) return;  // an appeal's uphold: the consequence in force stands
+  if (d.action == ActionType::kRestrict || d.action == ActionType::kSuspend) {
+    accounts_.insert_or_assign(d.item_id, AccountState{d.action, d.seq, d.rule_id, term.until});
+  } else {
+    accounts_.erase(d.item_id);  // restore, none: lifted
+  }
+}
+
+void AmplificationGuard::CheckAccounts(std::span<const std::string_view> ids, UnixMillis now,
+                                       std::vector<Answer>* out) const {
+  out->clear();
+  out->reserve(ids.size());
+  std::shared_lock lock(mu_);
+  for (std::string_view id : ids) {
+    auto it = accounts_.find(id);
+    if (it == accounts_.end() || (it->second.until && *it->second.until <= now)) {
+      out->push_back(Answer{});  // never constrained, lifted, or the term is over
+      continue;
+    }
+    const AccountState& s = it->second;
+    out->push_back(
+        MakeAnswer(Verdict::kBlock, 0,
+                   s.action == ActionType::kSuspend ? "account.suspended" : "account.restricted",
+                   s.seq, s.rule));
   }
 }
 

@@ -20,9 +20,12 @@
 // An item of a blocked group is blocked whatever its own state ("group.removed",
 // "group.restricted"). The guard learns which items a group has from AddGroupItems (the follower
 // loads them when a group is blocked) and NoteItems (new items, at ingest).
+// Accounts: the latest account decision that sets a state decides (AccountDecisionTerm).
+//   restrict, suspend       -> block   ("account.restricted", "account.suspended": a
+//                                      recommendation ban) until the decision's "until"
+//   restore, none           -> allow
 // Every answer that is not allow names its reason code and the log entry (seq, rule) it comes
-// from. Accounts are answered once the log has account decisions (issue 10, item 3); until then
-// an account candidate is refused by the API, not allowed.
+// from.
 //
 // Thread safety: Apply and Check may run concurrently (a shared mutex; Check never blocks
 // another Check).
@@ -30,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -39,6 +43,7 @@
 
 #include "core/decision.h"
 #include "core/events.h"
+#include "core/time.h"
 
 namespace bulwark::amplification {
 
@@ -52,7 +57,7 @@ struct Answer {
   Verdict verdict = Verdict::kAllow;
   double factor = 1.0;  // demote: multiply the candidate's ranking score by it
   std::string_view
-      reason_code;  // "item.removed", "item.reduced", "item.labelled", "item.in_review"
+      reason_code;  // "item.removed", ..., "group.restricted", ..., "account.suspended", ...
   std::int64_t decision_seq = 0;  // the log entry the answer comes from (0 for allow)
   std::string rule_id;            // that entry's rule ("" for a reviewer's decision)
 };
@@ -63,6 +68,10 @@ class AmplificationGuard {
   void Apply(std::span<const Decision> entries);
   // One answer per item id, in order.
   void CheckItems(std::span<const std::string_view> ids, std::vector<Answer>* out) const;
+  // One answer per account id, in order; a restriction or suspension whose end is at or before
+  // `now` no longer blocks.
+  void CheckAccounts(std::span<const std::string_view> ids, UnixMillis now,
+                     std::vector<Answer>* out) const;
   // One answer per group id, in order.
   void CheckGroups(std::span<const std::string_view> ids, std::vector<Answer>* out) const;
   // Groups whose state blocks their items (removed or restricted), for the follower to load
@@ -94,9 +103,16 @@ class AmplificationGuard {
     std::string review_rule;
     bool Blocks() const { return action == ActionType::kRemove || action == ActionType::kRestrict; }
   };
+  struct AccountState {
+    ActionType action = ActionType::kRestrict;  // restrict or suspend
+    std::int64_t seq = 0;
+    std::string rule;
+    std::optional<UnixMillis> until;  // none: no end
+  };
   static Answer AnswerFor(const ItemState& s);
   static Answer AnswerFor(const GroupState& s);
-  void ApplyGroup(const Decision& d);  // mu_ held
+  void ApplyGroup(const Decision& d);    // mu_ held
+  void ApplyAccount(const Decision& d);  // mu_ held
 
   // Transparent, so a lookup by string_view allocates nothing.
   struct Hash {
@@ -107,6 +123,7 @@ class AmplificationGuard {
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, ItemState, Hash, std::equal_to<>> items_;
   std::unordered_map<std::string, GroupState, Hash, std::equal_to<>> groups_;
+  std::unordered_map<std::string, AccountState, Hash, std::equal_to<>> accounts_;
   // item id -> group id, for the items of groups that are or were blocked.
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> item_groups_;
   std::vector<std::string> newly_blocked_;

@@ -639,14 +639,9 @@ Result<std::vector<RecommendationCandidate>> DecodeRecommendationCandidates(
         w.On("type", true, [&](element v, const std::string& f) -> Status {
           std::string type;
           BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 16, true, &type));
-          if (type == "account") {
-            return InvalidArgument(
-                "account candidates are not answered yet: the decision log has no account "
-                "decisions to answer from (only items and groups)",
-                f);
-          }
-          if (type != "item" && type != "group") return InvalidArgument("must be item or group", f);
-          c->group = type == "group";
+          std::optional<TargetKind> kind = ParseTargetKind(type);
+          if (!kind) return InvalidArgument("must be item, group or account", f);
+          c->kind = *kind;
           return Status::Ok();
         });
         w.On("id", true, [&](element v, const std::string& f) {

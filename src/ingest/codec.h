@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/decision.h"
 #include "core/events.h"
 #include "core/status.h"
 #include "ingest/limits.h"
@@ -39,13 +40,11 @@ Result<std::vector<std::string>> DecodeTextBatch(std::string_view json, const In
 
 // A candidate of POST /v1/recommendations/check.
 struct RecommendationCandidate {
-  bool group = false;  // a group; otherwise an item
+  TargetKind kind = TargetKind::kItem;  // an item, a group or an account
   std::string id;
 };
-// {"candidates": [{"type": "item"|"group", "id": "..."}, ...]} for POST
-// /v1/recommendations/check: 1..max_candidates ids of 1..limits.max_id_bytes bytes. An account
-// candidate is refused by name: the guard cannot answer for accounts yet
-// (docs/amplification.md).
+// {"candidates": [{"type": "item"|"group"|"account", "id": "..."}, ...]} for POST
+// /v1/recommendations/check: 1..max_candidates ids of 1..limits.max_id_bytes bytes.
 Result<std::vector<RecommendationCandidate>> DecodeRecommendationCandidates(
     std::string_view json, const IngestLimits& limits, size_t max_candidates);
 

@@ -212,6 +212,14 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        [this](const HttpRequest& req, const Params& p, const Caller&) {
          return GetGroup(p[0], req);
        }},
+      // An account's consequence in force, strikes and decisions (api_accounts.cc).
+      {"GET",
+       "/v1/accounts/{id}",
+       true,
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
+       [this](const HttpRequest& req, const Params& p, const Caller&) {
+         return GetAccount(p[0], req);
+       }},
       {"POST",
        "/v1/classify",
        true,

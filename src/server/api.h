@@ -183,6 +183,7 @@ class Api {
   HttpResponse GetReport(const std::string& id);
   HttpResponse GetGroup(const std::string& id, const HttpRequest& req);  // api_groups.cc
   HttpResponse ListGroups(const HttpRequest& req);
+  HttpResponse GetAccount(const std::string& id, const HttpRequest& req);  // api_accounts.cc
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
   // The client's address (trust_forwarded_for decides which).

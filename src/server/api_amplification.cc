@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "amplification/guard.h"
+#include "core/decision.h"
 #include "core/metrics.h"
+#include "core/time.h"
 #include "ingest/codec.h"
 #include "server/api.h"
 #include "server/api_json.h"
@@ -49,21 +51,29 @@ HttpResponse Api::RecommendationsCheck(const HttpRequest& req) {
   limits.max_body_bytes = kMaxBodyRecommendations;
   auto candidates = ingest::DecodeRecommendationCandidates(req.body, limits, kMaxCandidates);
   if (!candidates.ok()) return ErrorResponse(candidates.status());
-  // Items and groups are looked up apart (one lock each), then answered in request order.
-  std::vector<std::string_view> views, item_ids, group_ids;
+  // Items, groups and accounts are looked up apart (one lock each), then answered in request
+  // order.
+  std::vector<std::string_view> views;
+  std::vector<std::string_view> ids[3];  // by TargetKind
   views.reserve(candidates->size());
   for (const ingest::RecommendationCandidate& c : *candidates) {
     views.push_back(c.id);
-    (c.group ? group_ids : item_ids).push_back(c.id);
+    ids[static_cast<int>(c.kind)].push_back(c.id);
   }
-  std::vector<amplification::Answer> item_answers, group_answers;
+  std::vector<amplification::Answer> by_kind[3];
   const std::int64_t as_of = ctx_.guard->as_of_seq();
-  ctx_.guard->CheckItems(item_ids, &item_answers);
-  if (!group_ids.empty()) ctx_.guard->CheckGroups(group_ids, &group_answers);
+  ctx_.guard->CheckItems(ids[0], &by_kind[0]);
+  if (!ids[1].empty()) ctx_.guard->CheckGroups(ids[1], &by_kind[1]);
+  if (!ids[2].empty()) {
+    ctx_.guard->CheckAccounts(ids[2], ctx_.clock ? ctx_.clock->NowMillis() : WallNowMillis(),
+                              &by_kind[2]);
+  }
   std::vector<amplification::Answer> answers;
   answers.reserve(views.size());
-  for (std::size_t i = 0, ii = 0, gi = 0; i < candidates->size(); ++i) {
-    answers.push_back((*candidates)[i].group ? group_answers[gi++] : item_answers[ii++]);
+  std::size_t next[3] = {0, 0, 0};
+  for (const ingest::RecommendationCandidate& c : *candidates) {
+    const int k = static_cast<int>(c.kind);
+    answers.push_back(by_kind[k][next[k]++]);
   }
   std::int64_t counts[3] = {0, 0, 0};
   HttpResponse r;
@@ -75,7 +85,9 @@ HttpResponse Api::RecommendationsCheck(const HttpRequest& req) {
     const amplification::Answer& a = answers[i];
     ++counts[static_cast<int>(a.verdict)];
     if (i) body.push_back(',');
-    body += (*candidates)[i].group ? "{\"type\":\"group\",\"id\":" : "{\"type\":\"item\",\"id\":";
+    body += "{\"type\":\"";
+    body += TargetKindName((*candidates)[i].kind);
+    body += "\",\"id\":";
     AppendJsonString(&body, views[i]);
     body += ",\"verdict\":\"";
     body += amplification::VerdictName(a.verdict);

@@ -12,6 +12,7 @@
 #include "core/log_signing.h"
 #include "core/status.h"
 #include "server/http_server.h"
+#include "store/store.h"
 
 namespace bulwark::server {
 
@@ -60,6 +61,9 @@ Result<nlohmann::json> ParseStringFieldsBody(std::string_view body,
 Result<std::int64_t> ParsePolicyId(std::string_view text);
 // A decision log entry as the API shows it (evidence parsed back into JSON).
 nlohmann::json DecisionJson(const Decision& d);
+// An account's standing at `now` (api_accounts.cc): id, public_figure, state, until,
+// state_decision_seq.
+nlohmann::json AccountJson(const store::StoredAccount& a, UnixMillis now);
 // DecisionJson plus "hashed_bytes": base64 of ChainPreimage, the exact bytes whose SHA-256 is
 // the entry's hash, so that anyone can recompute the chain from the feed alone.
 nlohmann::json DecisionFeedJson(const Decision& d);

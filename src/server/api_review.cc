@@ -192,9 +192,15 @@ HttpResponse Api::ClaimCase(const std::string& queue, const Caller& caller) {
                       {"state", store::GroupStateName(g->state)}};
     }
   }
+  if (c->target_kind == TargetKind::kAccount) {
+    // An account case (an appeal of a restriction or suspension): the account's standing; the
+    // strikes counted are the evidence of the appealed decision (below).
+    auto a = ctx_.db->accounts().GetAccount(c->item_id);
+    if (a.ok()) out["account"] = AccountJson(*a, ctx_.clock->NowMillis());
+  }
   // What the reviewer needs: the text under review and why it was sent here.
   auto item = c->target_kind == TargetKind::kItem ? ctx_.db->items().GetItem(c->item_id)
-                                                  : Result<store::StoredItem>(NotFound("group"));
+                                                  : Result<store::StoredItem>(NotFound("target"));
   if (item.ok()) {
     for (const auto& rev : item->revisions) {
       if (rev.revision == c->item_revision) out["text"] = rev.text;

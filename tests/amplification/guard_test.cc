@@ -81,6 +81,41 @@ TEST(AmplificationGuardTest, GroupsFollowPeoplesDecisionsAndBlockTheirItems) {
   EXPECT_EQ(g.tracked_groups(), 0u);
 }
 
+Decision A(std::int64_t seq, std::string account, ActionType a, std::string evidence) {
+  Decision d = D(seq, std::move(account), a);
+  d.target_kind = TargetKind::kAccount;
+  d.item_revision = 0;
+  d.evidence = std::move(evidence);
+  return d;
+}
+
+TEST(AmplificationGuardTest, AccountsUnderAConsequenceAreBlockedUntilItEnds) {
+  AmplificationGuard g;
+  constexpr UnixMillis kNow = 1'800'000'000'000;
+  auto check = [&](std::string_view id, UnixMillis now) {
+    std::vector<Answer> out;
+    std::string_view ids[] = {id};
+    g.CheckAccounts(ids, now, &out);
+    return out.at(0);
+  };
+  const std::string until = R"({"until":)" + std::to_string(kNow + 1000) + "}";
+  g.Apply(std::vector<Decision>{A(1, "u1", ActionType::kRestrict, until),
+                                A(2, "u2", ActionType::kSuspend, R"({"until":null})")});
+  EXPECT_EQ(check("u1", kNow).verdict, Verdict::kBlock);
+  EXPECT_EQ(check("u1", kNow).reason_code, "account.restricted");
+  EXPECT_EQ(check("u1", kNow).decision_seq, 1);
+  EXPECT_EQ(check("u1", kNow + 1000).verdict, Verdict::kAllow);  // the term is over
+  EXPECT_EQ(check("u2", kNow + 1'000'000'000).reason_code, "account.suspended");  // no end
+  EXPECT_EQ(check("u3", kNow).verdict, Verdict::kAllow);
+  // An account decision is not an item decision with the same id.
+  EXPECT_EQ(One(g, "u2").verdict, Verdict::kAllow);
+  // An appeal's uphold (no "until") changes nothing; a restore lifts.
+  g.Apply(std::vector<Decision>{A(3, "u2", ActionType::kSuspend, R"({"case":4})")});
+  EXPECT_EQ(check("u2", kNow).decision_seq, 2);
+  g.Apply(std::vector<Decision>{A(4, "u2", ActionType::kRestore, "{}")});
+  EXPECT_EQ(check("u2", kNow).verdict, Verdict::kAllow);
+}
+
 TEST(AmplificationGuardTest, TheLatestEnforcementDecides) {
   AmplificationGuard g;
   std::vector<Decision> log = {D(1, "a", ActionType::kLabel), D(2, "a", ActionType::kRemove),

@@ -154,7 +154,7 @@ TEST_F(RecommendationsApiTest, BadInputIsA400NamingTheField) {
       {R"({"candidates":[{"id":"x"}]})", "candidates[0].type"},
       {R"({"candidates":[{"type":"item","id":"a"},{"type":"post","id":"b"}]})",
        "candidates[1].type"},
-      {R"({"candidates":[{"type":"account","id":"u1"}]})", "candidates[0].type"},
+      {R"({"candidates":[{"type":"user","id":"u1"}]})", "candidates[0].type"},
       {R"({"candidates":[{"type":"item","id":"a","score":3}]})", "candidates[0].score"},
       {"{\"candidates\":[{\"type\":\"item\",\"id\":\"" + std::string(257, 'a') + "\"}]}",
        "candidates[0].id"},
@@ -276,6 +276,74 @@ TEST_F(GroupRecommendationsTest, ARestrictedGroupAndEveryItemOfItAreBlocked) {
   EXPECT_EQ(after[0]["verdict"], "allow");
   EXPECT_EQ(after[1]["verdict"], "allow");
   EXPECT_EQ(json::parse(Get("/v1/groups/g1")->body)["state"], "active");
+}
+
+TEST_F(GroupRecommendationsTest, AnAccountUnderAConsequenceIsBlockedAndShownWithItsStrikes) {
+  std::string items;
+  for (int i = 0; i < 3; ++i) {
+    items += std::string(i ? "," : "") + R"({"id":"s)" + std::to_string(i) +
+             R"(","author_id":"u5","author_is_public_figure":true,"text":"text",)"
+             R"("created_at":"2026-01-01T00:00:00Z"})";
+  }
+  ASSERT_EQ(Post("/v1/items", R"({"items":[)" + items + "]}")->status, 200);
+  const UnixMillis now = WallNowMillis();
+  std::vector<Decision> removals;
+  for (int i = 0; i < 3; ++i) {
+    Decision d;
+    d.item_id = "s" + std::to_string(i);
+    d.item_revision = 1;
+    d.action = ActionType::kRemove;
+    d.category = "hate";
+    d.rule_id = "hate.remove";
+    d.actor = "system";
+    d.created_at = now - 1000;
+    removals.push_back(d);
+  }
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions(removals).ok());
+  Decision restrict;
+  restrict.target_kind = TargetKind::kAccount;
+  restrict.item_id = "u5";
+  restrict.action = ActionType::kRestrict;
+  restrict.category = "hate";
+  restrict.rule_id = "strikes.restrict";
+  restrict.actor = "system";
+  restrict.reason = "strikes.restrict: three strikes";
+  restrict.evidence = R"({"until":)" + std::to_string(now + 7 * 86'400'000LL) + "}";
+  restrict.created_at = now;
+  auto logged = server_.db().decisions().AppendDecisions({restrict});
+  ASSERT_TRUE(logged.ok()) << logged.status().ToString();
+  ASSERT_TRUE(server_.CatchUpGuard().ok());
+
+  auto r = Post("/v1/recommendations/check",
+                R"({"candidates":[{"type":"account","id":"u5"},{"type":"item","id":"u5"},)"
+                R"({"type":"account","id":"u1"}]})");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json res = json::parse(r->body)["results"];
+  EXPECT_EQ(res[0]["type"], "account");
+  EXPECT_EQ(res[0]["verdict"], "block");
+  EXPECT_EQ(res[0]["reason_code"], "account.restricted");
+  EXPECT_EQ(res[0]["decision_seq"], logged->front().seq);
+  EXPECT_EQ(res[1]["verdict"], "allow");  // an item with the account's id is another target
+  EXPECT_EQ(res[2]["verdict"], "allow");
+
+  auto got = Get("/v1/accounts/u5");
+  ASSERT_EQ(got->status, 200) << got->body;
+  const json j = json::parse(got->body);
+  EXPECT_EQ(j["state"], "restricted");
+  EXPECT_EQ(j["public_figure"], true);
+  EXPECT_EQ(j["until"], FormatRfc3339(now + 7 * 86'400'000LL));
+  EXPECT_EQ(j["strikes"].size(), 3u);
+  EXPECT_EQ(j["strikes"][0]["source"], "item");
+  ASSERT_EQ(j["decisions"].size(), 1u);
+  EXPECT_EQ(j["decisions"][0]["target_kind"], "account");
+  EXPECT_EQ(Get("/v1/accounts/nobody")->status, 404);
+  EXPECT_EQ(Get("/v1/accounts/u5?window_days=0")->status, 400);
+
+  // The account's owner appeals through the platform.
+  auto appeal = Post("/v1/appeals", R"({"decision_seq":)" + std::to_string(logged->front().seq) +
+                                        R"(,"statement":"I was quoting them"})");
+  ASSERT_EQ(appeal->status, 201) << appeal->body;
+  EXPECT_EQ(json::parse(appeal->body)["case"]["target_kind"], "account");
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ const std::map<RouteKey, Access>& Spec() {
       {{"POST", "/v1/memberships"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/groups"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"GET", "/v1/groups/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      {{"GET", "/v1/accounts/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // An item's text, author and revisions: the platform's own data, oversight and audit.
