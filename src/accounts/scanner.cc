@@ -187,7 +187,10 @@ Result<AccountScan> AccountScanner::ScanAccount(std::string_view account_id, boo
   d.evidence = ConsequenceEvidence(rule, out.account, counted, until);
   d.created_at = now;
   if (!record) {
-    out.logged = std::move(d);
+    // A dry run says what a scan would log now: nothing for strikes already answered.
+    BULWARK_ASSIGN_OR_RETURN(bool done,
+                             db_.accounts().HasStrikeOutcome(out.account.id, rule.id, strike_seq));
+    if (!done) out.logged = std::move(d);
     return out;
   }
   BULWARK_ASSIGN_OR_RETURN(out.logged,
@@ -195,24 +198,31 @@ Result<AccountScan> AccountScanner::ScanAccount(std::string_view account_id, boo
   return out;
 }
 
-Result<ScanSummary> AccountScanner::Scan() {
+Result<std::vector<std::string>> AccountScanner::WorkList() {
   std::shared_ptr<const policy::Policy> p = policy_ ? policy_() : nullptr;
-  ScanSummary sum;
-  if (!p || p->strike_rules.empty()) return sum;
+  std::vector<std::string> ids;
+  if (!p || p->strike_rules.empty()) return ids;
   const UnixMillis since = clock_.NowMillis() - policy::LongestStrikeWindow(*p) * kDayMs;
   std::string after;
   for (;;) {
-    BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+    BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> page,
                              db_.accounts().AccountsToScan(since, after, page_));
-    for (const std::string& id : ids) {
-      BULWARK_ASSIGN_OR_RETURN(AccountScan a, ScanAccount(id, true));
-      ++sum.accounts;
-      if (!a.matched_rule.empty()) ++sum.matched;
-      if (a.logged) ++sum.logged;
-      if (a.lifted) ++sum.lifted;
-    }
-    if (static_cast<int>(ids.size()) < page_) break;
+    ids.insert(ids.end(), page.begin(), page.end());
+    if (static_cast<int>(page.size()) < page_) break;
     after = ids.back();
+  }
+  return ids;
+}
+
+Result<ScanSummary> AccountScanner::Scan() {
+  ScanSummary sum;
+  BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> ids, WorkList());
+  for (const std::string& id : ids) {
+    BULWARK_ASSIGN_OR_RETURN(AccountScan a, ScanAccount(id, true));
+    ++sum.accounts;
+    if (!a.matched_rule.empty()) ++sum.matched;
+    if (a.logged) ++sum.logged;
+    if (a.lifted) ++sum.lifted;
   }
   if (metrics_) {
     metrics_

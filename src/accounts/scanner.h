@@ -50,8 +50,8 @@ struct AccountScan {
   std::vector<store::Strike> strikes;  // standing, in the longest strike window, oldest first
   std::string matched_rule;            // the strike rule that applies now ("" if none)
   std::int64_t counted = 0;            // its count of strikes
-  std::optional<Decision> logged;      // a consequence logged now
-  std::optional<Decision> lifted;      // a consequence lifted now (restore)
+  std::optional<Decision> logged;      // a consequence logged now (a dry run: would be)
+  std::optional<Decision> lifted;      // a consequence lifted now (a dry run: would be)
 };
 
 struct ScanSummary {
@@ -75,8 +75,11 @@ class AccountScanner {
   AccountScanner(const AccountScanner&) = delete;
   AccountScanner& operator=(const AccountScanner&) = delete;
 
-  // Scans every account with a strike in the longest window, or a consequence in force.
+  // Scans every account of WorkList.
   Result<ScanSummary> Scan();
+  // Every account with a strike in the policy's longest strike window, or a consequence in
+  // force, in id order (empty without strike rules).
+  Result<std::vector<std::string>> WorkList();
   // One account (NotFound if unknown). With record = false nothing is logged (a dry run).
   Result<AccountScan> ScanAccount(std::string_view account_id, bool record);
 

@@ -1,7 +1,6 @@
 // `bulwark accounts scan`: the policy's strike rules over every account with a recent strike, or
 // one (docs/accounts.md); `bulwark accounts show`: one account's standing.
 
-#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -59,16 +58,9 @@ void AddAccountsCommand(CLI::App& app) {
     if (!o->account.empty()) {
       ids.push_back(o->account);
     } else {
-      const int days = std::max(1, policy::LongestStrikeWindow(*policy->Get()));
-      std::string after;
-      for (;;) {
-        auto page = (*db)->accounts().AccountsToScan(
-            clock.NowMillis() - std::int64_t{days} * 24 * 3600 * 1000, after, 1000);
-        if (!page.ok()) Fail(page.status());
-        ids.insert(ids.end(), page->begin(), page->end());
-        if (page->size() < 1000) break;
-        after = page->back();
-      }
+      auto all = scanner.WorkList();
+      if (!all.ok()) Fail(all.status());
+      ids = std::move(all).value();
     }
     int matched = 0, logged = 0, lifted = 0;
     for (const std::string& id : ids) {

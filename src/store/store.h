@@ -565,6 +565,9 @@ class AccountStore {
   // nullopt and changes nothing.
   virtual Result<std::optional<Decision>> RecordStrikeOutcome(Decision d,
                                                               std::int64_t strike_seq) = 0;
+  // Whether RecordStrikeOutcome has recorded (account, rule, strike_seq) (for a dry run).
+  virtual Result<bool> HasStrikeOutcome(std::string_view id, std::string_view rule_id,
+                                        std::int64_t strike_seq) = 0;
 };
 
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.

@@ -130,6 +130,12 @@ TEST_F(AccountScannerTest, ThreeStrikesRestrictOnceWithTheStrikesAsEvidence) {
   Removals("repeat", 3, "hate", 10);
   Removals("twice", 2, "hate", 10);
   Removals("other", 3, "misinformation.climate", 10);  // a category no strike rule counts
+  // A dry run says what a scan would log, and logs nothing.
+  auto dry = scanner_->ScanAccount("repeat", false);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  ASSERT_TRUE(dry->logged.has_value());
+  EXPECT_EQ(dry->logged->action, ActionType::kRestrict);
+  EXPECT_TRUE(AccountLog("repeat").empty());
   auto sum = scanner_->Scan();
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
   EXPECT_EQ(sum->accounts, 3);
@@ -170,6 +176,7 @@ TEST_F(AccountScannerTest, ThreeStrikesRestrictOnceWithTheStrikesAsEvidence) {
     EXPECT_EQ(sum->logged, 0);
   }
   EXPECT_EQ(AccountLog("repeat").size(), 1u);
+  EXPECT_FALSE(scanner_->ScanAccount("repeat", false)->logged.has_value());
   auto verify = db_->decisions().VerifyLog();
   ASSERT_TRUE(verify.ok());
   EXPECT_TRUE(verify->ok);

@@ -47,6 +47,9 @@ constexpr std::string_view kAccountsToScan =
 constexpr std::string_view kClaimStrikeRule =
     "INSERT INTO account_rule_outcomes (account_id, rule_id, strike_seq, decision_seq) "
     "VALUES (?1, ?2, ?3, 0) ON CONFLICT DO NOTHING";
+constexpr std::string_view kHasStrikeOutcome =
+    "SELECT 1 FROM account_rule_outcomes WHERE account_id = ?1 AND rule_id = ?2 "
+    "AND strike_seq = ?3";
 constexpr std::string_view kSetStrikeRuleSeq =
     "UPDATE account_rule_outcomes SET decision_seq = ?4 WHERE account_id = ?1 AND rule_id = ?2 "
     "AND strike_seq = ?3";
@@ -188,6 +191,22 @@ class SqliteAccountStore final : public AccountStore {
     });
     if (!s.ok()) return s;
     return out;
+  }
+
+  Result<bool> HasStrikeOutcome(std::string_view id, std::string_view rule_id,
+                                std::int64_t strike_seq) override {
+    bool found = false;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kHasStrikeOutcome));
+      st->BindText(1, id);
+      st->BindText(2, rule_id);
+      st->BindInt(3, strike_seq);
+      BULWARK_ASSIGN_OR_RETURN(found, st->Step());
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return found;
   }
 
  private:
