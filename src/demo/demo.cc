@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "accounts/scanner.h"
 #include "demo/demo_data.h"
 #include "groups/scanner.h"
 #include "ingest/ingest_service.h"
@@ -313,6 +314,24 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
     s.group_findings.push_back(std::move(f));
   }
 
+  // The strike rules at the end of the period, as `serve`'s account scan would run them.
+  accounts::AccountScanner account_scanner(
+      db, [&policy] { return policy.Get(); }, clock, nullptr);
+  BULWARK_ASSIGN_OR_RETURN(std::vector<std::string> offenders, account_scanner.WorkList());
+  AccountFigures& af = s.account_figures;
+  for (const std::string& id : offenders) {
+    BULWARK_ASSIGN_OR_RETURN(accounts::AccountScan a, account_scanner.ScanAccount(id, true));
+    const bool abusive =
+        std::binary_search(p.abusive_account_ids.begin(), p.abusive_account_ids.end(), id);
+    af.with_strikes += !a.strikes.empty();
+    af.abusive_with_strikes += abusive && !a.strikes.empty();
+    if (!a.logged) continue;
+    ++s.decisions;  // an account decision: not counted by item action
+    (a.logged->action == ActionType::kSuspend ? af.suspended : af.restricted) += 1;
+    af.abusive += abusive;
+    af.public_figures += a.account.is_public_figure;
+  }
+
   // What was sent, and what enforcement made of it.
   std::unordered_map<std::string, std::int64_t> views_by_item;
   for (const ViewEvent& v : p.views) {
@@ -439,6 +458,17 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
                  " benign groups sent to review" + (flagged.empty() ? "" : ": " + flagged) +
                  margin);
   }
+  {
+    const AccountFigures& af = s.account_figures;
+    const std::int64_t acted = af.restricted + af.suspended;
+    line("account strikes",
+         Thousands(af.with_strikes) + " accounts with a strike (a standing removal) in the " +
+             "strike rules' window (" + Thousands(af.abusive_with_strikes) + " of the " +
+             Thousands(s.abusive_accounts) + " seeded abusive); strike rules restricted " +
+             Thousands(af.restricted) + " and suspended " + Thousands(af.suspended) + " (" +
+             Thousands(af.abusive) + " of " + Thousands(acted) +
+             " seeded abusive; public figures among them: " + Thousands(af.public_figures) + ")");
+  }
   std::string kinds;
   static constexpr const char* kKindLabel[] = {"posts",        "comments",       "messages",
                                                "ad creatives", "group profiles", "user profiles"};
@@ -463,6 +493,11 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
     if (s.decisions_by_action[a] == 0) continue;
     by_action += (by_action.empty() ? ": " : ", ") + Thousands(s.decisions_by_action[a]) + " " +
                  std::string(ActionName(static_cast<ActionType>(a)));
+  }
+  const std::int64_t account_decisions = s.account_figures.restricted + s.account_figures.suspended;
+  if (account_decisions > 0) {
+    by_action += (by_action.empty() ? ": " : ", ") + Thousands(account_decisions) +
+                 " account (restrict, suspend)";
   }
   line("decisions", Thousands(s.decisions) + by_action);
   std::string queues;

@@ -72,6 +72,15 @@ struct GroupFinding {
   std::vector<std::string> rules;  // the group rules it matched: it went to review
 };
 
+// What the strike rules made of the accounts at the end of the period (repeat offenders).
+struct AccountFigures {
+  std::int64_t with_strikes = 0;  // accounts with a strike in the longest strike window
+  std::int64_t restricted = 0, suspended = 0;
+  std::int64_t abusive = 0;               // of the restricted and suspended: seeded as abusive
+  std::int64_t public_figures = 0;        // of the restricted and suspended
+  std::int64_t abusive_with_strikes = 0;  // seeded abusive accounts with a strike
+};
+
 struct DemoSummary {
   std::uint64_t seed = 0;
   UnixMillis start = 0, end = 0;
@@ -79,6 +88,7 @@ struct DemoSummary {
   int groups = 0, private_groups = 0, harmful_groups = 0, private_harmful_groups = 0;
   int memberships = 0;                       // membership events sent
   std::vector<GroupFinding> group_findings;  // one per group, in the data's order
+  AccountFigures account_figures;
   int items = 0;
   std::array<int, 6> items_by_kind{};  // indexed by ItemKind
   int view_events = 0;

@@ -182,6 +182,8 @@ class Generator {
     std::sort(abusive_.begin(), abusive_.end());
     for (int i : abusive_) abusive_picker_.Add(activity_[i]);
     p_.abusive_accounts = abusive;
+    for (int i : abusive_) p_.abusive_account_ids.push_back(ids_[i]);
+    std::sort(p_.abusive_account_ids.begin(), p_.abusive_account_ids.end());
   }
 
   int AnyRegular() { return regular_[regular_picker_.Pick(rng_)]; }

@@ -53,6 +53,7 @@ struct Platform {
   int accounts = 0;
   int public_figures = 0;
   int abusive_accounts = 0;
+  std::vector<std::string> abusive_account_ids;  // sorted: the accounts seeded as abusive
   std::vector<GeneratedGroup> groups;
   // Sorted by created_at (parents before their comments). Profiles, group descriptions and ad
   // creatives created before the period come first.

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -206,6 +208,24 @@ TEST_F(DemoTest, ASmallDemoFillsEveryPartOfTheDatabaseAndIsEnforced) {
   // The platform's decisions, then one entry per staff account created.
   EXPECT_EQ(verify->entries_checked,
             s->decisions + static_cast<std::int64_t>(s->staff_users.size()));
+  // Repeat offenders: each consequence the strike rules gave is in the log, with the account's
+  // state to match, and comes from strikes (standing removals) the account has.
+  const AccountFigures& af = s->account_figures;
+  EXPECT_GT(af.restricted + af.suspended, 0);
+  EXPECT_GE(af.with_strikes, af.restricted + af.suspended);
+  auto whole = db->decisions().ListDecisions(0, 1'000'000);
+  ASSERT_TRUE(whole.ok());
+  std::int64_t restricts = 0, suspends = 0;
+  for (const Decision& d : *whole) {
+    if (d.target_kind != TargetKind::kAccount) continue;
+    (d.action == ActionType::kSuspend ? suspends : restricts) += 1;
+    auto a = db->accounts().GetAccount(d.item_id);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->state_seq, d.seq);
+    EXPECT_GE(nlohmann::json::parse(d.evidence)["counted"].get<int>(), 3);
+  }
+  EXPECT_EQ(restricts, af.restricted);
+  EXPECT_EQ(suspends, af.suspended);
   auto at_head = db->decisions().ListDecisions(s->log_head.seq - 1, 1);
   ASSERT_TRUE(at_head.ok() && at_head->size() == 1);
   EXPECT_EQ(at_head->front().hash, s->log_head.hash);

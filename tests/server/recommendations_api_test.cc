@@ -282,7 +282,7 @@ TEST_F(GroupRecommendationsTest, AnAccountUnderAConsequenceIsBlockedAndShownWith
   std::string items;
   for (int i = 0; i < 3; ++i) {
     items += std::string(i ? "," : "") + R"({"id":"s)" + std::to_string(i) +
-             R"(","author_id":"u5","author_is_public_figure":true,"text":"text",)"
+             R"(","author_id":"u5","author_public_figure":true,"text":"text",)"
              R"("created_at":"2026-01-01T00:00:00Z"})";
   }
   ASSERT_EQ(Post("/v1/items", R"({"items":[)" + items + "]}")->status, 200);
