@@ -28,6 +28,11 @@ mustache::data ToData(const nlohmann::json& j) {
       return list;
     }
     case nlohmann::json::value_t::string:
+      // An empty string renders as nothing and opens no section (the mustache library would
+      // treat it as true: "{{#label}}label: {{label}}{{/label}}" printed "label: ").
+      if (j.get_ref<const std::string&>().empty()) {
+        return mustache::data{mustache::data::type::bool_false};
+      }
       return mustache::data{j.get<std::string>()};
     case nlohmann::json::value_t::boolean:
       return j.get<bool>() ? mustache::data{mustache::data::type::bool_true}

@@ -73,6 +73,20 @@ TEST(PageRenderer, SectionsFollowJsonTruthiness) {
   EXPECT_NE(full->find("data-testid=\"open-antisemitism\">3<"), std::string::npos);
 }
 
+TEST(PageRenderer, AnEmptyStringOpensNoSection) {
+  PageRenderer pages;
+  nlohmann::json view = {{"group_id", "g1"}, {"name", "Club"}, {"state", "active"}, {"label", ""}};
+  auto r = pages.Render("group", view);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::size_t at = r->find("data-testid=\"group-state\">");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(r->substr(at, 40).find("label"), std::string::npos) << r->substr(at, 80);
+  view["label"] = "hate group";
+  r = pages.Render("group", view);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->find("active · label: hate group"), std::string::npos);
+}
+
 TEST(PageRenderer, UnknownPageIsNotFound) {
   PageRenderer pages;
   auto r = pages.Render("nope", nlohmann::json::object());
