@@ -172,7 +172,8 @@ void ReviewService::CountPrivateGroupClaim(const store::ReviewCase& c, const Que
       .Inc();
 }
 
-std::vector<ReasonCodeOption> ReviewService::ReasonCodes(std::string_view category) const {
+std::vector<ReasonCodeOption> ReviewService::ReasonCodes(std::string_view category,
+                                                         TargetKind target) const {
   std::vector<ReasonCodeOption> out;
   auto seen = [&](const std::string& code) {
     return std::any_of(out.begin(), out.end(),
@@ -180,7 +181,10 @@ std::vector<ReasonCodeOption> ReviewService::ReasonCodes(std::string_view catego
   };
   if (auto policy = policy_()) {
     const auto wanted = ParseCategory(category);
-    for (const policy::Rule& rule : policy->rules) {
+    const std::vector<policy::Rule>& rules = target == TargetKind::kGroup     ? policy->group_rules
+                                             : target == TargetKind::kAccount ? policy->strike_rules
+                                                                              : policy->rules;
+    for (const policy::Rule& rule : rules) {
       if (rule.reason_code.empty() || rule.action == policy::ActionKind::kNone ||
           rule.action == policy::ActionKind::kRaisePriority || seen(rule.reason_code)) {
         continue;

@@ -153,7 +153,10 @@ class ReviewService {
   // policy's codes of rules for that category (or for any category), each once, in file order,
   // then the configuration's reviewer reason codes. Every one passes Decide's check for the
   // outcomes it lists.
-  std::vector<ReasonCodeOption> ReasonCodes(std::string_view category) const;
+  // For a case about `target` (an item by default): the reason codes of the policy's item rules,
+  // group rules or strike rules respectively.
+  std::vector<ReasonCodeOption> ReasonCodes(std::string_view category,
+                                            TargetKind target = TargetKind::kItem) const;
 
   // Agreement per queue over second reviews decided in [since, until), and SLA figures over
   // first reviews decided in that window (open cases and ages as of now).

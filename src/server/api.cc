@@ -429,6 +429,17 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
       {"GET", "/console/appeals", true, console_roles,
        [this](const HttpRequest&, const Params&, const Caller& c) { return ConsoleAppeals(c); },
        true},
+      // Groups (console_groups.cc): the handlers also require a group queue's expertise.
+      {"GET", "/console/groups", true, console_roles,
+       [this](const HttpRequest& req, const Params&, const Caller& c) {
+         return ConsoleGroups(req, c);
+       },
+       true},
+      {"GET", "/console/groups/{id}", true, console_roles,
+       [this](const HttpRequest&, const Params& p, const Caller& c) {
+         return ConsoleGroup(p[0], c);
+       },
+       true},
       // The whole log with actors and reasons: oversight only, or the second review is not blind.
       {"GET",
        "/console/decisions",

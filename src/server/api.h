@@ -239,6 +239,12 @@ class Api {
   // Admins and reviewers with the appeals expertise (issue 9, item 15).
   static bool MaySeeAppeals(const Caller& caller);
   HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
+  // The group pages (console_groups.cc): admins and reviewers with a group queue's expertise.
+  static bool MaySeeGroups(const Caller& caller);
+  Result<nlohmann::json> GroupView(const std::string& id);
+  HttpResponse ConsoleGroups(const HttpRequest& req, const Caller& caller);
+  HttpResponse ConsoleGroup(const std::string& id, const Caller& caller);
+  HttpResponse ConsoleGroupCase(const store::ReviewCase& c, const Caller& caller);
 
   ApiContext ctx_;
   std::string login_csrf_key_;

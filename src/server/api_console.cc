@@ -82,6 +82,7 @@ HttpResponse Api::Page(int status, std::string_view page, json view, const Calle
     // Links only to pages the caller may open (see ConsoleAppeals and the decisions route).
     view["show_appeals"] = MaySeeAppeals(*caller);
     view["show_decisions"] = caller->role == Role::kAdmin;
+    view["show_groups"] = MaySeeGroups(*caller);
   }
   auto html = pages_.Render(page, view);
   HttpResponse r;
@@ -283,12 +284,13 @@ Result<store::ReviewCase> Api::ClaimedCase(const std::string& id_text, const Cal
 HttpResponse Api::ConsoleCase(const std::string& id_text, const Caller& caller) {
   auto c = ClaimedCase(id_text, caller);
   if (!c.ok()) return PageError(c.status(), &caller);
-  if (c->target_kind != TargetKind::kItem) {
-    // The console's group case page is not built yet (docs/groups.md): a group case is decided
-    // through POST /v1/review/cases/{id}/decision.
+  if (c->target_kind == TargetKind::kGroup) return ConsoleGroupCase(*c, caller);
+  if (c->target_kind == TargetKind::kAccount) {
+    // The console has no account case page yet (docs/accounts.md): an appeal of an account's
+    // restriction or suspension is decided through POST /v1/review/cases/{id}/decision.
     return PageError(FailedPrecondition("case #" + std::to_string(c->id) +
-                                        " is about a group; the console shows item cases only "
-                                        "so far: decide it through the review API"),
+                                        " is about an account; the console does not show "
+                                        "account cases yet: decide it through the review API"),
                      &caller);
   }
   auto item = ctx_.db->items().GetItem(c->item_id);

@@ -163,4 +163,43 @@ std::string HumanTime(std::int64_t unix_millis) {
   return buf;
 }
 
+nlohmann::json WeeklyChart(const std::vector<WeekCounts>& weeks, int width, int height) {
+  nlohmann::json out = nlohmann::json::array();
+  if (weeks.empty() || width <= 0 || height <= 0) return out;
+  std::int64_t top = 1;
+  for (const WeekCounts& w : weeks) top = std::max({top, w.items, w.flagged});
+  const double slot = static_cast<double>(width) / static_cast<double>(weeks.size());
+  const double bar = std::max(1.0, slot * 0.7);
+  auto fmt = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return std::string(buf);
+  };
+  for (size_t i = 0; i < weeks.size(); ++i) {
+    const WeekCounts& w = weeks[i];
+    const double x = slot * static_cast<double>(i) + (slot - bar) / 2;
+    const double ih = static_cast<double>(height) * static_cast<double>(w.items) / top;
+    const double fh = static_cast<double>(height) * static_cast<double>(w.flagged) / top;
+    char title[160];
+    if (w.items > 0) {
+      std::snprintf(title, sizeof title, "week of %s: %lld items, %lld flagged (%.1f%%)",
+                    w.label.c_str(), static_cast<long long>(w.items),
+                    static_cast<long long>(w.flagged),
+                    100.0 * static_cast<double>(w.flagged) / static_cast<double>(w.items));
+    } else {
+      std::snprintf(title, sizeof title, "week of %s: no items", w.label.c_str());
+    }
+    out.push_back({{"x", fmt(x)},
+                   {"w", fmt(bar)},
+                   {"items_y", fmt(height - ih)},
+                   {"items_h", fmt(ih)},
+                   {"flagged_y", fmt(height - fh)},
+                   {"flagged_h", fmt(fh)},
+                   {"label", w.label},
+                   {"label_x", fmt(x + bar / 2)},
+                   {"title", title}});
+  }
+  return out;
+}
+
 }  // namespace bulwark::server

@@ -35,6 +35,20 @@ std::optional<std::string_view> FormValue(const std::vector<FormField>& form,
 // {"text": ..., "mark": bool, "title": "...", "kind": "..."}.
 nlohmann::json EvidenceSegments(std::string_view text, const std::vector<nlohmann::json>& evidence);
 
+// One bar of a weekly chart: the week's label, items created and items flagged.
+struct WeekCounts {
+  std::string label;  // e.g. "Nov 3"
+  std::int64_t items = 0;
+  std::int64_t flagged = 0;
+};
+// The geometry of the group page's risk-over-time chart, for an inline SVG drawn by the template
+// (no script, no inline style: the page's CSP allows neither). One entry per week, in order:
+// {"x", "w", "items_y", "items_h", "flagged_y", "flagged_h", "label", "label_x", "title"}, with
+// bars scaled to the largest weekly item count in a plot of `width` x `height` (a 16-pixel band
+// under it holds the labels); "title" says the week's numbers and share in words (the bar's
+// tooltip and its accessible text).
+nlohmann::json WeeklyChart(const std::vector<WeekCounts>& weeks, int width, int height);
+
 // "45 s", "12 min", "3 h 5 min", "2 d 4 h"; "–" for negative.
 std::string HumanDuration(std::int64_t millis);
 

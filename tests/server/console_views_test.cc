@@ -72,6 +72,28 @@ TEST(EvidenceSegments, NeverCutsInsideAUtf8Character) {
   EXPECT_EQ(whole[1]["text"], "\xC3\xA9");
 }
 
+TEST(WeeklyChart, ScalesBarsToTheBusiestWeekAndSaysTheNumbers) {
+  const std::vector<WeekCounts> weeks = {{"Nov 3", 40, 10}, {"Nov 10", 80, 40}, {"Nov 17", 0, 0}};
+  const nlohmann::json bars = WeeklyChart(weeks, 300, 100);
+  ASSERT_EQ(bars.size(), 3u);
+  // 100 px slots, 70 px bars centred in them.
+  EXPECT_EQ(bars[0]["x"], "15.0");
+  EXPECT_EQ(bars[0]["w"], "70.0");
+  EXPECT_EQ(bars[1]["x"], "115.0");
+  // The busiest week fills the plot; the others scale to it, bottom-aligned.
+  EXPECT_EQ(bars[1]["items_h"], "100.0");
+  EXPECT_EQ(bars[1]["items_y"], "0.0");
+  EXPECT_EQ(bars[0]["items_h"], "50.0");
+  EXPECT_EQ(bars[0]["items_y"], "50.0");
+  EXPECT_EQ(bars[0]["flagged_h"], "12.5");
+  EXPECT_EQ(bars[1]["flagged_h"], "50.0");
+  EXPECT_EQ(bars[2]["items_h"], "0.0");
+  EXPECT_EQ(bars[0]["label_x"], "50.0");
+  EXPECT_EQ(bars[0]["title"], "week of Nov 3: 40 items, 10 flagged (25.0%)");
+  EXPECT_EQ(bars[2]["title"], "week of Nov 17: no items");
+  EXPECT_TRUE(WeeklyChart({}, 300, 100).empty());
+}
+
 TEST(HumanDuration, Units) {
   EXPECT_EQ(HumanDuration(-1), "–");
   EXPECT_EQ(HumanDuration(45'000), "45 s");

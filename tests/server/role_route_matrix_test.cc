@@ -113,6 +113,10 @@ const std::map<RouteKey, Access>& Spec() {
       // AppealsPageNeedsTheAppealsExpertise); the whole log is oversight's (blind second review).
       {{"GET", "/console/appeals"}, Only({Role::kReviewer, Role::kAdmin})},
       {{"GET", "/console/decisions"}, Only({Role::kAdmin})},
+      // The group pages: admins, and reviewers with the extremism or conspiracy expertise (the
+      // matrix's reviewer has it; SessionTest checks one without).
+      {{"GET", "/console/groups"}, Only({Role::kReviewer, Role::kAdmin})},
+      {{"GET", "/console/groups/{id}"}, Only({Role::kReviewer, Role::kAdmin})},
   };
   return spec;
 }
@@ -244,6 +248,7 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       {"/console/queues/{queue}/claim", "/console/queues/antisemitism/claim"},
       {"/console/cases/{id}", "/console/cases/1"},
       {"/console/cases/{id}/decision", "/console/cases/1/decision"},
+      {"/console/groups/{id}", "/console/groups/g1"},
   };
 
   std::vector<Principal> principals;
@@ -260,8 +265,9 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
     Principal p{"session:" + std::string(RoleName(role)), Principal::kSession, role};
     p.username = "staff-" + std::string(RoleName(role));
     CreateUser(p.username, role,
-               role == Role::kReviewer ? std::vector<std::string>{"antisemitism", "appeals"}
-                                       : std::vector<std::string>{});
+               role == Role::kReviewer
+                   ? std::vector<std::string>{"antisemitism", "appeals", "extremism"}
+                   : std::vector<std::string>{});
     auto s = Login(p.username);
     ASSERT_TRUE(s);
     p.session = *s;
@@ -394,6 +400,25 @@ TEST_F(SessionTest, AppealsPageNeedsTheAppealsExpertiseAndTheLogIsForOversight) 
   EXPECT_EQ(rosa_queues->body.find("href=\"/console/decisions\""), std::string::npos);
   auto sam_queues = c.Get("/console/queues", {{"Cookie", sam->cookie}});
   EXPECT_NE(sam_queues->body.find("href=\"/console/appeals\""), std::string::npos);
+}
+
+TEST_F(SessionTest, GroupPagesNeedAGroupQueuesExpertise) {
+  CreateUser("rosa", Role::kReviewer, {"threat"});
+  CreateUser("ezra", Role::kReviewer, {"extremism"});
+  auto rosa = Login("rosa");
+  auto ezra = Login("ezra");
+  ASSERT_TRUE(rosa && ezra);
+  auto c = server_.Client();
+  auto denied = c.Get("/console/groups", {{"Cookie", rosa->cookie}});
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_NE(denied->body.find("extremism"), std::string::npos);
+  EXPECT_EQ(c.Get("/console/groups/g1", {{"Cookie", rosa->cookie}})->status, 403);
+  EXPECT_EQ(c.Get("/console/groups", {{"Cookie", ezra->cookie}})->status, 200);
+  EXPECT_EQ(c.Get("/console/groups/nope", {{"Cookie", ezra->cookie}})->status, 404);
+  EXPECT_EQ(c.Get("/console/queues", {{"Cookie", rosa->cookie}})->body.find("/console/groups"),
+            std::string::npos);
+  EXPECT_NE(c.Get("/console/queues", {{"Cookie", ezra->cookie}})->body.find("/console/groups"),
+            std::string::npos);
 }
 
 TEST_F(SessionTest, ReviewersAreNotToldHowManyChecksAreWaiting) {

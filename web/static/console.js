@@ -8,13 +8,13 @@
   }
   document.addEventListener('keydown', function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || typing(document.activeElement)) return;
-    var form = document.querySelector('form.decision-form');
-    if (!form) return;
     if (e.key === 'v') {
       var reveal = document.getElementById('reveal');
       if (reveal) { reveal.checked = !reveal.checked; e.preventDefault(); }
       return;
     }
+    var form = document.querySelector('form.decision-form');
+    if (!form) return;
     if (e.key === 'Enter') {
       if (form.reportValidity()) form.requestSubmit();
       e.preventDefault();
