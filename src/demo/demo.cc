@@ -7,6 +7,9 @@
 #include <unordered_map>
 
 #include "accounts/scanner.h"
+#include "amplification/follower.h"
+#include "amplification/guard.h"
+#include "amplification/recommended.h"
 #include "demo/demo_data.h"
 #include "groups/scanner.h"
 #include "ingest/ingest_service.h"
@@ -210,6 +213,11 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
     if (!r.ok()) return AddContext(r.status(), "groups");
     s.items += r->created + r->revised + r->unchanged;
   }
+  // The amplification guard, following the log as `serve`'s does, answers for each recommended
+  // view at the time it was shown.
+  amplification::AmplificationGuard guard;
+  amplification::LogFollower follower(db.decisions(), guard, std::chrono::milliseconds(100));
+  follower.set_group_store(&db.groups());
   std::vector<const GeneratedItem*> platform_items;
   platform_items.reserve(p.items.size());
   for (const GeneratedItem& gi : p.items) {
@@ -239,6 +247,21 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
                          return Status::Ok();
                        }),
                    "items"));
+    BULWARK_RETURN_IF_ERROR(AddContext(follower.CatchUp(), "amplification guard"));
+    {
+      std::vector<std::string_view> ids;
+      std::vector<std::int64_t> counts;
+      for (size_t v = next_view; v < p.views.size() && p.views[v].viewed_at < until; ++v) {
+        if (p.views[v].surface != amplification::kRecommendationSurface) continue;
+        ids.push_back(p.views[v].item_id);
+        counts.push_back(p.views[v].count);
+      }
+      std::vector<amplification::Answer> answers;
+      guard.CheckItems(ids, &answers);
+      for (size_t k = 0; k < answers.size(); ++k) {
+        s.recommended_views[static_cast<int>(answers[k].verdict)] += counts[k];
+      }
+    }
     BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
                                            p.views, &next_view, until, "views",
                                            [](const ViewEvent& v) { return v.viewed_at; }, ViewJson,
@@ -482,6 +505,21 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
                 Thousands(s.views).c_str(), Thousands(s.view_events).c_str(),
                 100.0 * s.top1_view_share);
   line("views", buf);
+  {
+    const auto& rv = s.recommended_views;
+    const std::int64_t total = rv[0] + rv[1] + rv[2];
+    auto pct = [&](std::int64_t n) {
+      char b[32];
+      std::snprintf(b, sizeof b, " (%.2f%%)",
+                    total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
+      return std::string(b);
+    };
+    line("recommended", Thousands(total) + " views through recommendations; the guard would " +
+                            "have demoted " + Thousands(rv[1]) + pct(rv[1]) + " and blocked " +
+                            Thousands(rv[2]) + pct(rv[2]) +
+                            ": this recommender does not ask it (one that does shows none "
+                            "blocked)");
+  }
   line("reports", Thousands(s.reports) + " (" + Thousands(s.false_reports) +
                       " of them about items that do not violate)");
   line("ad impressions",

@@ -93,6 +93,9 @@ struct DemoSummary {
   std::array<int, 6> items_by_kind{};  // indexed by ItemKind
   int view_events = 0;
   std::int64_t views = 0;
+  // Views through the recommendation surface, by what the amplification guard answered for the
+  // item when they were shown (allow, demote, block): the demo's recommender does not ask it.
+  std::array<std::int64_t, 3> recommended_views{};
   double top1_view_share = 0;  // share of all views held by the 1% most-viewed items
   int reports = 0, false_reports = 0;
   int impressions = 0, advertisers = 0;

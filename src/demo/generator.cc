@@ -487,7 +487,10 @@ class Generator {
       // Items created before the period were seen before it too: only their views in the
       // period are sent, spread over it.
       const UnixMillis from = std::max(item.created_at, p_.start);
-      auto emit = [&](std::int64_t count, UnixMillis delay) {
+      // The tail of a post's views, hours and days after it was posted, comes through the
+      // platform's recommendations rather than followers' feeds (no random draw: the other
+      // figures do not change with it).
+      auto emit = [&](std::int64_t count, UnixMillis delay, bool tail = false) {
         const UnixMillis at = from + kSecond + delay;
         if (count <= 0 || at >= p_.end) return;  // not seen yet
         ViewEvent e;
@@ -495,6 +498,7 @@ class Generator {
         e.count = count;
         e.viewed_at = at;
         e.surface = Surface(contexts_[i], item.kind);
+        if (tail && e.surface == "feed") e.surface = "recommendation";
         p_.views.push_back(std::move(e));
       };
       if (item.created_at < p_.start) {
@@ -505,8 +509,8 @@ class Generator {
         // A burst right after posting, a tail over the next day, a trickle over days.
         const std::int64_t a = std::llround(v * 0.6), b = std::llround(v * 0.3);
         emit(a, static_cast<UnixMillis>(rng_.Exponential(30.0 * kMinute)));
-        emit(b, static_cast<UnixMillis>(rng_.Exponential(8.0 * kHour)));
-        emit(v - a - b, static_cast<UnixMillis>(rng_.Exponential(3.0 * kDay)));
+        emit(b, static_cast<UnixMillis>(rng_.Exponential(8.0 * kHour)), true);
+        emit(v - a - b, static_cast<UnixMillis>(rng_.Exponential(3.0 * kDay)), true);
       }
     }
   }

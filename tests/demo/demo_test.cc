@@ -208,6 +208,8 @@ TEST_F(DemoTest, ASmallDemoFillsEveryPartOfTheDatabaseAndIsEnforced) {
   // The platform's decisions, then one entry per staff account created.
   EXPECT_EQ(verify->entries_checked,
             s->decisions + static_cast<std::int64_t>(s->staff_users.size()));
+  // Views through recommendations were answered by the guard as they were shown.
+  EXPECT_GT(s->recommended_views[0] + s->recommended_views[1] + s->recommended_views[2], 0);
   // Repeat offenders: each consequence the strike rules gave is in the log, with the account's
   // state to match, and comes from strikes (standing removals) the account has.
   const AccountFigures& af = s->account_figures;
