@@ -14,6 +14,7 @@
 #include "detect/detector.h"
 #include "enforce/backtest.h"
 #include "enforce/enforcer.h"
+#include "enforce/shadow.h"
 #include "policy/lifecycle.h"
 #include "store/store.h"
 
@@ -32,6 +33,9 @@ struct LifecycleOptions {
   std::string role;
   std::string comment;
   bool text = false;
+  bool stop = false;
+  bool json = false;
+  int days = 7;
 };
 
 std::unique_ptr<store::Database> Open(const std::string& url) {
@@ -280,6 +284,76 @@ void AddPolicyLifecycleCommands(CLI::App& policy_cmd) {
                   t.role.empty() ? "" : " as ", t.role.c_str(), t.comment.empty() ? "" : ": ",
                   t.comment.c_str());
     }
+  });
+
+  // Shadow runs (docs/policy.md, "Shadow runs").
+  auto* shadow = policy_cmd.add_subcommand(
+      "shadow",
+      "Runs version ID in shadow beside the active version on live traffic (replacing the\n"
+      "shadow run, if any): serve and enforce evaluate it on every item they enforce and record\n"
+      "what it would have done in the shadow log, not the decision log; it takes no action.\n"
+      "--stop ends the running shadow run. Roles: admin, policy_author, civil_rights.\n"
+      "Example: bulwark policy shadow 4 --as amira --role policy_author");
+  shadow->add_option("id", o->id, "Version id (a draft, in review or approved)");
+  shadow->add_flag("--stop", o->stop, "Stop the running shadow run instead");
+  AddActorOptions(shadow, o.get(), true);
+  AddDbOption(shadow, o.get());
+  shadow->callback([o, clock_owner] {
+    const Role role = ParseRoleOrFail(o->role);
+    if (role != Role::kAdmin && role != Role::kPolicyAuthor && role != Role::kCivilRights) {
+      Fail(
+          PermissionDenied("shadow runs are started and stopped by admin, policy_author or "
+                           "civil_rights"));
+    }
+    auto db = Open(o->db);
+    const std::string actor = o->as + " as " + o->role;
+    if (o->stop) {
+      auto stopped = db->shadow().StopRun(actor, clock_owner->NowMillis());
+      if (!stopped.ok()) Fail(stopped.status());
+      if (!*stopped) {
+        std::printf("no shadow run was running\n");
+        return;
+      }
+      std::printf("stopped shadow run %lld of policy version %lld\n",
+                  static_cast<long long>((*stopped)->id),
+                  static_cast<long long>((*stopped)->policy_id));
+      return;
+    }
+    if (o->id <= 0) Fail(InvalidArgument("give the version id to run in shadow, or --stop", "id"));
+    auto run = db->shadow().StartRun(o->id, actor, clock_owner->NowMillis());
+    if (!run.ok()) Fail(run.status());
+    std::printf(
+        "shadow run %lld: policy version %lld runs beside the active version from now "
+        "(bulwark policy shadow-report %lld)\n",
+        static_cast<long long>(run->id), static_cast<long long>(o->id),
+        static_cast<long long>(o->id));
+  });
+
+  auto* report = policy_cmd.add_subcommand(
+      "shadow-report",
+      "Compares what version ID's shadow runs would have done with what the active policy did,\n"
+      "over the last --days days, by category, target group and visibility: item revisions\n"
+      "where either acted, the same outcome, the shadow stronger or weaker, with examples.\n"
+      "Read-only.\n"
+      "Example: bulwark policy shadow-report 4 --days 7");
+  report->add_option("id", o->id, "Version id")->required();
+  report->add_option("--days", o->days, "The last N days (default 7)")->check(CLI::Range(1, 3650));
+  report->add_flag("--json", o->json, "Print JSON instead of text");
+  AddDbOption(report, o.get());
+  report->callback([o, clock_owner] {
+    auto db = Open(o->db);
+    if (auto v = db->policies().GetVersion(o->id); !v.ok()) Fail(v.status());
+    const UnixMillis until = clock_owner->NowMillis() + 1;
+    const UnixMillis since = until - std::int64_t{o->days} * 24 * 3600 * 1000;
+    auto runs = db->shadow().Runs(o->id);
+    if (!runs.ok()) Fail(runs.status());
+    auto outcomes = db->shadow().Outcomes(o->id, since, until);
+    if (!outcomes.ok()) Fail(outcomes.status());
+    const enforce::ShadowReport r =
+        enforce::BuildShadowReport(o->id, since, until, std::move(*runs), *outcomes);
+    const std::string text =
+        o->json ? enforce::ShadowReportJson(r) + "\n" : enforce::ShadowReportText(r);
+    std::fwrite(text.data(), 1, text.size(), stdout);
   });
 }
 

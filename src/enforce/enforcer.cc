@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enforce/shadow.h"
 #include "policy/lifecycle.h"
 #include "review/priority.h"
 #include "review/reports.h"
@@ -217,10 +218,13 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
   auto policy = policy_.Get();
   if (!detector) return Unavailable("no detectors loaded");
   if (!policy) return Unavailable("no policy loaded");
+  // A shadow run, if one is running, is evaluated beside the active policy on the same verdicts.
+  BULWARK_ASSIGN_OR_RETURN(ShadowPolicy shadow, RunningShadow());
   EnforceSummary sum;
   std::vector<Decision> decisions;
   std::vector<store::ReviewRequest> reviews;
   std::vector<store::EnforcedMark> enforced;
+  std::vector<store::ShadowOutcome> shadow_outcomes;
   std::unique_ptr<detect::DetectorScratch> scratch = scratches_.Acquire();
   detect::Verdict verdict;
   const UnixMillis now = clock_.NowMillis();
@@ -235,6 +239,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
       reviews.push_back(std::move(r));
     }
     for (Decision& d : o.decisions) decisions.push_back(std::move(d));
+    if (shadow.policy) AddShadowOutcomes(item, verdict, *policy, shadow, now, &shadow_outcomes);
     enforced.push_back({item.item.id, item.revision, item.signal, now});
     if (item.revision > item.enforced_revision) {
       // The revision's first scan: how soon after its receipt (recommendation 7's coverage).
@@ -245,7 +250,8 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
     ++sum.items;
   }
   scratches_.Release(std::move(scratch));
-  auto r = db_.enforcement().RecordEnforcement(std::move(decisions), reviews, enforced);
+  auto r =
+      db_.enforcement().RecordEnforcement(std::move(decisions), reviews, enforced, shadow_outcomes);
   if (!r.ok()) return r.status();
   // Only new outcomes were logged: a repeat of an earlier one is not a decision.
   sum.decisions = static_cast<int>(r->size());
@@ -281,6 +287,50 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
     }
   }
   return sum;
+}
+
+Result<Enforcer::ShadowPolicy> Enforcer::RunningShadow() {
+  BULWARK_ASSIGN_OR_RETURN(std::optional<store::ShadowRun> run, db_.shadow().RunningRun());
+  std::lock_guard lock(shadow_mu_);
+  if (!run) {
+    shadow_ = ShadowPolicy{};
+    return shadow_;
+  }
+  if (shadow_.run_id != run->id || !shadow_.policy) {
+    BULWARK_ASSIGN_OR_RETURN(store::PolicyVersion v, db_.policies().GetVersion(run->policy_id));
+    BULWARK_ASSIGN_OR_RETURN(auto p, policy::ParseVersion(v));
+    shadow_ = ShadowPolicy{run->id, std::move(p)};
+  }
+  return shadow_;
+}
+
+void Enforcer::AddShadowOutcomes(const store::EnforcementItem& item, const detect::Verdict& verdict,
+                                 const policy::Policy& active, const ShadowPolicy& shadow,
+                                 UnixMillis now, std::vector<store::ShadowOutcome>* out) {
+  const policy::PolicyInput in = PolicyInputFor(item, verdict);
+  const std::vector<CategoryComparison> cmp =
+      CompareByCategory(policy::Evaluate(active, in), policy::Evaluate(*shadow.policy, in));
+  if (cmp.empty()) return;
+  std::string targets;
+  for (TargetGroup g : verdict.targets) {
+    targets += (targets.empty() ? "" : ",") + std::string(TargetGroupName(g));
+  }
+  for (const CategoryComparison& c : cmp) {
+    store::ShadowOutcome o;
+    o.run_id = shadow.run_id;
+    o.item_id = item.item.id;
+    o.revision = item.revision;
+    o.category = std::string(CategoryName(c.category));
+    o.targets = targets;
+    o.visibility = std::string(VisibilityName(
+        item.item.group_id.empty() ? Visibility::kPublic : item.item.group_visibility));
+    o.active_action = std::string(OutcomeName(c.active));
+    o.active_rule = std::string(c.active_rule);
+    o.shadow_action = std::string(OutcomeName(c.shadow));
+    o.shadow_rule = std::string(c.shadow_rule);
+    o.at = now;
+    out->push_back(std::move(o));
+  }
 }
 
 Result<EnforceSummary> Enforcer::RunPending(int limit) {

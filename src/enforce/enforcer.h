@@ -1,6 +1,8 @@
 #pragma once
 
 // The enforcement pipeline: item -> detect -> evaluate policy -> decisions -> decision log.
+// A shadow run's policy, if one is running, is evaluated beside the active one on the same
+// verdicts and its comparison recorded apart from the log (enforce/shadow.h).
 //
 // Enforcer::Decide is pure (one item, one detector snapshot, one policy -> decisions); the
 // Run* methods read items from the store, decide, and record the decisions together with the
@@ -103,6 +105,15 @@ class Enforcer {
   Result<EnforceSummary> RescanAll(int batch);
 
  private:
+  // The running shadow run's policy (enforce/shadow.h), loaded when the run changes.
+  struct ShadowPolicy {
+    std::int64_t run_id = 0;
+    std::shared_ptr<const policy::Policy> policy;  // null: no run
+  };
+  Result<ShadowPolicy> RunningShadow();
+  static void AddShadowOutcomes(const store::EnforcementItem& item, const detect::Verdict& verdict,
+                                const policy::Policy& active, const ShadowPolicy& shadow,
+                                UnixMillis now, std::vector<store::ShadowOutcome>* out);
   Result<EnforceSummary> Process(const std::vector<store::EnforcementItem>& items);
 
   store::Database& db_;
@@ -113,6 +124,8 @@ class Enforcer {
   // Detector scratch (Hyperscan scratch for a 9-13 MB database, buffers) reused across batches
   // and threads; it works with any detector snapshot, so it survives reloads.
   detect::DetectorScratchPool scratches_{4};
+  std::mutex shadow_mu_;
+  ShadowPolicy shadow_;  // guarded by shadow_mu_
 };
 
 }  // namespace bulwark::enforce

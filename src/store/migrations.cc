@@ -355,6 +355,36 @@ CREATE TABLE account_rule_outcomes (
 CREATE INDEX platform_groups_owner ON platform_groups (owner_id);
 CREATE INDEX decisions_removals ON decisions (created_at) WHERE action = 'remove'
 )sql"},
+    {14,
+     "shadow policies: runs of a policy version beside the active one, and what it would have done",
+     R"sql(
+CREATE TABLE shadow_runs (
+  id              {{AUTO_ID}},
+  policy_id       BIGINT NOT NULL,
+  started_by      TEXT NOT NULL,
+  started_at      BIGINT NOT NULL,
+  stopped_by      TEXT,
+  stopped_at      BIGINT
+);
+CREATE UNIQUE INDEX shadow_runs_one_running ON shadow_runs ((stopped_at IS NULL))
+  WHERE stopped_at IS NULL;
+CREATE INDEX shadow_runs_policy ON shadow_runs (policy_id, id);
+CREATE TABLE shadow_outcomes (
+  run_id          BIGINT NOT NULL,
+  item_id         TEXT NOT NULL,
+  item_revision   INTEGER NOT NULL,
+  category        TEXT NOT NULL,
+  targets         TEXT NOT NULL,
+  visibility      TEXT NOT NULL,
+  active_action   TEXT NOT NULL,
+  active_rule     TEXT NOT NULL,
+  shadow_action   TEXT NOT NULL,
+  shadow_rule     TEXT NOT NULL,
+  at              BIGINT NOT NULL,
+  PRIMARY KEY (run_id, item_id, item_revision, category)
+){{WITHOUT_ROWID}};
+CREATE INDEX shadow_outcomes_time ON shadow_outcomes (run_id, at)
+)sql"},
 };
 
 }  // namespace

@@ -229,6 +229,22 @@ struct PrivateGroupCase {
   UnixMillis first_claimed_at = 0;  // 0: not claimed yet
 };
 
+// What a shadow policy run (ShadowStore) would have done to one item revision in one category,
+// beside what the active policy did: the strongest action of each ("none", "review", "escalate",
+// "label", "reduce", "remove") and the rule behind it. Written with the active policy's decisions
+// (RecordEnforcement), only where either policy acted in the category.
+struct ShadowOutcome {
+  std::int64_t run_id = 0;
+  std::string item_id;
+  int revision = 0;
+  std::string category;
+  std::string targets;     // the verdict's target groups, comma-separated ("" for none)
+  std::string visibility;  // the item's group visibility ("public" outside a group)
+  std::string active_action, active_rule;
+  std::string shadow_action, shadow_rule;
+  UnixMillis at = 0;
+};
+
 // A decision that sends its item to an expert review queue (see RecordEnforcement).
 struct ReviewRequest {
   size_t index = 0;  // into the decisions being recorded
@@ -255,9 +271,16 @@ class EnforcementStore {
   // `queue`; an item already waiting in that queue keeps one case, at the higher priority) and
   // raises a waiting case to the priority of a request whose decision was a repeat; and marks
   // each entry of `enforced` as enforced. Returns the decisions as stored (repeats left out).
+  // Also records `shadow` (a shadow run's outcomes for the same items; the latest outcome of a
+  // run for an item revision and category replaces an earlier one).
   virtual Result<std::vector<Decision>> RecordEnforcement(
       std::vector<Decision> decisions, std::span<const ReviewRequest> reviews,
-      std::span<const EnforcedMark> enforced) = 0;
+      std::span<const EnforcedMark> enforced, std::span<const ShadowOutcome> shadow) = 0;
+  Result<std::vector<Decision>> RecordEnforcement(std::vector<Decision> decisions,
+                                                  std::span<const ReviewRequest> reviews,
+                                                  std::span<const EnforcedMark> enforced) {
+    return RecordEnforcement(std::move(decisions), reviews, enforced, {});
+  }
   virtual Result<std::int64_t> PendingCount() = 0;
   // Items in private groups whose current revision was received in [since, until): how many
   // were enforced within `within_ms` of their receipt.
@@ -570,6 +593,34 @@ class AccountStore {
                                         std::int64_t strike_seq) = 0;
 };
 
+// A shadow run: a policy version evaluated beside the active one on live traffic, taking no
+// action (docs/policy.md, "Shadow runs"). At most one runs at a time.
+struct ShadowRun {
+  std::int64_t id = 0;
+  std::int64_t policy_id = 0;  // the policy version
+  std::string started_by;
+  UnixMillis started_at = 0;
+  std::string stopped_by;
+  std::optional<UnixMillis> stopped_at;  // none: running
+};
+
+// Shadow runs and their outcomes: a log apart from the decision log (nothing in it is an action).
+class ShadowStore {
+ public:
+  virtual ~ShadowStore() = default;
+  // Starts a run of version `policy_id`, stopping the one running, if any (by `actor` at `now`).
+  virtual Result<ShadowRun> StartRun(std::int64_t policy_id, std::string_view actor,
+                                     UnixMillis now) = 0;
+  // Stops the running run; nullopt when none was running.
+  virtual Result<std::optional<ShadowRun>> StopRun(std::string_view actor, UnixMillis now) = 0;
+  virtual Result<std::optional<ShadowRun>> RunningRun() = 0;
+  // The runs of version `policy_id`, oldest first.
+  virtual Result<std::vector<ShadowRun>> Runs(std::int64_t policy_id) = 0;
+  // The outcomes of the runs of version `policy_id` recorded in [since, until).
+  virtual Result<std::vector<ShadowOutcome>> Outcomes(std::int64_t policy_id, UnixMillis since,
+                                                      UnixMillis until) = 0;
+};
+
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.
 struct StaffUser {
   std::string id;        // random, assigned at creation; never reused
@@ -792,6 +843,7 @@ class Database {
   virtual EventStore& events() = 0;
   virtual GroupStore& groups() = 0;
   virtual AccountStore& accounts() = 0;
+  virtual ShadowStore& shadow() = 0;
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;

@@ -49,5 +49,7 @@ std::unique_ptr<UserStore> NewSqliteUserStore(ConnectionPool& pool);
 std::unique_ptr<GroupStore> NewSqliteGroupStore(ConnectionPool& pool);
 // The AccountStore over `pool` (sqlite_accounts.cc), which must outlive it.
 std::unique_ptr<AccountStore> NewSqliteAccountStore(ConnectionPool& pool);
+// The ShadowStore over `pool` (sqlite_shadow.cc), which must outlive it.
+std::unique_ptr<ShadowStore> NewSqliteShadowStore(ConnectionPool& pool);
 
 }  // namespace bulwark::store::sqlite

@@ -181,6 +181,15 @@ constexpr std::string_view kInsertGroupState =
     "SELECT id, state, label, ?2, ?3, ?4 FROM platform_groups WHERE id = ?1";
 constexpr std::string_view kCurrentGroupState =
     "SELECT state, label FROM platform_groups WHERE id = ?1";
+// A shadow run's outcome for an item revision and category: the latest evaluation wins.
+constexpr std::string_view kUpsertShadowOutcome =
+    "INSERT INTO shadow_outcomes (run_id, item_id, item_revision, category, targets, visibility, "
+    "active_action, active_rule, shadow_action, shadow_rule, at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT (run_id, item_id, item_revision, category) DO UPDATE SET "
+    "targets = excluded.targets, visibility = excluded.visibility, "
+    "active_action = excluded.active_action, active_rule = excluded.active_rule, "
+    "shadow_action = excluded.shadow_action, shadow_rule = excluded.shadow_rule, at = excluded.at";
 // An account decision sets the account's state (AccountDecisionTerm says whether and until when).
 constexpr std::string_view kSetAccountState =
     "UPDATE accounts SET state = ?2, state_until = ?3, state_seq = ?4, state_at = ?5 WHERE id = ?1";
@@ -273,6 +282,7 @@ class SqliteDatabase final : public Database,
     users_ = sqlite::NewSqliteUserStore(*this);
     groups_ = sqlite::NewSqliteGroupStore(*this);
     accounts_ = sqlite::NewSqliteAccountStore(*this);
+    shadow_ = sqlite::NewSqliteShadowStore(*this);
     review_ = sqlite::NewSqliteReviewStore(
         {[this](const std::function<Status(Connection&)>& body) {
            std::lock_guard lock(write_mu_);
@@ -305,6 +315,7 @@ class SqliteDatabase final : public Database,
   ReviewStore& review() override { return *review_; }
   GroupStore& groups() override { return *groups_; }
   AccountStore& accounts() override { return *accounts_; }
+  ShadowStore& shadow() override { return *shadow_; }
   UserStore& users() override { return *users_; }
   PolicyStore& policies() override { return *policies_; }
 
@@ -766,9 +777,11 @@ class SqliteDatabase final : public Database,
     return ReadEnforcementItems(*lease.conn, st);
   }
 
+  using EnforcementStore::RecordEnforcement;
   Result<std::vector<Decision>> RecordEnforcement(std::vector<Decision> decisions,
                                                   std::span<const ReviewRequest> reviews,
-                                                  std::span<const EnforcedMark> enforced) override {
+                                                  std::span<const EnforcedMark> enforced,
+                                                  std::span<const ShadowOutcome> shadow) override {
     std::lock_guard lock(write_mu_);
     ScopedTimer timer(Timer("append_decisions"));
     std::vector<Decision> logged;
@@ -819,6 +832,21 @@ class SqliteDatabase final : public Database,
         st->BindInt(2, m.revision);
         st->BindInt(3, m.signal);
         st->BindInt(4, m.at);
+        BULWARK_RETURN_IF_ERROR(st->Run());
+      }
+      for (const ShadowOutcome& o : shadow) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * st, writer_->Prepare(kUpsertShadowOutcome));
+        st->BindInt(1, o.run_id);
+        st->BindText(2, o.item_id);
+        st->BindInt(3, o.revision);
+        st->BindText(4, o.category);
+        st->BindText(5, o.targets);
+        st->BindText(6, o.visibility);
+        st->BindText(7, o.active_action);
+        st->BindText(8, o.active_rule);
+        st->BindText(9, o.shadow_action);
+        st->BindText(10, o.shadow_rule);
+        st->BindInt(11, o.at);
         BULWARK_RETURN_IF_ERROR(st->Run());
       }
       return Status::Ok();
@@ -1360,6 +1388,7 @@ class SqliteDatabase final : public Database,
   std::unique_ptr<ReviewStore> review_;
   std::unique_ptr<GroupStore> groups_;      // sqlite_groups.cc
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc
+  std::unique_ptr<ShadowStore> shadow_;     // sqlite_shadow.cc
 };
 
 }  // namespace
