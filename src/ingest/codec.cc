@@ -639,9 +639,15 @@ Result<std::vector<RecommendationCandidate>> DecodeRecommendationCandidates(
         w.On("type", true, [&](element v, const std::string& f) -> Status {
           std::string type;
           BULWARK_RETURN_IF_ERROR(ReadString(ctx, v, f, 16, true, &type));
-          std::optional<TargetKind> kind = ParseTargetKind(type);
-          if (!kind) return InvalidArgument("must be item, group or account", f);
-          c->kind = *kind;
+          if (type == "item") {
+            c->kind = TargetKind::kItem;
+          } else if (type == "group") {
+            c->kind = TargetKind::kGroup;
+          } else if (type == "account") {
+            c->kind = TargetKind::kAccount;
+          } else {
+            return InvalidArgument("must be item, group or account", f);
+          }
           return Status::Ok();
         });
         w.On("id", true, [&](element v, const std::string& f) {
