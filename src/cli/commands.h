@@ -41,6 +41,7 @@ void AddReviewCommand(CLI::App& app);       // review check, review stats
 void AddPerspectiveCommand(CLI::App& app);  // perspective-calibrate
 void AddGroupsCommand(CLI::App& app);       // groups scan, stats
 void AddAccountsCommand(CLI::App& app);     // accounts scan
+void AddRefundsCommand(CLI::App& app);      // refunds accrue, statement
 
 // `bulwark eval --functional DIR` (functional_command.cc).
 struct FunctionalEvalOptions {

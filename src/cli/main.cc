@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   bulwark::cli::AddPerspectiveCommand(app);
   bulwark::cli::AddGroupsCommand(app);
   bulwark::cli::AddAccountsCommand(app);
+  bulwark::cli::AddRefundsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "accounts/scanner.h"
+#include "ads/accruer.h"
 #include "amplification/follower.h"
 #include "amplification/guard.h"
 #include "amplification/recommended.h"
@@ -47,8 +48,9 @@ struct ServeOptions {
   int review_lease_minutes = 15;
   int review_max_claims = 5;
   int review_sla_window_hours = 7 * 24;
-  int group_scan_seconds = 60;    // 0: no group scan
-  int account_scan_seconds = 60;  // 0: no account scan
+  int group_scan_seconds = 60;      // 0: no group scan
+  int account_scan_seconds = 60;    // 0: no account scan
+  int refund_accrual_seconds = 10;  // 0: no refund accrual
   ingest::IngestOptions ingest;
   bool insecure_http = false;
   double classify_rate = 10000;  // texts per second per caller
@@ -201,6 +203,12 @@ void RunServe(const ServeOptions& o) {
         **db, [policy_ptr] { return policy_ptr->Get(); }, clock, &metrics);
     account_scanner->Start(std::chrono::seconds(o.account_scan_seconds));
   }
+  // Advertiser refunds (recommendation 3): the log's removals and restores, accrued as they come.
+  std::unique_ptr<ads::RefundAccruer> refund_accruer;
+  if (o.refund_accrual_seconds > 0) {
+    refund_accruer = std::make_unique<ads::RefundAccruer>(**db);
+    refund_accruer->Start(std::chrono::seconds(o.refund_accrual_seconds));
+  }
   // The Perspective-compatible route's attribute models (docs/perspective.md): optional; without
   // them that route answers 503.
   std::unique_ptr<perspective::AttributeCalibration> perspective_calibration;
@@ -329,6 +337,7 @@ void RunServe(const ServeOptions& o) {
   (*srv)->Stop();
   if (group_scanner) group_scanner->Stop();
   if (account_scanner) account_scanner->Stop();
+  if (refund_accruer) refund_accruer->Stop();
   if (worker) worker->Stop();
 }
 
@@ -384,6 +393,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--account-scan-seconds", o->account_scan_seconds,
                   "Seconds between scans of accounts with recent strikes by the policy's strike "
                   "rules; 0: none (default 60)")
+      ->check(CLI::Range(0, 24 * 3600));
+  cmd->add_option("--refund-accrual-seconds", o->refund_accrual_seconds,
+                  "Seconds between passes of advertiser refund accrual over the decision log; 0: "
+                  "none (default 10)")
       ->check(CLI::Range(0, 24 * 3600));
   cmd->add_option("--review-sla-window-hours", o->review_sla_window_hours,
                   "Window of the time-to-first-review figures in /v1/review/queues and /metrics "

@@ -385,6 +385,34 @@ CREATE TABLE shadow_outcomes (
 ){{WITHOUT_ROWID}};
 CREATE INDEX shadow_outcomes_time ON shadow_outcomes (run_id, at)
 )sql"},
+    {15, "advertiser refunds: append-only refund lines tied to decisions, and the accrual cursor",
+     R"sql(
+CREATE TABLE refund_lines (
+  seq             {{AUTO_ID}},
+  impression_id   TEXT NOT NULL,
+  advertiser_id   TEXT NOT NULL,
+  item_id         TEXT NOT NULL,
+  decision_seq    BIGINT NOT NULL,
+  rule_id         TEXT NOT NULL,
+  category        TEXT NOT NULL,
+  currency        TEXT NOT NULL,
+  distance        INTEGER NOT NULL,
+  weight_ppm      BIGINT NOT NULL,
+  amount_micros   BIGINT NOT NULL,
+  at              BIGINT NOT NULL,
+  UNIQUE (impression_id, item_id, decision_seq)
+);
+CREATE INDEX refund_lines_impression ON refund_lines (impression_id, item_id);
+CREATE INDEX refund_lines_advertiser ON refund_lines (advertiser_id, at);
+CREATE TRIGGER refund_lines_no_update BEFORE UPDATE ON refund_lines
+BEGIN SELECT RAISE(ABORT, 'refund lines are append-only'); END;
+CREATE TRIGGER refund_lines_no_delete BEFORE DELETE ON refund_lines
+BEGIN SELECT RAISE(ABORT, 'refund lines are append-only'); END;
+CREATE TABLE refund_cursor (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  seq             BIGINT NOT NULL
+)
+)sql"},
 };
 
 }  // namespace

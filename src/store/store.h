@@ -621,6 +621,58 @@ class ShadowStore {
                                                       UnixMillis until) = 0;
 };
 
+// Advertiser refunds (recommendation 3; ads/accrual.h has the formula, docs/advertisers.md the
+// method). An impression shown with an item, as the formula sees it when a decision about the
+// item is applied: its price and time, its distance from the item in the feed (|position|), and
+// its net refunds so far, over all items and for this item.
+struct RefundExposure {
+  std::string impression_id;
+  std::string advertiser_id;
+  std::string currency;
+  std::int64_t price_micros = 0;
+  UnixMillis shown_at = 0;
+  int distance = 0;
+  std::int64_t accrued_micros = 0;   // net refunds of the impression, all items
+  std::int64_t item_net_micros = 0;  // ... of which for this item
+};
+
+// One append-only refund line, tied to the decision (log seq and rule) it follows from: positive
+// for an accrual (a removal), negative for a reversal (a restore).
+struct RefundLine {
+  std::int64_t seq = 0;  // assigned by the store
+  std::string impression_id;
+  std::string advertiser_id;
+  std::string item_id;
+  std::int64_t decision_seq = 0;
+  std::string rule_id;
+  std::string category;
+  std::string currency;
+  int distance = 0;
+  std::int64_t weight_ppm = 0;
+  std::int64_t amount_micros = 0;
+  UnixMillis at = 0;  // the decision's time
+};
+
+class AdStore {
+ public:
+  virtual ~AdStore() = default;
+  // The log position refund accrual has reached (0: none).
+  virtual Result<std::int64_t> RefundCursor() = 0;
+  // `accrue` turns a decision, its item's creation time and the item's exposures (impressions
+  // within `max_distance`, their sums including lines written earlier in the same call) into
+  // refund lines.
+  using AccrueFn = std::function<std::vector<RefundLine>(
+      const Decision& d, UnixMillis item_created_at, std::span<const RefundExposure> exposures)>;
+  // In one transaction: for each item decision of `page` after the cursor, in order, appends the
+  // lines `accrue` returns; then moves the cursor to the page's last seq. Returns the lines
+  // written.
+  virtual Result<std::int64_t> AccrueDecisions(std::span<const Decision> page, int max_distance,
+                                               const AccrueFn& accrue) = 0;
+  // The advertiser's lines made in [since, until), in the order they were written.
+  virtual Result<std::vector<RefundLine>> RefundLines(std::string_view advertiser_id,
+                                                      UnixMillis since, UnixMillis until) = 0;
+};
+
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.
 struct StaffUser {
   std::string id;        // random, assigned at creation; never reused
@@ -844,6 +896,7 @@ class Database {
   virtual GroupStore& groups() = 0;
   virtual AccountStore& accounts() = 0;
   virtual ShadowStore& shadow() = 0;
+  virtual AdStore& ads() = 0;
   virtual KeyStore& keys() = 0;
   virtual DecisionStore& decisions() = 0;
   virtual EnforcementStore& enforcement() = 0;

@@ -51,5 +51,7 @@ std::unique_ptr<GroupStore> NewSqliteGroupStore(ConnectionPool& pool);
 std::unique_ptr<AccountStore> NewSqliteAccountStore(ConnectionPool& pool);
 // The ShadowStore over `pool` (sqlite_shadow.cc), which must outlive it.
 std::unique_ptr<ShadowStore> NewSqliteShadowStore(ConnectionPool& pool);
+// The AdStore over `pool` (sqlite_ads.cc), which must outlive it.
+std::unique_ptr<AdStore> NewSqliteAdStore(ConnectionPool& pool);
 
 }  // namespace bulwark::store::sqlite

@@ -283,6 +283,7 @@ class SqliteDatabase final : public Database,
     groups_ = sqlite::NewSqliteGroupStore(*this);
     accounts_ = sqlite::NewSqliteAccountStore(*this);
     shadow_ = sqlite::NewSqliteShadowStore(*this);
+    ads_ = sqlite::NewSqliteAdStore(*this);
     review_ = sqlite::NewSqliteReviewStore(
         {[this](const std::function<Status(Connection&)>& body) {
            std::lock_guard lock(write_mu_);
@@ -316,6 +317,7 @@ class SqliteDatabase final : public Database,
   GroupStore& groups() override { return *groups_; }
   AccountStore& accounts() override { return *accounts_; }
   ShadowStore& shadow() override { return *shadow_; }
+  AdStore& ads() override { return *ads_; }
   UserStore& users() override { return *users_; }
   PolicyStore& policies() override { return *policies_; }
 
@@ -1389,6 +1391,7 @@ class SqliteDatabase final : public Database,
   std::unique_ptr<GroupStore> groups_;      // sqlite_groups.cc
   std::unique_ptr<AccountStore> accounts_;  // sqlite_accounts.cc
   std::unique_ptr<ShadowStore> shadow_;     // sqlite_shadow.cc
+  std::unique_ptr<AdStore> ads_;            // sqlite_ads.cc
 };
 
 }  // namespace

@@ -1,0 +1,166 @@
+// The SQLite AdStore: refund lines (append-only, each tied to the decision it follows from) and
+// the cursor of the log position accrual has reached. The formula itself is the caller's
+// (ads/accrual.h); this file reads the exposures it needs and writes its lines, a page of the
+// log per transaction with the cursor, so a crash never loses or doubles a line.
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "store/sqlite/connection_pool.h"
+
+namespace bulwark::store::sqlite {
+namespace {
+
+constexpr std::string_view kCursor = "SELECT seq FROM refund_cursor WHERE id = 1";
+constexpr std::string_view kSetCursor =
+    "INSERT INTO refund_cursor (id, seq) VALUES (1, ?1) "
+    "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq";
+constexpr std::string_view kItemCreated = "SELECT created_at FROM items WHERE id = ?1";
+// Every impression shown with the item within ?2 places, with the impression's net refunds and
+// those for this item.
+constexpr std::string_view kExposures =
+    "SELECT i.id, i.advertiser_id, i.currency, i.price_micros, i.shown_at, ABS(a.position), "
+    "COALESCE((SELECT SUM(r.amount_micros) FROM refund_lines r WHERE r.impression_id = i.id), 0), "
+    "COALESCE((SELECT SUM(r.amount_micros) FROM refund_lines r WHERE r.impression_id = i.id "
+    "AND r.item_id = ?1), 0) "
+    "FROM ad_adjacency a JOIN ad_impressions i ON i.id = a.impression_id "
+    "WHERE a.item_id = ?1 AND ABS(a.position) <= ?2 ORDER BY i.id";
+constexpr std::string_view kInsertLine =
+    "INSERT INTO refund_lines (impression_id, advertiser_id, item_id, decision_seq, rule_id, "
+    "category, currency, distance, weight_ppm, amount_micros, at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr std::string_view kLines =
+    "SELECT seq, impression_id, advertiser_id, item_id, decision_seq, rule_id, category, "
+    "currency, distance, weight_ppm, amount_micros, at FROM refund_lines "
+    "WHERE advertiser_id = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq";
+
+class SqliteAdStore final : public AdStore {
+ public:
+  explicit SqliteAdStore(ConnectionPool& pool) : pool_(pool) {}
+
+  Result<std::int64_t> RefundCursor() override {
+    std::int64_t seq = 0;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kCursor));
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) seq = st->ColumnInt(0);
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return seq;
+  }
+
+  Result<std::int64_t> AccrueDecisions(std::span<const Decision> page, int max_distance,
+                                       const AccrueFn& accrue) override {
+    std::int64_t written = 0;
+    Status s = pool_.Write([&](Connection& w) -> Status {
+      written = 0;
+      BULWARK_ASSIGN_OR_RETURN(Statement * cur, w.Prepare(kCursor));
+      BULWARK_ASSIGN_OR_RETURN(bool has, cur->Step());
+      const std::int64_t cursor = has ? cur->ColumnInt(0) : 0;
+      cur->Reset();
+      std::int64_t last = cursor;
+      for (const Decision& d : page) {
+        if (d.seq <= cursor) continue;  // accrued before (a replayed page)
+        last = std::max(last, d.seq);
+        if (d.target_kind != TargetKind::kItem || d.item_id.empty()) continue;
+        BULWARK_ASSIGN_OR_RETURN(Statement * created, w.Prepare(kItemCreated));
+        created->BindText(1, d.item_id);
+        BULWARK_ASSIGN_OR_RETURN(bool item_row, created->Step());
+        const UnixMillis created_at = item_row ? created->ColumnInt(0) : 0;
+        created->Reset();
+        if (!item_row) continue;
+        BULWARK_ASSIGN_OR_RETURN(Statement * ex, w.Prepare(kExposures));
+        ex->BindText(1, d.item_id);
+        ex->BindInt(2, max_distance);
+        std::vector<RefundExposure> exposures;
+        for (;;) {
+          BULWARK_ASSIGN_OR_RETURN(bool row, ex->Step());
+          if (!row) break;
+          RefundExposure e;
+          e.impression_id = ex->ColumnText(0);
+          e.advertiser_id = ex->ColumnText(1);
+          e.currency = ex->ColumnText(2);
+          e.price_micros = ex->ColumnInt(3);
+          e.shown_at = ex->ColumnInt(4);
+          e.distance = static_cast<int>(ex->ColumnInt(5));
+          e.accrued_micros = ex->ColumnInt(6);
+          e.item_net_micros = ex->ColumnInt(7);
+          exposures.push_back(std::move(e));
+        }
+        ex->Reset();
+        if (exposures.empty()) continue;
+        for (const RefundLine& l : accrue(d, created_at, exposures)) {
+          BULWARK_ASSIGN_OR_RETURN(Statement * ins, w.Prepare(kInsertLine));
+          ins->BindText(1, l.impression_id);
+          ins->BindText(2, l.advertiser_id);
+          ins->BindText(3, l.item_id);
+          ins->BindInt(4, l.decision_seq);
+          ins->BindText(5, l.rule_id);
+          ins->BindText(6, l.category);
+          ins->BindText(7, l.currency);
+          ins->BindInt(8, l.distance);
+          ins->BindInt(9, l.weight_ppm);
+          ins->BindInt(10, l.amount_micros);
+          ins->BindInt(11, l.at);
+          BULWARK_RETURN_IF_ERROR(ins->Run());
+          ++written;
+        }
+      }
+      if (last > cursor) {
+        BULWARK_ASSIGN_OR_RETURN(Statement * set, w.Prepare(kSetCursor));
+        set->BindInt(1, last);
+        BULWARK_RETURN_IF_ERROR(set->Run());
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return written;
+  }
+
+  Result<std::vector<RefundLine>> RefundLines(std::string_view advertiser_id, UnixMillis since,
+                                              UnixMillis until) override {
+    std::vector<RefundLine> out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLines));
+      st->BindText(1, advertiser_id);
+      st->BindInt(2, since);
+      st->BindInt(3, until);
+      for (;;) {
+        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        RefundLine l;
+        l.seq = st->ColumnInt(0);
+        l.impression_id = st->ColumnText(1);
+        l.advertiser_id = st->ColumnText(2);
+        l.item_id = st->ColumnText(3);
+        l.decision_seq = st->ColumnInt(4);
+        l.rule_id = st->ColumnText(5);
+        l.category = st->ColumnText(6);
+        l.currency = st->ColumnText(7);
+        l.distance = static_cast<int>(st->ColumnInt(8));
+        l.weight_ppm = st->ColumnInt(9);
+        l.amount_micros = st->ColumnInt(10);
+        l.at = st->ColumnInt(11);
+        out.push_back(std::move(l));
+      }
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<AdStore> NewSqliteAdStore(ConnectionPool& pool) {
+  return std::make_unique<SqliteAdStore>(pool);
+}
+
+}  // namespace bulwark::store::sqlite
