@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "accounts/scanner.h"
+#include "ads/accruer.h"
 #include "amplification/follower.h"
 #include "amplification/guard.h"
 #include "amplification/recommended.h"
@@ -355,6 +357,21 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
     af.public_figures += a.account.is_public_figure;
   }
 
+  // Advertiser refunds from the log, as `serve`'s accrual would have made them.
+  ads::RefundAccruer accruer(db);
+  BULWARK_ASSIGN_OR_RETURN(ads::RefundAccruer::Progress accrued, accruer.CatchUp());
+  s.refund_lines = accrued.lines;
+  for (const AdvertiserSpec& a : data.advertisers) {
+    BULWARK_ASSIGN_OR_RETURN(std::vector<store::RefundLine> lines,
+                             db.ads().RefundLines(a.id, 0, std::numeric_limits<UnixMillis>::max()));
+    std::unordered_map<std::string, std::int64_t> net;
+    for (const store::RefundLine& l : lines) net[l.impression_id] += l.amount_micros;
+    for (const auto& [imp, amount] : net) {
+      s.refunded_impressions += amount > 0;
+      s.refund_net_micros += amount;
+    }
+  }
+
   // What was sent, and what enforcement made of it.
   std::unordered_map<std::string, std::int64_t> views_by_item;
   for (const ViewEvent& v : p.views) {
@@ -526,6 +543,10 @@ std::string FormatSummary(const DemoSummary& s, bool per_template) {
        Thousands(s.impressions) + " from " + std::to_string(s.advertisers) + " advertisers, " +
            Dollars(s.spend_micros) + "; " + Thousands(s.impressions_next_to_removed) +
            " next to items later removed (" + Dollars(s.spend_next_to_removed_micros) + ")");
+  line("refunds", Thousands(s.refunded_impressions) + " impressions refunded, " +
+                      Dollars(s.refund_net_micros) + " net, in " + Thousands(s.refund_lines) +
+                      " refund lines from the log (docs/advertisers.md; bulwark refunds "
+                      "statement)");
   std::string by_action;
   for (size_t a = 0; a < s.decisions_by_action.size(); ++a) {
     if (s.decisions_by_action[a] == 0) continue;

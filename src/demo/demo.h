@@ -100,6 +100,8 @@ struct DemoSummary {
   int reports = 0, false_reports = 0;
   int impressions = 0, advertisers = 0;
   int impressions_next_to_removed = 0;
+  // Refunds from the real accrual path (ads/accruer.h) at the end of the period, in USD micros.
+  std::int64_t refunded_impressions = 0, refund_net_micros = 0, refund_lines = 0;
   std::int64_t spend_micros = 0, spend_next_to_removed_micros = 0;
   int decisions = 0;
   std::array<int, 7> decisions_by_action{};  // indexed by ActionType (the item actions)

@@ -202,6 +202,10 @@ TEST_F(DemoTest, ASmallDemoFillsEveryPartOfTheDatabaseAndIsEnforced) {
   EXPECT_GT(s->decisions_by_action[static_cast<int>(ActionType::kReview)], 0);
   EXPECT_GT(s->review_cases, 0);
   EXPECT_GT(s->impressions_next_to_removed, 0);
+  // Refunds come out of the real accrual path: never more than what was spent.
+  EXPECT_GT(s->refunded_impressions, 0);
+  EXPECT_GT(s->refund_net_micros, 0);
+  EXPECT_LE(s->refund_net_micros, s->spend_micros);
   auto verify = db->decisions().VerifyLog();
   ASSERT_TRUE(verify.ok());
   EXPECT_TRUE(verify->ok) << verify->problem;
