@@ -241,6 +241,9 @@ class Api {
   HttpResponse ConsoleDecisions(const HttpRequest& req, const Caller& caller);
   // The group pages (console_groups.cc): admins and reviewers with a group queue's expertise.
   static bool MaySeeGroups(const Caller& caller);
+  // The decision form's reason codes for a case of `category` about `target`, numbered 1-9 for
+  // the keyboard (ctx_.review must be set).
+  nlohmann::json ReasonCodesView(std::string_view category, TargetKind target) const;
   Result<nlohmann::json> GroupView(const std::string& id);
   HttpResponse ConsoleGroups(const HttpRequest& req, const Caller& caller);
   HttpResponse ConsoleGroup(const std::string& id, const Caller& caller);

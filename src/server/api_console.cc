@@ -370,17 +370,7 @@ HttpResponse Api::ConsoleCase(const std::string& id_text, const Caller& caller) 
       outcomes.push_back({{"value", "restore"}, {"key", "s"}, {"label", "Restore"}});
     }
   }
-  json reason_codes = json::array();
-  int key = 1;
-  for (const review::ReasonCodeOption& code : ctx_.review->ReasonCodes(c->category)) {
-    std::string goes_with;
-    for (const auto& o : code.outcomes) goes_with += (goes_with.empty() ? "" : ", ") + o;
-    reason_codes.push_back({{"code", code.code},
-                            {"description", code.description},
-                            {"goes_with", goes_with},
-                            {"key", key <= 9 ? std::to_string(key) : ""}});
-    ++key;
-  }
+  const json reason_codes = ReasonCodesView(c->category, TargetKind::kItem);
   auto config = ctx_.review->queues();
   const review::QueueSpec* spec = config->Find(c->queue);
 
@@ -445,6 +435,21 @@ HttpResponse Api::ConsoleDecide(const std::string& id_text, const HttpRequest& r
   if (decided->logged)
     return Redirect("/console/queues?done=" + std::to_string(decided->logged->seq));
   return Redirect("/console/queues?checked=" + std::to_string(decided->decided.checks_case));
+}
+
+json Api::ReasonCodesView(std::string_view category, TargetKind target) const {
+  json out = json::array();
+  int key = 1;
+  for (const review::ReasonCodeOption& code : ctx_.review->ReasonCodes(category, target)) {
+    std::string goes_with;
+    for (const auto& o : code.outcomes) goes_with += (goes_with.empty() ? "" : ", ") + o;
+    out.push_back({{"code", code.code},
+                   {"description", code.description},
+                   {"goes_with", goes_with},
+                   {"key", key <= 9 ? std::to_string(key) : ""}});
+    ++key;
+  }
+  return out;
 }
 
 bool Api::MaySeeAppeals(const Caller& caller) {

@@ -238,18 +238,7 @@ HttpResponse Api::ConsoleGroupCase(const store::ReviewCase& c, const Caller& cal
       outcomes.push_back({{"value", "restore"}, {"key", "s"}, {"label", "Restore"}});
     }
   }
-  json reason_codes = json::array();
-  int key = 1;
-  for (const review::ReasonCodeOption& code :
-       ctx_.review->ReasonCodes(c.category, TargetKind::kGroup)) {
-    std::string goes_with;
-    for (const auto& o : code.outcomes) goes_with += (goes_with.empty() ? "" : ", ") + o;
-    reason_codes.push_back({{"code", code.code},
-                            {"description", code.description},
-                            {"goes_with", goes_with},
-                            {"key", key <= 9 ? std::to_string(key) : ""}});
-    ++key;
-  }
+  const json reason_codes = ReasonCodesView(c.category, TargetKind::kGroup);
   auto config = ctx_.review->queues();
   const review::QueueSpec* spec = config->Find(c.queue);
   const UnixMillis now = ctx_.clock->NowMillis();

@@ -12,6 +12,7 @@
 #include "policy/lint.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "testing/clock.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::accounts {
@@ -19,12 +20,6 @@ namespace {
 
 constexpr UnixMillis kNow = 1'800'000'000'000;
 constexpr UnixMillis kDay = 86'400'000;
-
-class FixedClock final : public Clock {
- public:
-  UnixMillis NowMillis() const override { return now; }
-  UnixMillis now = kNow;
-};
 
 constexpr std::string_view kPolicy = R"(format = bulwark-policy/1
 policy = test
@@ -122,7 +117,7 @@ class AccountScannerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::Database> db_;
   std::shared_ptr<const policy::Policy> policy_;
-  FixedClock clock_;
+  testing::SettableClock clock_{kNow};
   std::unique_ptr<AccountScanner> scanner_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "policy/policy.h"
 #include "store/store.h"
+#include "testing/clock.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::groups {
@@ -16,12 +17,6 @@ namespace {
 
 constexpr UnixMillis kNow = 1'800'000'000'000;
 constexpr UnixMillis kDay = 86'400'000;
-
-class FixedClock final : public Clock {
- public:
-  UnixMillis NowMillis() const override { return now; }
-  UnixMillis now = kNow;
-};
 
 constexpr std::string_view kPolicy = R"(format = bulwark-policy/1
 policy = test
@@ -96,7 +91,7 @@ class ScannerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::Database> db_;
   std::shared_ptr<const policy::Policy> policy_;
-  FixedClock clock_;
+  testing::SettableClock clock_{kNow};
   std::unique_ptr<GroupScanner> scanner_;
 };
 
