@@ -212,6 +212,15 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        [this](const HttpRequest& req, const Params& p, const Caller&) {
          return GetGroup(p[0], req);
        }},
+      // An advertiser's refund statement for a month (api_advertisers.cc). Not for the
+      // advertiser role yet: staff advertiser accounts are not tied to advertiser ids.
+      {"GET",
+       "/v1/advertisers/{id}/statements/{month}",
+       true,
+       {Role::kPlatform, Role::kAdmin, Role::kAuditor},
+       [this](const HttpRequest& req, const Params& p, const Caller&) {
+         return GetRefundStatement(p[0], p[1], req);
+       }},
       // An account's consequence in force, strikes and decisions (api_accounts.cc).
       {"GET",
        "/v1/accounts/{id}",

@@ -184,6 +184,8 @@ class Api {
   HttpResponse GetGroup(const std::string& id, const HttpRequest& req);  // api_groups.cc
   HttpResponse ListGroups(const HttpRequest& req);
   HttpResponse GetAccount(const std::string& id, const HttpRequest& req);  // api_accounts.cc
+  HttpResponse GetRefundStatement(const std::string& advertiser_id, const std::string& month,
+                                  const HttpRequest& req);  // api_advertisers.cc
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
   // The client's address (trust_forwarded_for decides which).

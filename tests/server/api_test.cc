@@ -96,6 +96,40 @@ TEST_F(ApiTest, IngestThenReadBack) {
   EXPECT_EQ(Get("/v1/items/nope")->status, 404);
 }
 
+TEST_F(ApiTest, ARefundStatementFollowsTheLog) {
+  ASSERT_EQ(Post("/v1/items", ItemsBody(2))->status, 200);
+  auto imp =
+      Post("/v1/ad-impressions",
+           R"({"impressions":[{"id":"i1","ad_id":"a","advertiser_id":"adv","price_micros":1200,)"
+           R"("shown_at":"2026-01-05T00:00:00Z","adjacent":[{"item_id":"p0","position":-1}]},)"
+           R"({"id":"i2","ad_id":"a","advertiser_id":"adv","price_micros":900,)"
+           R"("shown_at":"2026-01-05T00:00:00Z","adjacent":[{"item_id":"p1","position":3}]}]})");
+  ASSERT_EQ(imp->status, 200) << imp->body;
+  Decision d;
+  d.item_id = "p0";
+  d.item_revision = 1;
+  d.action = ActionType::kRemove;
+  d.category = "hate";
+  d.rule_id = "hate.remove";
+  d.actor = "system";
+  d.created_at = *ParseRfc3339("2026-01-06T00:00:00Z");
+  ASSERT_TRUE(server_.db().decisions().AppendDecisions({d}).ok());
+  auto r = Get("/v1/advertisers/adv/statements/2026-01");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json j = json::parse(r->body);
+  ASSERT_EQ(j["lines"].size(), 1u);
+  EXPECT_EQ(j["lines"][0]["impression_id"], "i1");
+  EXPECT_EQ(j["lines"][0]["decision_seq"], 1);
+  EXPECT_EQ(j["totals"][0]["net_micros"], 1200);
+  auto csv = Get("/v1/advertisers/adv/statements/2026-01?format=csv");
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_NE(csv->body.find("1,i1,p0,1,hate.remove,hate,1,1000000,USD,1200,"), std::string::npos);
+  EXPECT_EQ(json::parse(Get("/v1/advertisers/adv/statements/2026-02")->body)["lines"].size(), 0u);
+  EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-13"))["field"], "month");
+  EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-01?format=pdf"))["field"], "format");
+}
+
 TEST_F(ApiTest, ViewsReportsAndImpressions) {
   ASSERT_EQ(Post("/v1/items", ItemsBody(2))->status, 200);
   auto v = Post("/v1/views", R"({"views":[{"item_id":"p0","count":40},{"item_id":"p1"}]})");

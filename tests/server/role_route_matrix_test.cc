@@ -61,6 +61,8 @@ const std::map<RouteKey, Access>& Spec() {
       {{"GET", "/v1/groups"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"GET", "/v1/groups/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"GET", "/v1/accounts/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      {{"GET", "/v1/advertisers/{id}/statements/{month}"},
+       Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // An item's text, author and revisions: the platform's own data, oversight and audit.
@@ -249,6 +251,7 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       {"/console/cases/{id}", "/console/cases/1"},
       {"/console/cases/{id}/decision", "/console/cases/1/decision"},
       {"/console/groups/{id}", "/console/groups/g1"},
+      {"/v1/advertisers/{id}/statements/{month}", "/v1/advertisers/acme/statements/2026-11"},
   };
 
   std::vector<Principal> principals;

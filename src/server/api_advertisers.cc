@@ -1,0 +1,38 @@
+// GET /v1/advertisers/{id}/statements/{month}: an advertiser's refund statement for a month
+// (ads/statement.h), as JSON or CSV, after accruing the log to its end (docs/advertisers.md).
+
+#include <string>
+
+#include "ads/accruer.h"
+#include "ads/statement.h"
+#include "server/api.h"
+#include "server/api_json.h"
+
+namespace bulwark::server {
+
+HttpResponse Api::GetRefundStatement(const std::string& advertiser_id, const std::string& month,
+                                     const HttpRequest& req) {
+  auto range = ads::ParseMonth(month);
+  if (!range.ok()) return ErrorResponse(range.status());
+  const std::string format(QueryParam(req.query, "format").value_or("json"));
+  if (format != "json" && format != "csv") {
+    return ErrorResponse(InvalidArgument("must be json or csv", "format"));
+  }
+  // The statement reflects every decision logged so far, not only the background pass's.
+  ads::RefundAccruer accruer(*ctx_.db);
+  if (auto p = accruer.CatchUp(); !p.ok()) return ErrorResponse(p.status());
+  auto lines = ctx_.db->ads().RefundLines(advertiser_id, range->since, range->until);
+  if (!lines.ok()) return ErrorResponse(lines.status());
+  const ads::Statement s = ads::BuildStatement(advertiser_id, month, *range, std::move(*lines));
+  HttpResponse r;
+  if (format == "csv") {
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = ads::StatementCsv(s);
+  } else {
+    r.content_type = "application/json";
+    r.body = ads::StatementJson(s);
+  }
+  return r;
+}
+
+}  // namespace bulwark::server
