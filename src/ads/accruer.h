@@ -6,8 +6,9 @@
 // reverses them. Each page of the log and its refund lines commit together with the cursor, so
 // replaying the log from scratch gives the same lines, and a crash neither loses nor doubles one.
 //
-// Thread safety: CatchUp may be called from any thread, one call at a time per database (the
-// store serialises the writes; two concurrent callers would both skip what the other wrote).
+// Thread safety: CatchUp may be called from any thread, and concurrently (serve's background pass
+// and a statement request): the store reads the cursor inside each page's write transaction, so a
+// page another caller accrued first is skipped, never doubled.
 
 #include <chrono>
 #include <cstdint>
