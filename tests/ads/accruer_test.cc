@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "ads/statement.h"
 #include "testing/temp_dir.h"
@@ -113,6 +114,27 @@ TEST(RefundAccruerTest, RemovalAccruesCappedRestoreReversesRepeatsAddNothing) {
   lines = *db->ads().RefundLines("acme", kT0, kT0 + 1'000'000);
   EXPECT_EQ(Net(lines, "imp1"), 1000);
   for (const auto& l : lines) EXPECT_LE(Net(lines, l.impression_id), 1000);
+}
+
+TEST(RefundAccruerTest, ConcurrentCatchUpsNeverDoubleALine) {
+  testing::TempDir dir;
+  auto db = Open(dir.File("c.db"));
+  Seed(*db);
+  for (int round = 0; round < 20; ++round) {
+    const ActionType a = round % 2 ? ActionType::kRestore : ActionType::kRemove;
+    ASSERT_TRUE(db->decisions()
+                    .AppendDecisions(
+                        {D("p1", a, round % 2 ? "appeal:user:a" : "system", kT0 + 100 + round)})
+                    .ok());
+    RefundAccruer first(*db), second(*db);
+    std::thread t([&] { EXPECT_TRUE(first.CatchUp().ok()); });
+    EXPECT_TRUE(second.CatchUp().ok());
+    t.join();
+    auto lines = *db->ads().RefundLines("acme", kT0, kT0 + 1'000'000);
+    const std::int64_t expected = a == ActionType::kRemove ? 1000 : 0;
+    EXPECT_EQ(Net(lines, "imp1"), expected) << "round " << round;
+    EXPECT_EQ(static_cast<int>(lines.size()), 2 * (round + 1)) << "round " << round;
+  }
 }
 
 TEST(RefundAccruerTest, AWiderDistanceWeighsFartherImpressionsLess) {
