@@ -178,10 +178,10 @@ Enforcer::Outcome Enforcer::Decide(const store::EnforcementItem& item,
                                    const detect::Verdict& verdict, const policy::Policy& policy,
                                    UnixMillis now) {
   const review::ReportWeighting reports = WeighedReports(item);
-  const policy::PolicyInput in = PolicyInputFor(item, verdict, reports);
-  policy::Decision pd = policy::Evaluate(policy, in);
-
   Outcome out;
+  out.input = PolicyInputFor(item, verdict, reports);
+  out.evaluated = policy::Evaluate(policy, out.input);
+  const policy::Decision& pd = out.evaluated;
   const std::string policy_version =
       std::string(pd.policy_id) + "@" + std::string(pd.policy_version);
   const std::string model_version = ModelVersion(verdict);
@@ -239,7 +239,7 @@ Result<EnforceSummary> Enforcer::Process(const std::vector<store::EnforcementIte
       reviews.push_back(std::move(r));
     }
     for (Decision& d : o.decisions) decisions.push_back(std::move(d));
-    if (shadow.policy) AddShadowOutcomes(item, verdict, *policy, shadow, now, &shadow_outcomes);
+    if (shadow.policy) AddShadowOutcomes(item, verdict, o, shadow, now, &shadow_outcomes);
     enforced.push_back({item.item.id, item.revision, item.signal, now});
     if (item.revision > item.enforced_revision) {
       // The revision's first scan: how soon after its receipt (recommendation 7's coverage).
@@ -305,11 +305,10 @@ Result<Enforcer::ShadowPolicy> Enforcer::RunningShadow() {
 }
 
 void Enforcer::AddShadowOutcomes(const store::EnforcementItem& item, const detect::Verdict& verdict,
-                                 const policy::Policy& active, const ShadowPolicy& shadow,
-                                 UnixMillis now, std::vector<store::ShadowOutcome>* out) {
-  const policy::PolicyInput in = PolicyInputFor(item, verdict);
+                                 const Outcome& active, const ShadowPolicy& shadow, UnixMillis now,
+                                 std::vector<store::ShadowOutcome>* out) {
   const std::vector<CategoryComparison> cmp =
-      CompareByCategory(policy::Evaluate(active, in), policy::Evaluate(*shadow.policy, in));
+      CompareByCategory(active.evaluated, policy::Evaluate(*shadow.policy, active.input));
   if (cmp.empty()) return;
   std::string targets;
   for (TargetGroup g : verdict.targets) {

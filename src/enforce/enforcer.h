@@ -90,6 +90,8 @@ class Enforcer {
   struct Outcome {
     std::vector<Decision> decisions;
     std::vector<store::ReviewRequest> reviews;  // indexes into `decisions`
+    policy::PolicyInput input;                  // what the policy saw
+    policy::Decision evaluated;  // the policy's own decision (points into the policy)
   };
   // The decisions the policy takes on `item` given `verdict` (empty if no rule fired). Each
   // carries the rule, reason, policy and model versions, and evidence (scores, threshold,
@@ -111,9 +113,11 @@ class Enforcer {
     std::shared_ptr<const policy::Policy> policy;  // null: no run
   };
   Result<ShadowPolicy> RunningShadow();
+  // Compares `active` (the active policy's Decide of the item) with the shadow policy on the same
+  // input, appending a row per category where either acted.
   static void AddShadowOutcomes(const store::EnforcementItem& item, const detect::Verdict& verdict,
-                                const policy::Policy& active, const ShadowPolicy& shadow,
-                                UnixMillis now, std::vector<store::ShadowOutcome>* out);
+                                const Outcome& active, const ShadowPolicy& shadow, UnixMillis now,
+                                std::vector<store::ShadowOutcome>* out);
   Result<EnforceSummary> Process(const std::vector<store::EnforcementItem>& items);
 
   store::Database& db_;
