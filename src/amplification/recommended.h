@@ -5,6 +5,8 @@
 // when the views arrive, on /metrics as bulwark_recommended_views_total{verdict}. The share of
 // recommended views that were demote or block answers is the figure a platform reports.
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -16,7 +18,12 @@ namespace bulwark::amplification {
 
 inline constexpr std::string_view kRecommendationSurface = "recommendation";
 
-// Adds the views of `views` whose surface is kRecommendationSurface to the counters. Thread-safe.
+// The views of `views` whose surface is kRecommendationSurface, summed by the verdict the guard
+// answers now for their item (indexed by Verdict). Thread-safe.
+std::array<std::int64_t, 3> TallyRecommendedViews(const AmplificationGuard& guard,
+                                                  std::span<const ViewEvent> views);
+
+// Adds TallyRecommendedViews to the counters. Thread-safe.
 void CountRecommendedViews(const AmplificationGuard& guard, std::span<const ViewEvent> views,
                            MetricsRegistry& metrics);
 

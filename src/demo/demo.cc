@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <unordered_map>
 
 #include "accounts/scanner.h"
@@ -251,18 +252,11 @@ Result<DemoSummary> RunDemo(const DemoOptions& options, store::Database& db,
                    "items"));
     BULWARK_RETURN_IF_ERROR(AddContext(follower.CatchUp(), "amplification guard"));
     {
-      std::vector<std::string_view> ids;
-      std::vector<std::int64_t> counts;
-      for (size_t v = next_view; v < p.views.size() && p.views[v].viewed_at < until; ++v) {
-        if (p.views[v].surface != amplification::kRecommendationSurface) continue;
-        ids.push_back(p.views[v].item_id);
-        counts.push_back(p.views[v].count);
-      }
-      std::vector<amplification::Answer> answers;
-      guard.CheckItems(ids, &answers);
-      for (size_t k = 0; k < answers.size(); ++k) {
-        s.recommended_views[static_cast<int>(answers[k].verdict)] += counts[k];
-      }
+      size_t end = next_view;
+      while (end < p.views.size() && p.views[end].viewed_at < until) ++end;
+      const auto tally = amplification::TallyRecommendedViews(
+          guard, std::span<const ViewEvent>(p.views).subspan(next_view, end - next_view));
+      for (int v = 0; v < 3; ++v) s.recommended_views[v] += tally[v];
     }
     BULWARK_RETURN_IF_ERROR(AddContext(SendUntil(
                                            p.views, &next_view, until, "views",
