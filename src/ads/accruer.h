@@ -35,6 +35,9 @@ class RefundAccruer {
   };
   // Reads the log after the cursor to its end.
   Result<Progress> CatchUp();
+  // Whether a decision can change refunds: an item's removal, restore, or a person's "no
+  // violation" (which undoes a removal).
+  static bool CanChangeRefunds(const Decision& d);
   // The lines a decision gives rise to, given its item's exposures (pure; exposed for tests).
   static std::vector<store::RefundLine> LinesFor(const Decision& d, UnixMillis item_created_at,
                                                  std::span<const store::RefundExposure> exposures,

@@ -663,10 +663,11 @@ class AdStore {
   // refund lines.
   using AccrueFn = std::function<std::vector<RefundLine>(
       const Decision& d, UnixMillis item_created_at, std::span<const RefundExposure> exposures)>;
-  // In one transaction: for each item decision of `page` after the cursor, in order, appends the
-  // lines `accrue` returns; then moves the cursor to the page's last seq. Returns the lines
-  // written.
-  virtual Result<std::int64_t> AccrueDecisions(std::span<const Decision> page, int max_distance,
+  // In one transaction: for each item decision of `decisions` (in log order, those of a page of
+  // the log that can change a refund) after the cursor, appends the lines `accrue` returns; then
+  // moves the cursor to `through_seq` (the page's last seq). Returns the lines written.
+  virtual Result<std::int64_t> AccrueDecisions(std::span<const Decision> decisions,
+                                               std::int64_t through_seq, int max_distance,
                                                const AccrueFn& accrue) = 0;
   // The advertiser's lines made in [since, until), in the order they were written.
   virtual Result<std::vector<RefundLine>> RefundLines(std::string_view advertiser_id,

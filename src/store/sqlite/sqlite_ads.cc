@@ -52,7 +52,8 @@ class SqliteAdStore final : public AdStore {
     return seq;
   }
 
-  Result<std::int64_t> AccrueDecisions(std::span<const Decision> page, int max_distance,
+  Result<std::int64_t> AccrueDecisions(std::span<const Decision> decisions,
+                                       std::int64_t through_seq, int max_distance,
                                        const AccrueFn& accrue) override {
     std::int64_t written = 0;
     Status s = pool_.Write([&](Connection& w) -> Status {
@@ -61,10 +62,8 @@ class SqliteAdStore final : public AdStore {
       BULWARK_ASSIGN_OR_RETURN(bool has, cur->Step());
       const std::int64_t cursor = has ? cur->ColumnInt(0) : 0;
       cur->Reset();
-      std::int64_t last = cursor;
-      for (const Decision& d : page) {
+      for (const Decision& d : decisions) {
         if (d.seq <= cursor) continue;  // accrued before (a replayed page)
-        last = std::max(last, d.seq);
         if (d.target_kind != TargetKind::kItem || d.item_id.empty()) continue;
         BULWARK_ASSIGN_OR_RETURN(Statement * created, w.Prepare(kItemCreated));
         created->BindText(1, d.item_id);
@@ -109,9 +108,9 @@ class SqliteAdStore final : public AdStore {
           ++written;
         }
       }
-      if (last > cursor) {
+      if (through_seq > cursor) {
         BULWARK_ASSIGN_OR_RETURN(Statement * set, w.Prepare(kSetCursor));
-        set->BindInt(1, last);
+        set->BindInt(1, through_seq);
         BULWARK_RETURN_IF_ERROR(set->Run());
       }
       return Status::Ok();
