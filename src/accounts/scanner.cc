@@ -42,8 +42,12 @@ const policy::Rule* FindStrikeRule(const policy::Policy& p, std::string_view id)
   return nullptr;
 }
 
-// Suspension outranks restriction; an indefinite term outranks any end.
-int Strength(ActionType action) { return action == ActionType::kSuspend ? 2 : 1; }
+// Suspension outranks restriction, which outranks nothing.
+int Strength(store::AccountState state) {
+  return state == store::AccountState::kSuspended    ? 2
+         : state == store::AccountState::kRestricted ? 1
+                                                     : 0;
+}
 
 }  // namespace
 
@@ -137,12 +141,11 @@ Result<AccountScan> AccountScanner::ScanAccount(std::string_view account_id, boo
   // The consequence in force, if any: lifted first when its strikes were overturned.
   store::AccountState in_force = out.account.StateAt(now);
   if (in_force != store::AccountState::kActive && out.account.state_seq > 0) {
-    BULWARK_ASSIGN_OR_RETURN(std::vector<Decision> history,
-                             db_.accounts().AccountDecisions(account_id));
-    auto it = std::find_if(history.begin(), history.end(),
-                           [&](const Decision& d) { return d.seq == out.account.state_seq; });
-    if (it != history.end()) {
-      BULWARK_ASSIGN_OR_RETURN(out.lifted, MaybeLift(*p, out.account, *it, now, record));
+    BULWARK_ASSIGN_OR_RETURN(std::vector<Decision> setting,
+                             db_.decisions().ListDecisions(out.account.state_seq - 1, 1));
+    if (!setting.empty()) {
+      BULWARK_ASSIGN_OR_RETURN(out.lifted,
+                               MaybeLift(*p, out.account, setting.front(), now, record));
       if (out.lifted) in_force = store::AccountState::kActive;
     }
   }
@@ -153,12 +156,13 @@ Result<AccountScan> AccountScanner::ScanAccount(std::string_view account_id, boo
   const policy::Rule& rule = *outcome->rule;
   out.matched_rule = rule.id;
   out.counted = outcome->counted;
-  const ActionType action =
-      rule.action == policy::ActionKind::kSuspend ? ActionType::kSuspend : ActionType::kRestrict;
-  const int current = in_force == store::AccountState::kSuspended    ? 2
-                      : in_force == store::AccountState::kRestricted ? 1
-                                                                     : 0;
-  if (current > Strength(action)) return out;  // never weaken a consequence in force
+  const bool suspend = rule.action == policy::ActionKind::kSuspend;
+  const ActionType action = suspend ? ActionType::kSuspend : ActionType::kRestrict;
+  // Never weaken a consequence in force.
+  if (Strength(in_force) >
+      Strength(suspend ? store::AccountState::kSuspended : store::AccountState::kRestricted)) {
+    return out;
+  }
 
   const std::vector<store::Strike> counted = Counted(rule, out.strikes, now);
   std::int64_t strike_seq = 0;

@@ -1,5 +1,5 @@
 // `bulwark accounts scan`: the policy's strike rules over every account with a recent strike, or
-// one (docs/accounts.md); `bulwark accounts show`: one account's standing.
+// one (docs/accounts.md).
 
 #include <cstdio>
 #include <memory>

@@ -54,8 +54,7 @@ HttpResponse Api::GetAccount(const std::string& id, const HttpRequest& req) {
                     {"category", s.category},
                     {"rule_id", s.rule_id.empty() ? json(nullptr) : json(s.rule_id)},
                     {"decided_by", s.actor == kSystemActor ? "automated" : "reviewer"},
-                    {"at", FormatRfc3339(s.at)},
-                    {"expires_at", FormatRfc3339(s.at + days * kDayMs)}});
+                    {"at", FormatRfc3339(s.at)}});
   }
   j["window_days"] = days;
   j["strikes"] = list;

@@ -161,7 +161,8 @@ constexpr const char* kStatTables[] = {
     "view_counts",  "view_samples",      "reports",         "ad_impressions",
     "ad_adjacency", "api_keys",          "decisions",       "review_cases",
     "staff_users",  "staff_sessions",    "policy_versions", "policy_transitions",
-    "group_admins", "group_memberships", "group_states"};
+    "group_admins", "group_memberships", "group_states",    "account_rule_outcomes",
+    "shadow_runs",  "shadow_outcomes",   "refund_lines"};
 
 using sqlite::kDecisionColumns;
 using sqlite::ReadDecision;
