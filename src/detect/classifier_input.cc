@@ -1,6 +1,8 @@
 #include "detect/classifier_input.h"
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 #include "text/normalizer.h"
@@ -53,6 +55,11 @@ std::string StripSocialNoise(std::string_view text) {
 
 struct ClassifierInput::Impl {
   std::unique_ptr<const text::Normalizer> normalizer;
+  // Split keys are drawn with the normalisation the data sets' splits were first drawn with
+  // (before digit pairs became leet, 2026-12-06), so a normaliser improvement never moves a
+  // training text into a test split. Built on first use: only training and evaluation need it.
+  mutable std::once_flag split_once;
+  mutable std::unique_ptr<const text::Normalizer> split_normalizer;
 };
 
 ClassifierInput::ClassifierInput(std::unique_ptr<const Impl> impl) : impl_(std::move(impl)) {}
@@ -70,7 +77,15 @@ std::string ClassifierInput::Prepare(std::string_view text) const {
 }
 
 std::string ClassifierInput::DedupKey(std::string_view text) const {
-  return Prepare(StripSocialNoise(text));
+  std::call_once(impl_->split_once, [this] {
+    text::NormalizerOptions options;
+    options.leet_digit_pairs = false;
+    auto n = text::Normalizer::Create(options);
+    if (n.ok()) impl_->split_normalizer = std::move(*n);
+  });
+  const text::Normalizer& normalizer =
+      impl_->split_normalizer ? *impl_->split_normalizer : *impl_->normalizer;
+  return FastTextSafe(normalizer.Normalize(StripSocialNoise(text)).text);
 }
 
 std::string_view ClassifierInput::name() const { return kName; }

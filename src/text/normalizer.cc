@@ -499,6 +499,7 @@ class Normalizer::Builder {
   }
 
   static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+  static bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
   static bool IsEdgeTrim(char c) { return c == '!' || c == '|' || c == '+'; }
 
   // Leetspeak and squeezing, in place on text_[begin, end) (and origin_); returns the new end
@@ -532,7 +533,16 @@ class Normalizer::Builder {
           continue;
         }
         // Only lone digits are leet ("k1ll"); digit runs are codes or numbers ("c18",
-        // "covid19"), so "c18" does not become "cia".
+        // "covid19"), so "c18" does not become "cia". A pair of leet digits between letters
+        // is spelling too ("refug33s", "chri57ians"): the second is replaced here, so the
+        // first reads as lone below.
+        if (o_.leet_digit_pairs && has_letter && t_.ascii_cls[b] == kDigit && t_.leet[b] &&
+            r + 2 < end && IsDigit(text_[r + 1]) &&
+            t_.leet[static_cast<unsigned char>(text_[r + 1])] && IsLower(text_[r + 2]) &&
+            prev != std::string::npos && prev_len == 1 && IsLower(text_[prev]) &&
+            (r == begin || !IsDigit(text_[r - 1]))) {
+          text_[r + 1] = t_.leet[static_cast<unsigned char>(text_[r + 1])];
+        }
         if (has_letter && t_.leet[b] &&
             (t_.ascii_cls[b] != kDigit || ((r == begin || !IsDigit(text_[r - 1])) &&
                                            (r + 1 == end || !IsDigit(text_[r + 1]))))) {

@@ -50,6 +50,9 @@ struct NormalizerOptions {
   bool confusable_skeletons = true;
   // Apply leetspeak substitutions inside tokens that contain at least one letter.
   bool leetspeak = true;
+  // With leetspeak: also a pair of leet digits between two letters ("refug33s"); lone digits
+  // are always leet, longer runs and runs at a word's edge never are ("covid19", "c18").
+  bool leet_digit_pairs = true;
   // Join runs of >= min_single_run single-character tokens ("k i l l" -> "kill"); 0 disables.
   int min_single_run = 3;
   // A run of the same character longer than 2 is cut to this many copies (1 or 2).

@@ -98,6 +98,23 @@ TEST(Normalizer, Leetspeak) {
   EXPECT_EQ(Norm("!kill!!"), "kill");
 }
 
+TEST(Normalizer, LeetDigitPairsBetweenLettersAreSpelling) {
+  EXPECT_EQ(Norm("refug33s"), "refugees");
+  EXPECT_EQ(Norm("Chri57ians"), "christians");
+  EXPECT_EQ(Norm("pu55y"), "pussy");
+  // Runs at a word's edge, longer runs and pairs with a non-leet digit stay codes.
+  EXPECT_EQ(Norm("covid19"), "covid19");
+  EXPECT_EQ(Norm("c18"), "c18");
+  EXPECT_EQ(Norm("h264x"), "h264x");
+  EXPECT_EQ(Norm("ab22cd"), "ab22cd");
+  // The option off gives the earlier form (the data sets' split keys use it).
+  NormalizerOptions options;
+  options.leet_digit_pairs = false;
+  auto n = Normalizer::Create(options);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ((*n)->Normalize("refug33s").text, "refug33s");
+}
+
 TEST(Normalizer, PureNumbersStayNumbers) {
   EXPECT_EQ(Norm("88"), "88");
   EXPECT_EQ(Norm("1488"), "1488");
