@@ -4,7 +4,8 @@ fuzzy matching or word segmentation would otherwise mistake for a vocabulary wor
 edit from "kill", "therapist" segments into "the rapist").
 
 Source: Debian's wamerican word list (/usr/share/dict/american-english, SCOWL; its copyright
-allows redistribution). Mirrors src/detect/attack.cc: single-word vocabulary of 4+ letters,
+allows redistribution). Mirrors src/detect/attack.cc: single-word vocabulary of 4+ letters
+(person nouns of 6+),
 optimal string alignment distance 1 (2 for words of 8+ letters; a short word keeps its first
 letter), and segmentation into vocabulary and glue words with at least one content piece.
 Run after changing data/attack/*.jsonl:  python3 scripts/make_fuzzy_exceptions.py
@@ -21,7 +22,7 @@ CONTENT = {"group_noun", "group_adj", "hate_verb", "neg_attr", "dehum", "exclusi
 PRED = CONTENT - {"group_noun", "group_adj"}
 GLUE = ["i", "we", "all", "the", "to", "of", "be", "are", "is", "a", "an", "and", "so", "my", "our",
         "just", "go", "get", "out", "back", "up", "them", "they", "you", "should", "must", "will",
-        "im", "gonna", "want", "on", "in", "off", "like", "now", "today", "please", "me", "us", "here", "home", "asap", "forever", "already"]
+        "im", "gonna", "want", "on", "in", "off", "like", "now", "today", "please", "me", "us", "here", "home", "asap", "forever", "already", "death"]
 
 
 def osa(a, b, cap):
@@ -72,6 +73,8 @@ def main():
                     content_words.add(t)
                     if t.isalpha() and t.isascii() and len(t) >= 4 and e["role"] != "praise":
                         fuzzy_words.append(t)
+                elif e["role"] == "person_noun" and t.isalpha() and t.isascii() and len(t) >= 6:
+                    fuzzy_words.append(t)  # "black peple": the noun after a group adjective
     index = {}
     for w in set(fuzzy_words):
         for d in deletions(w, 2 if len(w) >= 8 else 1):

@@ -181,6 +181,13 @@ struct AttackAnalyzer::Tables {
   std::unordered_set<uint64_t> glue;        // any single vocabulary word (segmentation)
   std::vector<uint64_t> group_grams;        // 65536-bit set of group words' 4-grams
   std::vector<uint64_t> pred_grams;         // ... of group and predicate words' 4-grams
+  std::vector<std::string> short_groups;    // group words of 3 letters ("gay"), no 4-gram
+  bool HasShortGroup(std::string_view w) const {
+    for (const std::string& g : short_groups) {
+      if (w.find(g) != std::string_view::npos) return true;
+    }
+    return false;
+  }
 
   const std::vector<Phrase>* Find(uint64_t h) const {
     if (h == 0) h = 1;
@@ -338,7 +345,8 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
     const bool object_me =
         term.role == AttackRole::kHateVerb &&
         (term.text.ends_with(" me") || term.text.ends_with(" sick") ||
-         term.text.ends_with("crawl") || term.text.find(" me ") != std::string::npos);
+         term.text.ends_with("crawl") || term.text.find(" me ") != std::string::npos ||
+         term.text.find(" my ") != std::string::npos);
     Tables::Phrase p{std::vector<uint64_t>(hashes.begin() + 1, hashes.end()), term.role,
                      term.severity, object_me, term.groups};
     t->Insert(hashes[0], std::move(p));
@@ -346,8 +354,14 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
       t->glue.insert(hashes[0]);
       if (IsAlpha(term.text) && term.text.size() >= 4 &&
           (IsPredicate(term.role) || term.role == AttackRole::kGroupNoun ||
-           term.role == AttackRole::kGroupAdj)) {
+           term.role == AttackRole::kGroupAdj ||
+           // "black peple": the person noun that makes a group adjective a reference
+           (term.role == AttackRole::kPersonNoun && term.text.size() >= 6))) {
         t->words.push_back(Tables::Word{term.text, term.role, term.severity, term.groups});
+      }
+      if (IsAlpha(term.text) && term.text.size() == 3 &&
+          (term.role == AttackRole::kGroupNoun || term.role == AttackRole::kGroupAdj)) {
+        t->short_groups.push_back(term.text);  // "gay": no 4-gram gates its segmentation
       }
       if ((term.role == AttackRole::kGroupNoun || term.role == AttackRole::kGroupAdj ||
            IsPredicate(term.role)) &&
@@ -364,11 +378,11 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
   }
   // Glue words for segmentation beyond the vocabulary.
   for (std::string_view w :
-       {"i",      "we",    "all",  "the",  "to",   "of",   "be",      "are",    "is",
-        "a",      "an",    "and",  "so",   "my",   "our",  "just",    "go",     "get",
-        "out",    "back",  "up",   "them", "they", "you",  "should",  "must",   "will",
-        "im",     "gonna", "want", "on",   "in",   "off",  "like",    "now",    "today",
-        "please", "me",    "us",   "here", "home", "asap", "forever", "already"}) {
+       {"i",      "we",    "all",  "the",  "to",   "of",   "be",      "are",     "is",
+        "a",      "an",    "and",  "so",   "my",   "our",  "just",    "go",      "get",
+        "out",    "back",  "up",   "them", "they", "you",  "should",  "must",    "will",
+        "im",     "gonna", "want", "on",   "in",   "off",  "like",    "now",     "today",
+        "please", "me",    "us",   "here", "home", "asap", "forever", "already", "death"}) {
     t->glue.insert(HashToken(w));
   }
   // Deletion indexes over the single words (distance 1 for all, 2 for words of 8+ letters).
@@ -377,7 +391,8 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
   for (uint32_t wi = 0; wi < t->words.size(); ++wi) {
     const std::string& w = t->words[wi].text;
     const AttackRole role = t->words[wi].role;
-    auto& index = role == AttackRole::kGroupNoun || role == AttackRole::kGroupAdj
+    auto& index = role == AttackRole::kGroupNoun || role == AttackRole::kGroupAdj ||
+                          role == AttackRole::kPersonNoun
                       ? t->group_deletions
                       : t->pred_deletions;
     if (role == AttackRole::kPraise) continue;  // praise is never fuzzy: it needs a negation
@@ -465,7 +480,8 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
     // Segmentation of run-together words that contain a group word (or, when the text names a
     // group elsewhere, a predicate word).
     if (w.size() >= 6 && w.size() <= 48 &&
-        t_->HasGram(w, mode.predicates ? t_->pred_grams : t_->group_grams)) {
+        (t_->HasGram(w, mode.predicates ? t_->pred_grams : t_->group_grams) ||
+         t_->HasShortGroup(w))) {
       // best[k]: fewest pieces covering w[0, k), with back pointers.
       const size_t L = w.size();
       std::vector<int>& best = s->seg_best;
@@ -491,11 +507,18 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
         }
         std::reverse(pieces.begin(), pieces.end());
         std::vector<AttackScratch::Atom> found;
-        for (auto [b, e] : pieces) {
+        for (size_t j = 0; j < pieces.size(); ++j) {
+          const auto [b, e] = pieces[j];
           const auto* list = t_->Find(HashToken(w.substr(b, e - b)));
           if (list == nullptr) continue;
           for (const auto& p : *list) {
-            if (!p.rest.empty()) continue;
+            // A phrase over consecutive pieces ("deathtowomen": "death to").
+            bool phrase = !p.rest.empty() && j + p.rest.size() < pieces.size();
+            for (size_t q = 0; phrase && q < p.rest.size(); ++q) {
+              const auto [qb, qe] = pieces[j + 1 + q];
+              phrase = HashToken(w.substr(qb, qe - qb)) == p.rest[q];
+            }
+            if (!p.rest.empty() && !phrase) continue;
             has_content |= p.role == AttackRole::kGroupNoun || p.role == AttackRole::kGroupAdj ||
                            IsPredicate(p.role);
             found.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), p.role,
@@ -571,10 +594,11 @@ void AttackAnalyzer::Analyze(std::string_view original, const text::NormalizedTe
   // a predicate (praise does not count: it needs a negation too), predicates when it names a
   // group. Segmentation of run-together words always runs (gated by 4-grams of group words,
   // and of predicates when a group is named).
+  // A group adjective alone ("black" in "black peple") is not yet a reference: its noun may be
+  // the disguised word.
   bool has_group = false, has_pred = false;
   for (const auto& a : s->atoms) {
-    has_group |= a.role == AttackRole::kGroupNoun || a.role == AttackRole::kGroupAdj ||
-                 a.role == AttackRole::kGroupEmoji;
+    has_group |= a.role == AttackRole::kGroupNoun || a.role == AttackRole::kGroupEmoji;
     has_pred |= IsPredicate(a.role) && a.role != AttackRole::kPraise;
   }
   FuzzyMode mode;
@@ -589,6 +613,16 @@ void AttackAnalyzer::Analyze(std::string_view original, const text::NormalizedTe
     any_negator |= a.role == AttackRole::kNegator;
   }
   any_pred |= any_praise && any_negator;  // praise is an attack only when negated
+  if (any_ref && !any_pred) {
+    // Forms with no predicate word: a rhetorical "why should we tolerate X?" (praise, denied
+    // by the question), "until there are no X left" (a negator and "left") and "ban X from
+    // voting" (a verb of prevention and "from").
+    for (size_t k = 0; k < norm.tokens.size() && !any_pred; ++k) {
+      const std::string_view t = norm.TokenText(k);
+      any_pred = (any_praise && t == "why") || (any_negator && (t == "left" || t == "remaining")) ||
+                 t == "from";
+    }
+  }
   if (!any_ref || !any_pred) return;
   if (s->atoms.size() > kMaxAtoms) {
     // Bounded work on hostile input: compose over the first kMaxAtoms atoms only.
@@ -650,6 +684,78 @@ bool IsPassiveContinuation(std::string_view w) {
   return false;
 }
 
+// "nothing makes me sick quite like X", "nothing disgusts me more than X": between a
+// speaker-object hate phrase and a reference after it, a comparison ("like", "than") over
+// degree words only. The reference is what is compared, and "nothing" does not negate it.
+bool ComparedAfter(const text::NormalizedText& norm, uint32_t from, uint32_t to) {
+  if (to <= from || to - from > 4) return false;
+  bool compared = false;
+  for (uint32_t k = from; k < to; ++k) {
+    const std::string_view g = norm.TokenText(k);
+    if (g == "like" || g == "than") {
+      compared = true;
+    } else if (g != "quite" && g != "more" && g != "so" && g != "much" && g != "as" && g != "the" &&
+               g != "those" && g != "all") {
+      return false;
+    }
+  }
+  return compared;
+}
+
+// A reference that is the object of a preposition after a noun of hostility ("hate against
+// X", "violence towards X", "discrimination of X"): the sentence is about the hostility.
+bool TopicObject(const text::NormalizedText& norm, uint32_t ref_begin) {
+  if (ref_begin < 2) return false;
+  const std::string_view prep = norm.TokenText(ref_begin - 1);
+  if (prep != "against" && prep != "towards" && prep != "toward" && prep != "of" && prep != "on") {
+    return false;
+  }
+  static constexpr std::string_view kHostility[] = {
+      "hate",      "hatred",    "violence", "discrimination", "bigotry",    "racism",
+      "prejudice", "attacks",   "crimes",   "abuse",          "harassment", "slurs",
+      "bias",      "hostility", "contempt", "propaganda",     "persecution"};
+  const std::string_view noun = norm.TokenText(ref_begin - 2);
+  for (std::string_view h : kHostility) {
+    if (noun == h) return true;
+  }
+  return false;
+}
+
+// Verbs of acceptance, which a rhetorical "why should we ...?" denies.
+bool IsAcceptanceVerb(std::string_view w) {
+  static constexpr std::string_view kVerbs[] = {
+      "tolerate", "accept", "trust",   "welcome", "respect", "allow",    "allowed",   "let",
+      "hire",     "help",   "believe", "listen",  "trusted", "accepted", "tolerated", "welcomed"};
+  for (std::string_view v : kVerbs) {
+    if (w == v) return true;
+  }
+  return false;
+}
+
+// "none of the X", "not one of the X", "not a single one of these X": the quantifier
+// negates what is said of X, as "no X" does.
+bool NoneOfThe(const text::NormalizedText& norm, const std::vector<uint32_t>& sentence,
+               uint32_t ref_begin) {
+  uint32_t k = ref_begin;
+  int skipped = 0;
+  while (k > 0 && skipped < 2 && sentence[k - 1] == sentence[ref_begin]) {
+    const std::string_view g = norm.TokenText(k - 1);
+    if (g != "the" && g != "these" && g != "those" && g != "of" && g != "my" && g != "our") break;
+    --k;
+    ++skipped;
+  }
+  if (skipped == 0 || k == 0 || sentence[k - 1] != sentence[ref_begin]) return false;
+  const std::string_view q = norm.TokenText(k - 1);
+  if (q == "none") return true;
+  if (q != "one") return false;
+  for (uint32_t j = k - 1; j > 0 && j + 4 > k && sentence[j - 1] == sentence[ref_begin]; --j) {
+    const std::string_view g = norm.TokenText(j - 1);
+    if (g == "not" || g == "no" || g == "never") return true;
+    if (g != "single" && g != "a") break;
+  }
+  return false;
+}
+
 // Filth words that, right after a noun, make a compound ("X shit" = "X stuff").
 bool IsCompoundFiller(std::string_view w) { return w == "shit" || w == "crap"; }
 
@@ -685,6 +791,7 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
   // 1. References, in text order. Pronouns resolve to the latest explicit reference (a
   // protected group or a non-protected human group) within the three sentences before.
   std::vector<Ref> refs;
+  std::vector<const A*> unresolved;  // group pronouns with no antecedent before them
   struct Antecedent {
     bool valid = false;
     AttackTarget target = AttackTarget::kOther;
@@ -761,8 +868,21 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
         break;
       }
       case AttackRole::kPronounGroup: {
-        if (!last.valid || sent > last.sentence + 3) break;
+        if (!last.valid || sent > last.sentence + 3) {
+          unresolved.push_back(&a);  // may name a group that comes after it (below)
+          break;
+        }
         refs.push_back({a.begin, a.end, last.target, last.groups, false, sent});
+        break;
+      }
+      case AttackRole::kDehum: {
+        // A demonstrative epithet refers back like a pronoun and says what it calls them:
+        // "Loads of X at the mall. Those animals ..." is dehumanisation of X.
+        if (!last.valid || sent > last.sentence + 3 || a.begin == 0) break;
+        const std::string_view det = norm.TokenText(a.begin - 1);
+        if (det != "those" && det != "these") break;
+        if (s->sentence[a.begin - 1] != sent) break;
+        refs.push_back({a.begin - 1, a.begin, last.target, last.groups, false, sent});
         break;
       }
       case AttackRole::kPronounYou: {
@@ -773,7 +893,28 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
         break;
     }
   }
+  // A pronoun with nothing to refer back to may point ahead, to a group named in an
+  // afterthought of its own ("Round them up and get rid of them. All X."): a sentence that is
+  // only the reference and at most two words before it.
+  const size_t explicit_refs = refs.size();
+  for (const A* a : unresolved) {
+    const uint32_t sent = s->sentence[std::min<size_t>(a->begin, n - 1)];
+    for (size_t i = 0; i < explicit_refs; ++i) {
+      const Ref r = refs[i];
+      if (r.begin < a->end || r.target != AttackTarget::kGroup) continue;
+      if (r.sentence > sent + 1) break;
+      uint32_t sb = r.begin, se = r.end;
+      while (sb > 0 && s->sentence[sb - 1] == r.sentence) --sb;
+      while (se < n && s->sentence[se] == r.sentence) ++se;
+      if (r.sentence != sent && r.begin - sb <= 2 && se == r.end) {
+        refs.push_back({a->begin, a->end, r.target, r.groups, false, sent});
+      }
+      break;
+    }
+  }
   if (refs.empty()) return;
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const Ref& x, const Ref& y) { return x.begin < y.begin; });
 
   auto has_between = [&](uint32_t from, uint32_t to, uint32_t role_bits) {
     for (uint32_t k = from; k < to && k < n; ++k) {
@@ -840,14 +981,23 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
       } else if (p.end <= r.begin) {
         dist = static_cast<int>(r.begin - p.end);
         before = false;
+      } else if (r.begin > p.begin && r.end <= p.end && p.end > p.begin + 1) {
+        // The object inside a particle verb's phrase ("lock them up", "kick them out").
+        dist = 0;
+        before = false;
       } else {
         continue;  // overlapping
       }
       int max_after = 6, max_before = 4;  // reference before / after the predicate
       switch (p.role) {
         case AttackRole::kHateVerb:
-          max_after = p.object_me ? 4 : -1;
-          max_before = p.object_me ? -1 : 4;
+          if (norm.TokenText(p.begin) == "feel") {
+            max_after = 6;  // "when i see X i feel hatred", "i feel hatred for X"
+            max_before = 4;
+          } else {
+            max_after = p.object_me ? 4 : -1;
+            max_before = p.object_me ? (ComparedAfter(norm, p.end, r.begin) ? 4 : -1) : 4;
+          }
           break;
         case AttackRole::kNegAttr:
         case AttackRole::kStereotype:
@@ -864,6 +1014,34 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
           max_before = 4;
       }
       if (before ? dist > max_after : dist > max_before) continue;
+      // "get rid of X", "be free of X": a phrase ending in "of" takes its object after it, so
+      // "X want to get rid of the stereotype" says nothing of X ("get out of" takes either).
+      if (before && (p.role == AttackRole::kElimination || p.role == AttackRole::kExclusion) &&
+          p.end >= p.begin + 2 && norm.TokenText(p.end - 1) == "of" &&
+          norm.TokenText(p.end - 2) != "out") {
+        continue;
+      }
+      // "hate against X has no place here": X is the object of a preposition after a noun of
+      // hostility, and what follows is said of that noun, not of X.
+      if (before && TopicObject(norm, r.begin)) continue;
+      // "hate against X" as the topic of a sentence ("Hate against X has no place here", "we
+      // fight hate towards X") names the hostility, it does not express it; "i have nothing but
+      // hate towards X" does.
+      if (!before && p.role == AttackRole::kHateVerb && p.end + 1 == r.begin) {
+        const std::string_view prep = norm.TokenText(p.end);
+        if (prep == "against" || prep == "towards" || prep == "toward") {
+          const std::string_view pre = p.begin > 0 && s->sentence[p.begin - 1] == psent
+                                           ? norm.TokenText(p.begin - 1)
+                                           : std::string_view();
+          if (pre.empty() || pre == "the" || pre == "this" || pre == "that" || pre == "any" ||
+              pre == "all" || pre == "no" || pre == "of" || pre == "against" || pre == "and" ||
+              pre == "stop" || pre == "end" || pre == "on" || pre == "about" || pre == "fight" ||
+              pre == "fighting" || pre == "combat" || pre == "oppose" || pre == "report" ||
+              pre == "rising" || pre == "online") {
+            continue;
+          }
+        }
+      }
       if (!before && dist > 0) {
         // A verb before its object reaches it only over determiners and quantifiers ("kill all
         // the X"), not over another noun ("kill the lights when you leave").
@@ -880,7 +1058,9 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
                    g == "than" || g == "even" || g == "really" || g == "so" || g == "just" ||
                    g == "much" || g == "throat" || g == "throats" || g == "head" || g == "heads" ||
                    g == "face" || g == "faces" || g == "neck" || g == "necks" || g == "every" ||
-                   g == "each" ||
+                   g == "each" || g == "quite" || g == "homes" || g == "houses" || g == "home" ||
+                   g == "house" || g == "shops" || g == "businesses" || g == "families" ||
+                   g == "kids" || g == "children" ||
                    (covers[k] & (Bit(AttackRole::kCopula) | Bit(AttackRole::kNegAttr) |
                                  Bit(AttackRole::kProfanity)));
         }
@@ -939,6 +1119,16 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
       negated =
           prev == "no" || prev == "none" || prev == "not" || prev == "nobody" || prev == "never";
     }
+    if (!negated && best_before) negated = NoneOfThe(norm, s->sentence, r.begin);
+    // A particle after the reference ("kicking X out", "sending X back") belongs to a verb
+    // before it; a negator shortly before that verb negates it ("we will not be kicking X out").
+    if (!negated && best_before && best_dist == 0 &&
+        (p.role == AttackRole::kExclusion || p.role == AttackRole::kElimination)) {
+      const std::string_view particle = norm.TokenText(p.begin);
+      if (particle == "out" || particle == "back" || particle == "away" || particle == "off") {
+        negated = negated_before(sentence_start(r.begin), r.begin);
+      }
+    }
     if (!negated && best_before) {
       // A negated belief or report governs its clause ("i never thought X were ...").
       for (uint32_t k = sentence_start(r.begin); k < r.begin && !negated; ++k) {
@@ -954,6 +1144,50 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
     if (!negated && best_before && p.role == AttackRole::kPraise) {
       // "X are never any good", "X can't be trusted": negator between reference and praise.
       negated = has_between(r.end, p.begin, Bit(AttackRole::kNegator));
+    }
+    if (!negated && p.role == AttackRole::kPraise) {
+      // The object denied: "X contribute absolutely nothing", "X have zero ...".
+      uint32_t k = p.end;
+      while (k < n && (norm.TokenText(k) == "absolutely" || norm.TokenText(k) == "literally")) ++k;
+      const std::string_view praise = norm.TokenText(p.begin);
+      negated = praise != "equal" && praise != "equals" && k < n && s->sentence[k] == psent &&
+                (norm.TokenText(k) == "nothing" || norm.TokenText(k) == "zero");
+      // A negated verb governing the reference: "you won't find an X with any decency", "i've
+      // never met an X who was honest".
+      if (!negated && best_before && r.end < n &&
+          (norm.TokenText(r.end) == "with" || norm.TokenText(r.end) == "who" ||
+           norm.TokenText(r.end) == "that")) {
+        negated = negated_before(sentence_start(r.begin), r.begin > 0 ? r.begin - 1 : 0) ||
+                  negated_before(sentence_start(r.begin), r.begin);
+      }
+    }
+    // "nothing makes me sick quite like X": a comparison, not a negation.
+    if (negated && !best_before && p.role == AttackRole::kHateVerb &&
+        ComparedAfter(norm, p.end, r.begin)) {
+      negated = false;
+    }
+    // A rhetorical "why should" question denies what it asks about ("why should we tolerate
+    // X?", "why would anyone trust X?").
+    if (!negated && p.role == AttackRole::kPraise && IsAcceptanceVerb(norm.TokenText(p.begin))) {
+      const uint32_t sb = sentence_start(p.begin);
+      if (norm.TokenText(sb) == "why") {
+        for (uint32_t k = sb + 1; k < sb + 3 && k < p.begin && !negated; ++k) {
+          const std::string_view m = norm.TokenText(k);
+          negated = m == "should" || m == "would" || m == "must";
+        }
+      }
+    }
+    // "Has anyone ever met an X who wasn't a liar?", "name one X who isn't ...": the double
+    // negative says every X is.
+    if (negated && best_before && p.role != AttackRole::kPraise && r.end < n &&
+        (norm.TokenText(r.end) == "who" || norm.TokenText(r.end) == "that")) {
+      const uint32_t sb = sentence_start(r.begin);
+      bool rhetorical = false;
+      for (uint32_t k = sb; k < r.begin && !rhetorical; ++k)
+        rhetorical = norm.TokenText(k) == "ever";
+      const std::string_view first = norm.TokenText(sb);
+      rhetorical |= first == "name" || first == "show" || first == "find";
+      if (rhetorical) negated = false;
     }
 
     // The group as the one acted on: "X were deported", "X who were killed", "X are being
@@ -1137,6 +1371,79 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
     if (negated) f.context |= kCtxNegated;
     s->findings.push_back(f);
     if (s->findings.size() >= kMaxFindings) break;
+  }
+  // "until there are no X left", "a world with no X remaining": the wish for a group's
+  // absence is elimination. It needs a frame like any elimination: a modal or desire before it,
+  // or "until" ("i won't rest until ..."); "there are no X left in the village" is a report.
+  for (const Ref& r : refs) {
+    if (s->findings.size() >= kMaxFindings) break;
+    if (r.target != AttackTarget::kGroup || r.begin == 0 || r.end >= n) continue;
+    const std::string_view pre = norm.TokenText(r.begin - 1);
+    const std::string_view post = norm.TokenText(r.end);
+    if ((pre != "no" && pre != "zero") || (post != "left" && post != "remaining")) continue;
+    if (s->sentence[r.end] != r.sentence || s->sentence[r.begin - 1] != r.sentence) continue;
+    const uint32_t sb = sentence_start(r.begin);
+    bool framed = has_between(sb, r.begin, Bit(AttackRole::kModal));
+    for (uint32_t k = sb; k < r.begin && !framed; ++k) {
+      const std::string_view g = norm.TokenText(k);
+      framed = g == "until" || g == "till" || g == "til" || g == "untill";
+    }
+    if (!framed) continue;
+    AttackFinding f;
+    f.kind = AttackKind::kElimination;
+    f.target = r.target;
+    f.groups = r.groups;
+    f.fuzzy = r.fuzzy;
+    f.severity = 4;
+    f.threat = true;
+    f.ref_begin = r.begin - 1;
+    f.ref_end = r.end;
+    f.pred_begin = r.end;
+    f.pred_end = r.end + 1;
+    s->findings.push_back(f);
+  }
+  // "a law that stops X from voting", "ban X from entering": keeping a group from taking
+  // part (voting, working, living somewhere, ...) is exclusion. Only for those activities, so
+  // "stop X from being attacked" and "stop X from drowning" stay protective; only under a
+  // frame (a modal before it, or the verb opening the sentence); never in the past tense.
+  for (const Ref& r : refs) {
+    if (s->findings.size() >= kMaxFindings) break;
+    if (r.target != AttackTarget::kGroup || r.begin == 0 || r.end + 1 >= n) continue;
+    if (norm.TokenText(r.end) != "from" || s->sentence[r.end + 1] != r.sentence) continue;
+    if (s->sentence[r.begin - 1] != r.sentence) continue;
+    static constexpr std::string_view kPrevent[] = {
+        "stop",     "stops",    "ban",     "bans",       "bar",      "bars",
+        "prevent",  "prevents", "block",   "blocks",     "forbid",   "forbids",
+        "stopping", "banning",  "barring", "preventing", "blocking", "forbidding"};
+    static constexpr std::string_view kTakingPart[] = {
+        "voting",  "working",   "entering", "coming",      "owning",  "marrying", "adopting",
+        "buying",  "renting",   "living",   "holding",     "running", "teaching", "serving",
+        "joining", "attending", "settling", "immigrating", "moving",  "getting"};
+    const std::string_view verb = norm.TokenText(r.begin - 1);
+    const std::string_view act = norm.TokenText(r.end + 1);
+    bool prevent = false, part = false;
+    for (std::string_view v : kPrevent) prevent |= verb == v;
+    for (std::string_view v : kTakingPart) part |= act == v;
+    if (act == "getting" && r.end + 2 < n) {
+      const std::string_view obj = norm.TokenText(r.end + 2);  // "getting jobs", not "getting hurt"
+      part = obj == "jobs" || obj == "work" || obj == "housing" || obj == "benefits" ||
+             obj == "citizenship" || obj == "visas" || obj == "married";
+    }
+    if (!prevent || !part) continue;
+    const uint32_t sb = sentence_start(r.begin);
+    const bool framed = r.begin - 1 == sb || has_between(sb, r.begin - 1, Bit(AttackRole::kModal));
+    if (!framed) continue;
+    AttackFinding f;
+    f.kind = AttackKind::kExclusion;
+    f.target = r.target;
+    f.groups = r.groups;
+    f.fuzzy = r.fuzzy;
+    f.severity = 3;
+    f.ref_begin = r.begin;
+    f.ref_end = r.end;
+    f.pred_begin = r.begin - 1;
+    f.pred_end = r.begin;
+    s->findings.push_back(f);
   }
   if (s->findings.empty()) return;
 

@@ -117,6 +117,107 @@ TEST_F(ShippedAttack, AGroupActedOnIsAVictimNotAnAttacker) {
   EXPECT_GE(GroupScore("I want all Jews deported"), 3);
 }
 
+// Constructions found missing by the 2026-12-06 failure analysis. The sentences here are
+// written for this test, in other words than the functional suite's templates, each with the
+// non-hateful form the rule must leave alone.
+
+TEST_F(ShippedAttack, WishingAGroupGoneIsElimination) {
+  EXPECT_GE(GroupScore("We must rid our streets of immigrants for good"), 4);
+  EXPECT_GE(GroupScore("I want a country with no Jews remaining"), 4);
+  EXPECT_GE(GroupScore("we keep going until there are zero Muslims left in this town"), 4);
+  // A report of absence, with no wish or frame, is not a call.
+  EXPECT_EQ(GroupScore("There are no Jews left in the old quarter since the war."), 0);
+}
+
+TEST_F(ShippedAttack, APronounMayPointAheadToAnAfterthought) {
+  uint32_t groups = 0;
+  EXPECT_GE(GroupScore("Lock them up and throw away the key. Every Sikh.", &groups), 3);
+  EXPECT_EQ(groups, Mask(TargetGroup::kSikh));
+  // The afterthought must be the reference alone, not a new clause about it.
+  EXPECT_EQ(GroupScore("Lock them up and throw away the key. Sikhs run the corner shop."), 0);
+}
+
+TEST_F(ShippedAttack, ADemonstrativeEpithetRefersBack) {
+  uint32_t groups = 0;
+  EXPECT_GE(GroupScore("A bus full of refugees arrived. These rats will ruin us.", &groups), 3);
+  EXPECT_EQ(groups, Mask(TargetGroup::kImmigrants));
+  // Back to a non-protected group, or to nothing: not hate.
+  EXPECT_EQ(GroupScore("Met the landlords today. Those snakes raised the rent."), 0);
+  EXPECT_EQ(GroupScore("We visited the farm. Those pigs were huge."), 0);
+}
+
+TEST_F(ShippedAttack, BodilyDisgustAndFeltHatredAreHatred) {
+  EXPECT_GE(GroupScore("gay couples turn my stomach"), 3);
+  EXPECT_GE(GroupScore("Seeing Hindus in my street, I feel nothing but contempt"), 3);
+  EXPECT_GE(GroupScore("nothing disgusts me more than Roma"), 3);
+  // A negated feeling stays negated.
+  EXPECT_LT(GroupScore("Roma don't disgust me at all"), 1);
+}
+
+TEST_F(ShippedAttack, HostilityAsATopicIsNotHostility) {
+  EXPECT_EQ(GroupScore("Hate towards Sikhs is rising and it must stop."), 0);
+  EXPECT_EQ(GroupScore("Violence against women has no place in sport."), 0);
+  // The speaker's own hatred stays.
+  EXPECT_GE(GroupScore("I have nothing but hate towards Sikhs."), 3);
+}
+
+TEST_F(ShippedAttack, DenialsByQuantifierAndRhetoricalQuestions) {
+  EXPECT_GE(GroupScore("none of the Muslims at my work can be trusted"), 3);
+  EXPECT_GE(GroupScore("Why would anyone trust a Roma?"), 3);
+  EXPECT_GE(GroupScore("Ever seen a Mexican who isn't a thief?"), 3);
+  EXPECT_GE(GroupScore("No Roma allowed past the gate."), 3);
+  // A plain statement keeps its negation; a question that does not deny keeps its praise.
+  EXPECT_LT(GroupScore("I know a Mexican who isn't a thief, obviously."), 1);
+  EXPECT_EQ(GroupScore("Why do Muslims fast during Ramadan?"), 0);
+  EXPECT_EQ(GroupScore("Roma are allowed to vote like everyone else."), 0);
+}
+
+TEST_F(ShippedAttack, ANegatedVerbBeforeTheGroupNegatesItsParticle) {
+  EXPECT_LT(GroupScore("nobody is kicking refugees out of the country, calm down"), 1);
+  EXPECT_GE(GroupScore("we will be kicking refugees out of the country"), 3);
+}
+
+TEST_F(ShippedAttack, TropesOfDishonestyStatedAsFact) {
+  EXPECT_GE(GroupScore("Jews lie through their teeth"), 3);
+  EXPECT_GE(GroupScore("Whenever Roma move in, things go missing."), 3);
+  EXPECT_EQ(GroupScore("My keys went missing again"), 0);
+}
+
+TEST_F(ShippedAttack, KeepingAGroupFromTakingPartIsExclusion) {
+  EXPECT_GE(GroupScore("Ban Sikhs from entering the country."), 3);
+  EXPECT_GE(GroupScore("we should block refugees from renting anywhere near us"), 3);
+  // Protection, history and the rest of the world's "from" stay clean.
+  EXPECT_EQ(GroupScore("We must stop women from being harassed at work."), 0);
+  EXPECT_EQ(GroupScore("Help us stop refugees from drowning at sea."), 0);
+  EXPECT_EQ(GroupScore("The 1935 laws barred Jews from working as doctors."), 0);
+  EXPECT_EQ(GroupScore("Immigrants from Poland opened a bakery."), 0);
+}
+
+TEST_F(ShippedAttack, PraiseDeniedByItsObjectOrByTheVerbBeforeTheGroup) {
+  EXPECT_GE(GroupScore("refugees contribute literally nothing"), 3);
+  EXPECT_GE(GroupScore("I've never met a Hindu with any manners"), 3);
+  EXPECT_EQ(GroupScore("Refugees contribute a lot to this town."), 0);
+  EXPECT_EQ(GroupScore("I met a Hindu with lovely manners"), 0);
+}
+
+TEST_F(ShippedAttack, APhraseEndingInOfTakesItsObjectAfterIt) {
+  EXPECT_GE(GroupScore("we will finally be free of Muslims"), 4);
+  EXPECT_EQ(GroupScore("Muslims want to get rid of the stereotype"), 0);
+  EXPECT_EQ(GroupScore("Jews in Spain would soon be free of persecution"), 0);
+}
+
+TEST_F(ShippedAttack, DisguisedMultiWordGroupsAndRunTogetherSlogans) {
+  // A misspelt person noun after a group adjective.
+  EXPECT_GE(GroupScore("Black peeple are vile"), 3);
+  EXPECT_GE(GroupScore("deport all disabled poeple"), 3);
+  // A three-letter group word inside a run-together slogan, and a phrase across its pieces.
+  EXPECT_GE(GroupScore("gaypeoplearetrash"), 3);
+  EXPECT_GE(GroupScore("deathtosikhs"), 3);
+  // Ordinary words stay ordinary.
+  EXPECT_EQ(GroupScore("the gayety of the people was infectious"), 0);
+  EXPECT_EQ(GroupScore("Black peppers are hot"), 0);
+}
+
 TEST_F(ShippedAttack, HatredSaidOfOthersIsAReport) {
   // Someone else's hatred, or the addressee's, is reported, not the speaker's.
   EXPECT_LT(GroupScore("genuine question, do you hate white people as much as it seems?"), 1);
