@@ -101,6 +101,8 @@ class DeletionHasher {
   uint64_t pow_[kMaxFuzzyLen + 1], pre_[kMaxFuzzyLen + 1], suf_[kMaxFuzzyLen + 1];
 };
 
+constexpr size_t kFuzzyMemoSize = 1 << 14;  // entries of AttackScratch::fuzzy_memo (256 KB)
+
 uint32_t Gram4(std::string_view w, size_t i) {
   uint32_t h = 2166136261u;
   for (size_t k = 0; k < 4; ++k) h = (h ^ static_cast<unsigned char>(w[i + k])) * 16777619u;
@@ -420,6 +422,7 @@ Result<std::shared_ptr<const AttackAnalyzer>> AttackAnalyzer::FromFiles(
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(content));
   a->version_ = hex;
+  a->content_hash_ = content;
   a->t_ = std::move(t);
   return std::shared_ptr<const AttackAnalyzer>(std::move(a));
 }
@@ -470,6 +473,11 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
     for (uint32_t k = a.begin; k < a.end && k < n; ++k) s->covered[k] = 1;
   }
   const size_t before = s->atoms.size();
+  if ((mode.groups || mode.predicates) &&
+      (s->memo_owner != content_hash_ || s->fuzzy_memo.size() != kFuzzyMemoSize)) {
+    s->fuzzy_memo.assign(kFuzzyMemoSize, {});
+    s->memo_owner = content_hash_;
+  }
   for (size_t i = 0; i < n; ++i) {
     if (s->covered[i]) continue;
     std::string_view w = norm.TokenText(i);
@@ -535,6 +543,19 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
       }
     }
     if (!mode.groups && !mode.predicates) continue;
+    // The memo first: the answer depends only on the token and the side.
+    const uint64_t memo_key = ((s->hash[i] << 1) | (mode.groups ? 1u : 0u)) + 1;
+    AttackScratch::FuzzyMemo& memo = s->fuzzy_memo[memo_key & (kFuzzyMemoSize - 1)];
+    if (memo.key == memo_key) {
+      if (memo.word >= 0) {
+        const auto& word = t_->words[static_cast<size_t>(memo.word)];
+        s->atoms.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), word.role,
+                            word.severity, true, false, word.groups});
+      }
+      continue;
+    }
+    memo.key = memo_key;
+    memo.word = -1;
     // Edit-distance candidates via the deletion index of the side the text lacks.
     const auto& index = mode.groups ? t_->group_deletions : t_->pred_deletions;
     const auto& filter = mode.groups ? t_->group_filter : t_->pred_filter;
@@ -567,6 +588,7 @@ void AttackAnalyzer::Fuzzy(const text::NormalizedText& norm, FuzzyMode mode,
       }
     }
     if (best_w >= 0 && best_d > 0 && !is_exception()) {
+      memo.word = best_w;
       const auto& word = t_->words[static_cast<size_t>(best_w)];
       s->atoms.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1), word.role,
                           word.severity, true, false, word.groups});

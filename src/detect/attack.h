@@ -141,6 +141,16 @@ struct AttackScratch {
   std::vector<uint8_t> covered;
   std::vector<uint32_t> starts, covers;  // per-token role bits (composition)
   std::vector<int> seg_best, seg_from;   // segmentation
+  // Edit-distance results by token, per side (group words / predicates): a direct-mapped memo,
+  // since most of a text's tokens are common words that the last texts had too. `memo_owner`
+  // is the content hash of the vocabulary the entries came from; a scratch used with another
+  // vocabulary starts afresh.
+  struct FuzzyMemo {
+    uint64_t key = 0;   // (token hash << 1 | side) + 1; 0 = empty
+    int32_t word = -1;  // the vocabulary word the token stands for, or -1
+  };
+  std::vector<FuzzyMemo> fuzzy_memo;
+  uint64_t memo_owner = 0;
 
   bool truncated = false;  // more than kMaxAtoms atoms: only the first were composed
 };
@@ -183,6 +193,7 @@ class AttackAnalyzer {
 
   std::unique_ptr<const Tables> t_;
   std::string version_;
+  uint64_t content_hash_ = 0;  // of the vocabulary files (version_ in hex)
   size_t num_terms_ = 0;
   size_t num_exceptions_ = 0;
 };

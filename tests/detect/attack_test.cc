@@ -218,6 +218,55 @@ TEST_F(ShippedAttack, DisguisedMultiWordGroupsAndRunTogetherSlogans) {
   EXPECT_EQ(GroupScore("Black peppers are hot"), 0);
 }
 
+TEST_F(ShippedAttack, AReusedScratchGivesTheSameFindingsAsAFreshOne) {
+  // The fuzzy memo in the scratch must not change an answer: the same texts through one
+  // reused scratch, in two orders, and each through a fresh scratch.
+  const std::vector<std::string> texts = {"Muslims are vermin",
+                                          "Mus1ims are vermn",
+                                          "I hate wimmin",
+                                          "lawyers are vermn",
+                                          "Black peeple are vile",
+                                          "deathtosikhs",
+                                          "the gayety of the people",
+                                          "Refugees are worthless trsh",
+                                          "i hate wimmin so much",
+                                          "vermn muslims",
+                                          "vermn are rats"};
+  auto run = [&](const std::string& t, AttackScratch* s) {
+    text::NormalizedText norm = normalizer_->Normalize(t);
+    (*analyzer_)->Analyze(t, norm, {}, s);
+    std::string out;
+    for (const auto& a : s->atoms) {
+      out += std::to_string(a.begin) + "/" + std::to_string(static_cast<int>(a.role)) + ",";
+    }
+    for (const auto& f : s->findings) {
+      out += std::to_string(static_cast<int>(f.kind)) + ":" + std::to_string(f.groups) + ":" +
+             std::to_string(f.severity) + ":" + std::to_string(f.fuzzy) + ";";
+    }
+    return out;
+  };
+  AttackScratch reused;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t k = 0; k < texts.size(); ++k) {
+      const std::string& t = texts[round == 0 ? k : texts.size() - 1 - k];
+      AttackScratch fresh;
+      EXPECT_EQ(run(t, &reused), run(t, &fresh)) << t;
+    }
+  }
+  // A scratch that served another vocabulary starts afresh.
+  auto other = AttackAnalyzer::FromFiles(
+      {{"a.jsonl",
+        R"({"role":"group_noun","target":"muslim","terms":["muslims"],"provenance":"p"})"},
+       {"b.jsonl", R"({"role":"dehum","severity":3,"terms":["termites"],"provenance":"p"})"}});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  const std::string t = "Muslims are vermn";
+  text::NormalizedText norm = normalizer_->Normalize(t);
+  (*other)->Analyze(t, norm, {}, &reused);
+  EXPECT_TRUE(reused.findings.empty());  // "vermn" is not near "termites"
+  AttackScratch fresh;
+  EXPECT_EQ(run(t, &reused), run(t, &fresh));
+}
+
 TEST_F(ShippedAttack, HatredSaidOfOthersIsAReport) {
   // Someone else's hatred, or the addressee's, is reported, not the speaker's.
   EXPECT_LT(GroupScore("genuine question, do you hate white people as much as it seems?"), 1);
