@@ -1,11 +1,11 @@
 #include "ads/statement.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <map>
 #include <set>
 #include <tuple>
+
+#include "core/json_text.h"
 
 namespace bulwark::ads {
 namespace {
@@ -21,15 +21,48 @@ std::string CsvField(std::string_view s) {
   return out + "\"";
 }
 
-nlohmann::json TotalJson(const CurrencyTotal& t) {
-  nlohmann::json j = {{"currency", t.currency},
-                      {"accrued_micros", t.accrued_micros},
-                      {"reversed_micros", t.reversed_micros},
-                      {"net_micros", t.net_micros},
-                      {"impressions", t.impressions},
-                      {"lines", t.lines}};
-  if (!t.category.empty()) j["category"] = t.category;
-  return j;
+// The statement's JSON is written directly (no tree: a statement may hold millions of lines),
+// in the form nlohmann's dump(2) gives: keys sorted, two-space indentation.
+void Key(int indent, std::string_view key, std::string* out) {
+  out->append(static_cast<size_t>(indent), ' ');
+  AppendJsonString(key, out);
+  out->append(": ");
+}
+void IntField(int indent, std::string_view key, std::int64_t v, std::string* out, bool last) {
+  Key(indent, key, out);
+  out->append(std::to_string(v));
+  out->append(last ? "\n" : ",\n");
+}
+void StrField(int indent, std::string_view key, std::string_view v, std::string* out, bool last) {
+  Key(indent, key, out);
+  AppendJsonStringSafe(v, out);
+  out->append(last ? "\n" : ",\n");
+}
+
+void TotalJson(const CurrencyTotal& t, std::string* out) {
+  out->append("    {\n");
+  IntField(6, "accrued_micros", t.accrued_micros, out, false);
+  if (!t.category.empty()) StrField(6, "category", t.category, out, false);
+  StrField(6, "currency", t.currency, out, false);
+  IntField(6, "impressions", t.impressions, out, false);
+  IntField(6, "lines", t.lines, out, false);
+  IntField(6, "net_micros", t.net_micros, out, false);
+  IntField(6, "reversed_micros", t.reversed_micros, out, true);
+  out->append("    }");
+}
+
+void TotalsArray(std::string_view key, const std::vector<CurrencyTotal>& totals, std::string* out) {
+  Key(2, key, out);
+  if (totals.empty()) {
+    out->append("[],\n");
+    return;
+  }
+  out->append("[\n");
+  for (size_t i = 0; i < totals.size(); ++i) {
+    TotalJson(totals[i], out);
+    out->append(i + 1 < totals.size() ? ",\n" : "\n");
+  }
+  out->append("  ],\n");
 }
 
 }  // namespace
@@ -79,32 +112,40 @@ Statement BuildStatement(std::string advertiser_id, std::string month, MonthRang
 }
 
 std::string StatementJson(const Statement& s) {
-  using nlohmann::json;
-  json totals = json::array(), by_category = json::array(), lines = json::array();
-  for (const CurrencyTotal& t : s.totals) totals.push_back(TotalJson(t));
-  for (const CurrencyTotal& t : s.by_category) by_category.push_back(TotalJson(t));
-  for (const store::RefundLine& l : s.lines) {
-    lines.push_back({{"seq", l.seq},
-                     {"impression_id", l.impression_id},
-                     {"item_id", l.item_id},
-                     {"decision_seq", l.decision_seq},
-                     {"rule_id", l.rule_id},
-                     {"category", l.category},
-                     {"distance", l.distance},
-                     {"weight_ppm", l.weight_ppm},
-                     {"currency", l.currency},
-                     {"amount_micros", l.amount_micros},
-                     {"at", FormatRfc3339(l.at)}});
+  std::string out;
+  out.reserve(512 + s.lines.size() * 360);
+  out.append("{\n");
+  StrField(2, "advertiser_id", s.advertiser_id, &out, false);
+  TotalsArray("by_category", s.by_category, &out);
+  Key(2, "lines", &out);
+  if (s.lines.empty()) {
+    out.append("[],\n");
+  } else {
+    out.append("[\n");
+    for (size_t i = 0; i < s.lines.size(); ++i) {
+      const store::RefundLine& l = s.lines[i];
+      out.append("    {\n");
+      IntField(6, "amount_micros", l.amount_micros, &out, false);
+      StrField(6, "at", FormatRfc3339(l.at), &out, false);
+      StrField(6, "category", l.category, &out, false);
+      StrField(6, "currency", l.currency, &out, false);
+      IntField(6, "decision_seq", l.decision_seq, &out, false);
+      IntField(6, "distance", l.distance, &out, false);
+      StrField(6, "impression_id", l.impression_id, &out, false);
+      StrField(6, "item_id", l.item_id, &out, false);
+      StrField(6, "rule_id", l.rule_id, &out, false);
+      IntField(6, "seq", l.seq, &out, false);
+      IntField(6, "weight_ppm", l.weight_ppm, &out, true);
+      out.append(i + 1 < s.lines.size() ? "    },\n" : "    }\n");
+    }
+    out.append("  ],\n");
   }
-  return json{{"advertiser_id", s.advertiser_id},
-              {"month", s.month},
-              {"since", FormatRfc3339(s.range.since)},
-              {"until", FormatRfc3339(s.range.until)},
-              {"totals", totals},
-              {"by_category", by_category},
-              {"lines", lines}}
-             .dump(2, ' ', false, json::error_handler_t::replace) +
-         "\n";
+  StrField(2, "month", s.month, &out, false);
+  StrField(2, "since", FormatRfc3339(s.range.since), &out, false);
+  TotalsArray("totals", s.totals, &out);
+  StrField(2, "until", FormatRfc3339(s.range.until), &out, true);
+  out.append("}\n");
+  return out;
 }
 
 std::string StatementCsv(const Statement& s) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 
+#include "core/json_text.h"
 #include "core/utf8.h"
 
 namespace bulwark::detect {
@@ -110,51 +110,9 @@ nlohmann::json VerdictToJson(const Verdict& v) {
 
 namespace {
 
-void Str(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
+void Str(std::string_view s, std::string* out) { AppendJsonString(s, out); }
 
-void SafeStr(const std::string& s, std::string* out) {
-  if (IsValidUtf8(s)) {
-    Str(s, out);
-  } else {
-    Str(ReplaceInvalidUtf8(s, "\xEF\xBF\xBD"), out);
-  }
-}
+void SafeStr(const std::string& s, std::string* out) { AppendJsonStringSafe(s, out); }
 
 void Num(double v, std::string* out) { AppendScore(v, out); }
 
