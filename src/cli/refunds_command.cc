@@ -8,6 +8,8 @@
 #include "ads/accruer.h"
 #include "ads/statement.h"
 #include "cli/commands.h"
+#include "server/pages.h"
+#include "server/statement_page.h"
 #include "store/store.h"
 
 namespace bulwark::cli {
@@ -49,14 +51,14 @@ void AddRefundsCommand(CLI::App& app) {
   auto* statement = cmd->add_subcommand(
       "statement",
       "An advertiser's refund statement for a month (UTC): totals per currency and category and\n"
-      "every line with its impression, item, decision and rule, as JSON or CSV. Accrues the log\n"
-      "first.\n"
+      "every line with its impression, item, decision and rule, as JSON, CSV or a printable\n"
+      "HTML page. Accrues the log first.\n"
       "Example: bulwark refunds statement --advertiser acme --month 2026-11 --format csv");
   statement->add_option("--db", o->db, "Database URL (default sqlite:bulwark.db)");
   statement->add_option("--advertiser", o->advertiser, "Advertiser id")->required();
   statement->add_option("--month", o->month, "YYYY-MM")->required();
-  statement->add_option("--format", o->format, "json (default) or csv")
-      ->check(CLI::IsMember({"json", "csv"}));
+  statement->add_option("--format", o->format, "json (default), csv or html")
+      ->check(CLI::IsMember({"json", "csv", "html"}));
   statement->callback([o] {
     auto range = ads::ParseMonth(o->month);
     if (!range.ok()) Fail(range.status());
@@ -68,7 +70,14 @@ void AddRefundsCommand(CLI::App& app) {
     if (!lines.ok()) Fail(lines.status());
     const ads::Statement s =
         ads::BuildStatement(o->advertiser, o->month, *range, std::move(*lines));
-    const std::string out = o->format == "csv" ? ads::StatementCsv(s) : ads::StatementJson(s);
+    std::string out;
+    if (o->format == "html") {
+      auto page = server::RenderStatementPage(s, server::PageRenderer());
+      if (!page.ok()) Fail(page.status());
+      out = std::move(*page);
+    } else {
+      out = o->format == "csv" ? ads::StatementCsv(s) : ads::StatementJson(s);
+    }
     std::fwrite(out.data(), 1, out.size(), stdout);
   });
 }

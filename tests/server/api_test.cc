@@ -125,6 +125,18 @@ TEST_F(ApiTest, ARefundStatementFollowsTheLog) {
   ASSERT_EQ(csv->status, 200);
   EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
   EXPECT_NE(csv->body.find("1,i1,p0,1,hate.remove,hate,1,1000000,USD,1200,"), std::string::npos);
+  auto html = Get("/v1/advertisers/adv/statements/2026-01?format=html");
+  ASSERT_EQ(html->status, 200);
+  EXPECT_EQ(html->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(html->get_header_value("Content-Security-Policy").find("default-src 'none'"),
+            std::string::npos);
+  EXPECT_NE(html->body.find("<td>i1</td><td>p0</td><td class=\"num\">1</td><td>hate.remove</td>"),
+            std::string::npos);
+  EXPECT_NE(html->body.find("0.001200 USD"), std::string::npos);
+  EXPECT_EQ(html->body.find("<script"), std::string::npos);
+  EXPECT_NE(Get("/v1/advertisers/adv/statements/2026-02?format=html")
+                ->body.find("No refund lines this month."),
+            std::string::npos);
   EXPECT_EQ(json::parse(Get("/v1/advertisers/adv/statements/2026-02")->body)["lines"].size(), 0u);
   EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-13"))["field"], "month");
   EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-01?format=pdf"))["field"], "format");
