@@ -778,6 +778,24 @@ bool NoneOfThe(const text::NormalizedText& norm, const std::vector<uint32_t>& se
   return false;
 }
 
+// A finding made by a construction rather than by a predicate word ("no X left", "ban X from
+// voting"): the reference's target, the token ranges given. Elimination is also a threat.
+AttackFinding ConstructionFinding(AttackKind kind, const Ref& r, int severity, uint32_t ref_begin,
+                                  uint32_t pred_begin, uint32_t pred_end) {
+  AttackFinding f;
+  f.kind = kind;
+  f.target = r.target;
+  f.groups = r.groups;
+  f.fuzzy = r.fuzzy;
+  f.severity = severity;
+  f.threat = kind == AttackKind::kElimination;
+  f.ref_begin = ref_begin;
+  f.ref_end = r.end;
+  f.pred_begin = pred_begin;
+  f.pred_end = pred_end;
+  return f;
+}
+
 // Filth words that, right after a noun, make a compound ("X shit" = "X stuff").
 bool IsCompoundFiller(std::string_view w) { return w == "shit" || w == "crap"; }
 
@@ -1411,18 +1429,8 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
       framed = g == "until" || g == "till" || g == "til" || g == "untill";
     }
     if (!framed) continue;
-    AttackFinding f;
-    f.kind = AttackKind::kElimination;
-    f.target = r.target;
-    f.groups = r.groups;
-    f.fuzzy = r.fuzzy;
-    f.severity = 4;
-    f.threat = true;
-    f.ref_begin = r.begin - 1;
-    f.ref_end = r.end;
-    f.pred_begin = r.end;
-    f.pred_end = r.end + 1;
-    s->findings.push_back(f);
+    s->findings.push_back(
+        ConstructionFinding(AttackKind::kElimination, r, 4, r.begin - 1, r.end, r.end + 1));
   }
   // "a law that stops X from voting", "ban X from entering": keeping a group from taking
   // part (voting, working, living somewhere, ...) is exclusion. Only for those activities, so
@@ -1455,17 +1463,8 @@ void AttackAnalyzer::Compose(std::string_view original, const text::NormalizedTe
     const uint32_t sb = sentence_start(r.begin);
     const bool framed = r.begin - 1 == sb || has_between(sb, r.begin - 1, Bit(AttackRole::kModal));
     if (!framed) continue;
-    AttackFinding f;
-    f.kind = AttackKind::kExclusion;
-    f.target = r.target;
-    f.groups = r.groups;
-    f.fuzzy = r.fuzzy;
-    f.severity = 3;
-    f.ref_begin = r.begin;
-    f.ref_end = r.end;
-    f.pred_begin = r.begin - 1;
-    f.pred_end = r.begin;
-    s->findings.push_back(f);
+    s->findings.push_back(
+        ConstructionFinding(AttackKind::kExclusion, r, 3, r.begin, r.begin - 1, r.begin));
   }
   if (s->findings.empty()) return;
 
