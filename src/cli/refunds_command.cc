@@ -8,6 +8,7 @@
 #include "ads/accruer.h"
 #include "ads/statement.h"
 #include "cli/commands.h"
+#include "core/time.h"
 #include "server/pages.h"
 #include "server/statement_page.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ void AddRefundsCommand(CLI::App& app) {
     std::string advertiser;
     std::string month;
     std::string format = "json";
+    std::string by = "operator";
   };
   auto o = std::make_shared<Options>();
   auto* accrue = cmd->add_subcommand(
@@ -66,10 +68,9 @@ void AddRefundsCommand(CLI::App& app) {
     if (!db.ok()) Fail(db.status());
     ads::RefundAccruer accruer(**db);
     if (auto p = accruer.CatchUp(); !p.ok()) Fail(p.status());
-    auto lines = (*db)->ads().RefundLines(o->advertiser, range->since, range->until);
-    if (!lines.ok()) Fail(lines.status());
-    const ads::Statement s =
-        ads::BuildStatement(o->advertiser, o->month, *range, std::move(*lines));
+    auto loaded = ads::LoadStatement((*db)->ads(), o->advertiser, o->month);
+    if (!loaded.ok()) Fail(loaded.status());
+    const ads::Statement& s = *loaded;
     std::string out;
     if (o->format == "html") {
       auto page = server::RenderStatementPage(s, server::PageRenderer());
@@ -79,6 +80,30 @@ void AddRefundsCommand(CLI::App& app) {
       out = o->format == "csv" ? ads::StatementCsv(s) : ads::StatementJson(s);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
+  });
+
+  auto* issue = cmd->add_subcommand(
+      "issue",
+      "Issues an advertiser's statement for a month that is over: accrues the log, then freezes\n"
+      "the statement (its lines, totals and SHA-256); it never changes again, and a line written\n"
+      "later for that month appears on the next open statement as a correction.\n"
+      "Example: bulwark refunds issue --advertiser acme --month 2026-11 --by finance");
+  issue->add_option("--db", o->db, "Database URL (default sqlite:bulwark.db)");
+  issue->add_option("--advertiser", o->advertiser, "Advertiser id")->required();
+  issue->add_option("--month", o->month, "YYYY-MM")->required();
+  issue->add_option("--by", o->by, "Who issues it (recorded; default operator)");
+  issue->callback([o] {
+    if (auto range = ads::ParseMonth(o->month); !range.ok()) Fail(range.status());
+    auto db = store::OpenDatabase(o->db, store::OpenOptions{});
+    if (!db.ok()) Fail(db.status());
+    ads::RefundAccruer accruer(**db);
+    if (auto p = accruer.CatchUp(); !p.ok()) Fail(p.status());
+    auto issued =
+        ads::IssueStatement((*db)->ads(), o->advertiser, o->month, o->by, WallNowMillis());
+    if (!issued.ok()) Fail(issued.status());
+    std::printf("issued the %s statement of %s through refund line %lld, sha256 %s\n",
+                issued->month.c_str(), issued->advertiser_id.c_str(),
+                static_cast<long long>(issued->through_seq), issued->sha256.c_str());
   });
 }
 

@@ -221,6 +221,14 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
        [this](const HttpRequest& req, const Params& p, const Caller&) {
          return GetRefundStatement(p[0], p[1], req);
        }},
+      // Freezes a month's statement (api_advertisers.cc): later changes go on a later one.
+      {"POST",
+       "/v1/advertisers/{id}/statements/{month}/issue",
+       true,
+       {Role::kPlatform, Role::kAdmin},
+       [this](const HttpRequest&, const Params& p, const Caller& caller) {
+         return IssueRefundStatement(p[0], p[1], caller);
+       }},
       // An account's consequence in force, strikes and decisions (api_accounts.cc).
       {"GET",
        "/v1/accounts/{id}",

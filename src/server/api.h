@@ -185,7 +185,9 @@ class Api {
   HttpResponse ListGroups(const HttpRequest& req);
   HttpResponse GetAccount(const std::string& id, const HttpRequest& req);  // api_accounts.cc
   HttpResponse GetRefundStatement(const std::string& advertiser_id, const std::string& month,
-                                  const HttpRequest& req);  // api_advertisers.cc
+                                  const HttpRequest& req);
+  HttpResponse IssueRefundStatement(const std::string& advertiser_id, const std::string& month,
+                                    const Caller& caller);  // api_advertisers.cc
   HttpResponse LogHead();
   HttpResponse Classify(const HttpRequest& req, const Caller& caller);
   // The client's address (trust_forwarded_for decides which).

@@ -4,8 +4,11 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "ads/accruer.h"
 #include "ads/statement.h"
+#include "core/sha256.h"
 #include "server/api.h"
 #include "server/api_json.h"
 #include "server/statement_page.h"
@@ -23,9 +26,9 @@ HttpResponse Api::GetRefundStatement(const std::string& advertiser_id, const std
   // The statement reflects every decision logged so far, not only the background pass's.
   ads::RefundAccruer accruer(*ctx_.db);
   if (auto p = accruer.CatchUp(); !p.ok()) return ErrorResponse(p.status());
-  auto lines = ctx_.db->ads().RefundLines(advertiser_id, range->since, range->until);
-  if (!lines.ok()) return ErrorResponse(lines.status());
-  const ads::Statement s = ads::BuildStatement(advertiser_id, month, *range, std::move(*lines));
+  auto loaded = ads::LoadStatement(ctx_.db->ads(), advertiser_id, month);
+  if (!loaded.ok()) return ErrorResponse(loaded.status());
+  const ads::Statement& s = *loaded;
   HttpResponse r;
   if (format == "csv") {
     r.content_type = "text/csv; charset=utf-8";
@@ -44,6 +47,31 @@ HttpResponse Api::GetRefundStatement(const std::string& advertiser_id, const std
     r.content_type = "application/json";
     r.body = ads::StatementJson(s);
   }
+  // An issued statement's JSON is the body stored when it was issued, byte for byte.
+  if (s.issued && format == "json") r.headers.emplace_back("X-Statement-SHA256", Sha256Hex(r.body));
+  return r;
+}
+
+HttpResponse Api::IssueRefundStatement(const std::string& advertiser_id, const std::string& month,
+                                       const Caller& caller) {
+  if (auto range = ads::ParseMonth(month); !range.ok()) return ErrorResponse(range.status());
+  // Everything logged so far is accrued before the month is frozen.
+  ads::RefundAccruer accruer(*ctx_.db);
+  if (auto p = accruer.CatchUp(); !p.ok()) return ErrorResponse(p.status());
+  const std::string by = caller.via_session ? "user:" + caller.user_id : "key:" + caller.key_id;
+  auto issued =
+      ads::IssueStatement(ctx_.db->ads(), advertiser_id, month, by, ctx_.clock->NowMillis());
+  if (!issued.ok()) return ErrorResponse(issued.status());
+  HttpResponse r;
+  r.status = 201;
+  r.content_type = "application/json";
+  r.body = nlohmann::json{{"advertiser_id", issued->advertiser_id},
+                          {"month", issued->month},
+                          {"issued_at", FormatRfc3339(issued->issued_at)},
+                          {"issued_by", issued->issued_by},
+                          {"through_seq", issued->through_seq},
+                          {"sha256", issued->sha256}}
+               .dump();
   return r;
 }
 

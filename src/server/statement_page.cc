@@ -37,7 +37,8 @@ Result<std::string> RenderStatementPage(const ads::Statement& s, const PageRende
                  lines = nlohmann::json::array();
   for (const ads::CurrencyTotal& t : s.totals) totals.push_back(TotalView(t));
   for (const ads::CurrencyTotal& t : s.by_category) by_category.push_back(TotalView(t));
-  for (const store::RefundLine& l : s.lines) {
+  for (size_t i = 0; i < s.lines.size(); ++i) {
+    const store::RefundLine& l = s.lines[i];
     char weight[32];
     std::snprintf(weight, sizeof weight, "%.4f", static_cast<double>(l.weight_ppm) / 1e6);
     lines.push_back({{"seq", l.seq},
@@ -49,13 +50,17 @@ Result<std::string> RenderStatementPage(const ads::Statement& s, const PageRende
                      {"distance", l.distance},
                      {"weight", weight},
                      {"amount", FormatMicros(l.amount_micros, l.currency)},
-                     {"at", FormatRfc3339(l.at)}});
+                     {"at", FormatRfc3339(l.at)},
+                     {"correction_of", i < s.correction_of.size() ? s.correction_of[i] : ""}});
   }
   const nlohmann::json view = {{"advertiser_id", s.advertiser_id},
                                {"month", s.month},
                                {"since", FormatRfc3339(s.range.since)},
                                {"until", FormatRfc3339(s.range.until)},
                                {"has_totals", !s.lines.empty()},
+                               {"issued", s.issued.has_value()},
+                               {"issued_at", s.issued ? FormatRfc3339(s.issued->at) : ""},
+                               {"issued_by", s.issued ? s.issued->by : ""},
                                {"totals", totals},
                                {"by_category", by_category},
                                {"lines", lines}};

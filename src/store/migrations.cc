@@ -413,6 +413,25 @@ CREATE TABLE refund_cursor (
   seq             BIGINT NOT NULL
 )
 )sql"},
+    {16, "issued refund statements: frozen once issued, corrections on a later one",
+     R"sql(
+CREATE TABLE issued_statements (
+  advertiser_id   TEXT NOT NULL,
+  month           TEXT NOT NULL,
+  issued_at       BIGINT NOT NULL,
+  issued_by       TEXT NOT NULL,
+  through_seq     BIGINT NOT NULL,
+  sha256          TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  PRIMARY KEY (advertiser_id, month)
+)
+)sql",
+     R"sql(
+CREATE TRIGGER issued_statements_no_update BEFORE UPDATE ON issued_statements
+BEGIN SELECT RAISE(ABORT, 'issued statements are immutable'); END;
+CREATE TRIGGER issued_statements_no_delete BEFORE DELETE ON issued_statements
+BEGIN SELECT RAISE(ABORT, 'issued statements are immutable'); END
+)sql"},
 };
 
 }  // namespace

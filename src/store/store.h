@@ -653,6 +653,18 @@ struct RefundLine {
   UnixMillis at = 0;  // the decision's time
 };
 
+// A refund statement as issued: frozen, never changed or deleted (schema 16). Lines accrued
+// after it for its month appear on a later statement as corrections (ads/statement.h).
+struct IssuedStatement {
+  std::string advertiser_id;
+  std::string month;  // "YYYY-MM"
+  UnixMillis issued_at = 0;
+  std::string issued_by;
+  std::int64_t through_seq = 0;  // the last refund line written when it was issued
+  std::string sha256;            // hex, of `body`
+  std::string body;              // the statement's JSON as issued (empty in IssuedMonths)
+};
+
 class AdStore {
  public:
   virtual ~AdStore() = default;
@@ -672,6 +684,20 @@ class AdStore {
   // The advertiser's lines made in [since, until), in the order they were written.
   virtual Result<std::vector<RefundLine>> RefundLines(std::string_view advertiser_id,
                                                       UnixMillis since, UnixMillis until) = 0;
+  // The advertiser's lines made before `until` and written after line `after_seq`, in order
+  // (candidates for corrections of issued months).
+  virtual Result<std::vector<RefundLine>> RefundLinesAfter(std::string_view advertiser_id,
+                                                           std::int64_t after_seq,
+                                                           UnixMillis until) = 0;
+  // The last refund line written (0: none).
+  virtual Result<std::int64_t> LastRefundLineSeq() = 0;
+  // Records an issued statement. AlreadyExists naming "month" when the month is issued already.
+  virtual Status IssueStatement(const IssuedStatement& s) = 0;
+  // The advertiser's statement for `month` as issued, or nullopt if it was not issued.
+  virtual Result<std::optional<IssuedStatement>> IssuedStatementFor(std::string_view advertiser_id,
+                                                                    std::string_view month) = 0;
+  // Every issued month of the advertiser, by month, without bodies.
+  virtual Result<std::vector<IssuedStatement>> IssuedMonths(std::string_view advertiser_id) = 0;
 };
 
 // A staff account (people who log in: admins, reviewers, auditors, ...). Platforms use API keys.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ads/statement.h"
+#include "core/sha256.h"
 #include "testing/temp_dir.h"
 
 namespace bulwark::ads {
@@ -67,6 +68,117 @@ std::int64_t Net(const std::vector<store::RefundLine>& lines, std::string_view i
   std::int64_t n = 0;
   for (const auto& l : lines) n += l.impression_id == imp ? l.amount_micros : 0;
   return n;
+}
+
+constexpr UnixMillis kDay = 86'400'000;
+constexpr UnixMillis kDec = 1'796'083'200'000;  // 2026-12-01T00:00:00Z
+
+std::int64_t NetOf(const Statement& s) {
+  std::int64_t n = 0;
+  for (const auto& l : s.lines) n += l.amount_micros;
+  return n;
+}
+
+TEST(IssuedStatementTest, FrozenOnceIssuedAndLateLinesCorrectTheNextOpenStatement) {
+  testing::TempDir dir;
+  auto db = Open(dir.File("r.db"));
+  Seed(*db);
+  RefundAccruer accruer(*db);
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kRemove, "system", kT0 + 3600'000)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+
+  // Not before the month is over.
+  auto early = IssueStatement(db->ads(), "acme", "2026-11", "finance", kT0 + 15 * kDay);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(early.status().field(), "month");
+
+  auto nov = IssueStatement(db->ads(), "acme", "2026-11", "finance", kDec + kDay);
+  ASSERT_TRUE(nov.ok()) << nov.status().ToString();
+  EXPECT_EQ(nov->sha256, Sha256Hex(nov->body));
+  auto again = IssueStatement(db->ads(), "acme", "2026-11", "finance", kDec + 2 * kDay);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(again.status().field(), "month");
+
+  // A restore dated in November but logged after the statement was issued.
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kNone, "user:alice", kT0 + 7200'000)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+
+  auto nov_now = LoadStatement(db->ads(), "acme", "2026-11");
+  ASSERT_TRUE(nov_now.ok()) << nov_now.status().ToString();
+  EXPECT_EQ(StatementJson(*nov_now), nov->body);  // byte for byte as issued
+  ASSERT_TRUE(nov_now->issued.has_value());
+  EXPECT_EQ(nov_now->issued->by, "finance");
+  EXPECT_EQ(nov_now->lines.size(), 2u);
+  EXPECT_EQ(NetOf(*nov_now), 1500);
+
+  auto dec = LoadStatement(db->ads(), "acme", "2026-12");
+  ASSERT_TRUE(dec.ok());
+  ASSERT_EQ(dec->lines.size(), 2u);  // the two reversals, as corrections of November
+  EXPECT_EQ(dec->correction_of[0], "2026-11");
+  EXPECT_EQ(dec->correction_of[1], "2026-11");
+  EXPECT_EQ(NetOf(*dec), -1500);
+  EXPECT_NE(StatementCsv(*dec).find(",2026-11\r\n"), std::string::npos);
+
+  auto dec_issued = IssueStatement(db->ads(), "acme", "2026-12", "finance", kDec + 32 * kDay);
+  ASSERT_TRUE(dec_issued.ok()) << dec_issued.status().ToString();
+  auto dec_parsed = ParseStatementJson(dec_issued->body);
+  ASSERT_TRUE(dec_parsed.ok());
+  EXPECT_EQ(dec_parsed->correction_of[0], "2026-11");
+  // Never twice: January has nothing of it.
+  auto jan = LoadStatement(db->ads(), "acme", "2027-01");
+  ASSERT_TRUE(jan.ok());
+  EXPECT_TRUE(jan->lines.empty());
+}
+
+TEST(IssuedStatementTest, MonthsIssuedOutOfOrderKeepEveryLineOnExactlyOneStatement) {
+  testing::TempDir dir;
+  auto db = Open(dir.File("r.db"));
+  Seed(*db);
+  RefundAccruer accruer(*db);
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kRemove, "system", kT0 + 3600'000)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+  // December first: November's lines stay on November's open statement.
+  auto dec = IssueStatement(db->ads(), "acme", "2026-12", "finance", kDec + 40 * kDay);
+  ASSERT_TRUE(dec.ok());
+  auto dec_s = ParseStatementJson(dec->body);
+  ASSERT_TRUE(dec_s.ok());
+  EXPECT_TRUE(dec_s->lines.empty());
+  auto nov = IssueStatement(db->ads(), "acme", "2026-11", "finance", kDec + 41 * kDay);
+  ASSERT_TRUE(nov.ok());
+  auto nov_s = ParseStatementJson(nov->body);
+  ASSERT_TRUE(nov_s.ok());
+  EXPECT_EQ(nov_s->lines.size(), 2u);
+  // A late November line now skips both issued months and lands on January.
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kNone, "user:alice", kT0 + 7200'000)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+  auto jan = LoadStatement(db->ads(), "acme", "2027-01");
+  ASSERT_TRUE(jan.ok());
+  EXPECT_EQ(jan->lines.size(), 2u);
+  EXPECT_EQ(NetOf(*jan), -1500);
+  auto feb = LoadStatement(db->ads(), "acme", "2027-02");
+  ASSERT_TRUE(feb.ok());
+  EXPECT_TRUE(feb->lines.empty());
+}
+
+TEST(IssuedStatementTest, HomeMonthIsTheFirstMonthOpenWhenTheLineWasWritten) {
+  store::RefundLine l;
+  l.seq = 10;
+  l.at = kT0 + kDay;  // November
+  EXPECT_EQ(HomeMonth(l, {}), "2026-11");
+  EXPECT_EQ(HomeMonth(l, {{"2026-11", 10}}), "2026-11");  // issued with it
+  EXPECT_EQ(HomeMonth(l, {{"2026-11", 9}}), "2026-12");   // issued before it
+  EXPECT_EQ(HomeMonth(l, {{"2026-11", 9}, {"2026-12", 9}}), "2027-01");
+  EXPECT_EQ(HomeMonth(l, {{"2026-11", 9}, {"2026-12", 12}}), "2026-12");
 }
 
 TEST(RefundAccruerTest, RemovalAccruesCappedRestoreReversesRepeatsAddNothing) {

@@ -140,6 +140,24 @@ TEST_F(ApiTest, ARefundStatementFollowsTheLog) {
   EXPECT_EQ(json::parse(Get("/v1/advertisers/adv/statements/2026-02")->body)["lines"].size(), 0u);
   EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-13"))["field"], "month");
   EXPECT_EQ(ErrorOf(Get("/v1/advertisers/adv/statements/2026-01?format=pdf"))["field"], "format");
+
+  // Issued: frozen, served byte for byte with its hash; issuing twice is a conflict.
+  auto issued = Post("/v1/advertisers/adv/statements/2026-01/issue", "");
+  ASSERT_EQ(issued->status, 201) << issued->body;
+  const json iss = json::parse(issued->body);
+  EXPECT_EQ(iss["month"], "2026-01");
+  EXPECT_EQ(iss["through_seq"], 1);
+  auto frozen = Get("/v1/advertisers/adv/statements/2026-01");
+  ASSERT_EQ(frozen->status, 200);
+  EXPECT_EQ(frozen->get_header_value("X-Statement-SHA256"), iss["sha256"]);
+  EXPECT_EQ(json::parse(frozen->body)["issued"]["through_seq"], 1);
+  auto twice = Post("/v1/advertisers/adv/statements/2026-01/issue", "");
+  EXPECT_EQ(twice->status, 409);
+  EXPECT_EQ(ErrorOf(twice)["field"], "month");
+  EXPECT_EQ(ErrorOf(Post("/v1/advertisers/adv/statements/2026-1/issue", ""))["field"], "month");
+  EXPECT_NE(Get("/v1/advertisers/adv/statements/2026-01?format=html")
+                ->body.find("data-testid=\"statement-issued\""),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, ViewsReportsAndImpressions) {

@@ -63,6 +63,9 @@ const std::map<RouteKey, Access>& Spec() {
       {{"GET", "/v1/accounts/{id}"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       {{"GET", "/v1/advertisers/{id}/statements/{month}"},
        Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
+      // Issuing freezes a statement: the platform's billing or an admin, not oversight.
+      {{"POST", "/v1/advertisers/{id}/statements/{month}/issue"},
+       Only({Role::kPlatform, Role::kAdmin})},
       {{"POST", "/v1/appeals"}, Only({Role::kPlatform, Role::kAdmin})},
       {{"GET", "/v1/decisions"}, Only({Role::kPlatform, Role::kAdmin, Role::kAuditor})},
       // An item's text, author and revisions: the platform's own data, oversight and audit.
@@ -252,6 +255,8 @@ TEST_F(RoleRouteMatrixTest, EveryRouteIsInTheSpecAndEveryPrincipalGetsWhatItSays
       {"/console/cases/{id}/decision", "/console/cases/1/decision"},
       {"/console/groups/{id}", "/console/groups/g1"},
       {"/v1/advertisers/{id}/statements/{month}", "/v1/advertisers/acme/statements/2026-11"},
+      {"/v1/advertisers/{id}/statements/{month}/issue",
+       "/v1/advertisers/acme/statements/2026-11/issue"},
   };
 
   std::vector<Principal> principals;

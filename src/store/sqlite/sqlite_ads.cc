@@ -3,9 +3,11 @@
 // (ads/accrual.h); this file reads the exposures it needs and writes its lines, a page of the
 // log per transaction with the cursor, so a crash never loses or doubles a line.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "store/sqlite/connection_pool.h"
 
@@ -34,6 +36,62 @@ constexpr std::string_view kLines =
     "SELECT seq, impression_id, advertiser_id, item_id, decision_seq, rule_id, category, "
     "currency, distance, weight_ppm, amount_micros, at FROM refund_lines "
     "WHERE advertiser_id = ?1 AND at >= ?2 AND at < ?3 ORDER BY seq";
+
+constexpr std::string_view kLinesAfter =
+    "SELECT seq, impression_id, advertiser_id, item_id, decision_seq, rule_id, category, "
+    "currency, distance, weight_ppm, amount_micros, at FROM refund_lines "
+    "WHERE advertiser_id = ?1 AND seq > ?2 AND at < ?3 ORDER BY seq";
+constexpr std::string_view kLastLine = "SELECT COALESCE(MAX(seq), 0) FROM refund_lines";
+constexpr std::string_view kIssue =
+    "INSERT INTO issued_statements (advertiser_id, month, issued_at, issued_by, through_seq, "
+    "sha256, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (advertiser_id, month) DO NOTHING";
+constexpr std::string_view kIssued =
+    "SELECT advertiser_id, month, issued_at, issued_by, through_seq, sha256, body "
+    "FROM issued_statements WHERE advertiser_id = ?1 AND month = ?2";
+constexpr std::string_view kIssuedMonths =
+    "SELECT advertiser_id, month, issued_at, issued_by, through_seq, sha256, '' "
+    "FROM issued_statements WHERE advertiser_id = ?1 ORDER BY month";
+
+RefundLine ReadLine(const Statement& st) {
+  RefundLine l;
+  l.seq = st.ColumnInt(0);
+  l.impression_id = st.ColumnText(1);
+  l.advertiser_id = st.ColumnText(2);
+  l.item_id = st.ColumnText(3);
+  l.decision_seq = st.ColumnInt(4);
+  l.rule_id = st.ColumnText(5);
+  l.category = st.ColumnText(6);
+  l.currency = st.ColumnText(7);
+  l.distance = static_cast<int>(st.ColumnInt(8));
+  l.weight_ppm = st.ColumnInt(9);
+  l.amount_micros = st.ColumnInt(10);
+  l.at = st.ColumnInt(11);
+  return l;
+}
+
+// Steps a bound statement over kLines' columns to its end.
+Status CollectLines(Statement* st, std::vector<RefundLine>* out) {
+  for (;;) {
+    BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out->push_back(ReadLine(*st));
+  }
+  st->Reset();
+  return Status::Ok();
+}
+
+IssuedStatement ReadIssued(const Statement& st) {
+  IssuedStatement i;
+  i.advertiser_id = st.ColumnText(0);
+  i.month = st.ColumnText(1);
+  i.issued_at = st.ColumnInt(2);
+  i.issued_by = st.ColumnText(3);
+  i.through_seq = st.ColumnInt(4);
+  i.sha256 = st.ColumnText(5);
+  i.body = st.ColumnText(6);
+  return i;
+}
 
 class SqliteAdStore final : public AdStore {
  public:
@@ -127,23 +185,84 @@ class SqliteAdStore final : public AdStore {
       st->BindText(1, advertiser_id);
       st->BindInt(2, since);
       st->BindInt(3, until);
+      return CollectLines(st, &out);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<RefundLine>> RefundLinesAfter(std::string_view advertiser_id,
+                                                   std::int64_t after_seq,
+                                                   UnixMillis until) override {
+    std::vector<RefundLine> out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLinesAfter));
+      st->BindText(1, advertiser_id);
+      st->BindInt(2, after_seq);
+      st->BindInt(3, until);
+      return CollectLines(st, &out);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::int64_t> LastRefundLineSeq() override {
+    std::int64_t seq = 0;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLastLine));
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) seq = st->ColumnInt(0);
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return seq;
+  }
+
+  Status IssueStatement(const IssuedStatement& i) override {
+    return pool_.Write([&](Connection& w) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, w.Prepare(kIssue));
+      st->BindText(1, i.advertiser_id);
+      st->BindText(2, i.month);
+      st->BindInt(3, i.issued_at);
+      st->BindText(4, i.issued_by);
+      st->BindInt(5, i.through_seq);
+      st->BindText(6, i.sha256);
+      st->BindText(7, i.body);
+      BULWARK_RETURN_IF_ERROR(st->Run());
+      if (w.changes() == 0) {
+        return Status(Code::kAlreadyExists, "the statement for " + i.month + " was issued already",
+                      "month");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<IssuedStatement>> IssuedStatementFor(std::string_view advertiser_id,
+                                                            std::string_view month) override {
+    std::optional<IssuedStatement> out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kIssued));
+      st->BindText(1, advertiser_id);
+      st->BindText(2, month);
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) out = ReadIssued(*st);
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<IssuedStatement>> IssuedMonths(std::string_view advertiser_id) override {
+    std::vector<IssuedStatement> out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kIssuedMonths));
+      st->BindText(1, advertiser_id);
       for (;;) {
         BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
         if (!row) break;
-        RefundLine l;
-        l.seq = st->ColumnInt(0);
-        l.impression_id = st->ColumnText(1);
-        l.advertiser_id = st->ColumnText(2);
-        l.item_id = st->ColumnText(3);
-        l.decision_seq = st->ColumnInt(4);
-        l.rule_id = st->ColumnText(5);
-        l.category = st->ColumnText(6);
-        l.currency = st->ColumnText(7);
-        l.distance = static_cast<int>(st->ColumnInt(8));
-        l.weight_ppm = st->ColumnInt(9);
-        l.amount_micros = st->ColumnInt(10);
-        l.at = st->ColumnInt(11);
-        out.push_back(std::move(l));
+        out.push_back(ReadIssued(*st));
       }
       st->Reset();
       return Status::Ok();

@@ -162,7 +162,7 @@ constexpr const char* kStatTables[] = {
     "ad_adjacency", "api_keys",          "decisions",       "review_cases",
     "staff_users",  "staff_sessions",    "policy_versions", "policy_transitions",
     "group_admins", "group_memberships", "group_states",    "account_rule_outcomes",
-    "shadow_runs",  "shadow_outcomes",   "refund_lines"};
+    "shadow_runs",  "shadow_outcomes",   "refund_lines",    "issued_statements"};
 
 using sqlite::kDecisionColumns;
 using sqlite::ReadDecision;
