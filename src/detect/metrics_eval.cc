@@ -1,27 +1,18 @@
 #include "detect/metrics_eval.h"
 
-#include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
+
+#include "core/stats.h"
 
 namespace bulwark::detect {
 namespace {
 
 void Wilson(long long k, long long n, double* lo, double* hi) {
-  if (n == 0) {
-    *lo = 0;
-    *hi = 1;
-    return;
-  }
-  const double z = 1.959963984540054;
-  const double p = static_cast<double>(k) / static_cast<double>(n);
-  const double nn = static_cast<double>(n);
-  const double denom = 1 + z * z / nn;
-  const double centre = (p + z * z / (2 * nn)) / denom;
-  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
-  *lo = std::max(0.0, centre - half);
-  *hi = std::min(1.0, centre + half);
+  const Interval i = WilsonInterval(k, n, 1.959963984540054);
+  *lo = i.low;
+  *hi = i.high;
 }
 
 nlohmann::json Opt(const std::optional<double>& v) {

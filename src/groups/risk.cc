@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 
+#include "core/stats.h"
 #include "core/time.h"
 
 namespace bulwark::groups {
@@ -68,13 +69,7 @@ double Round4(double v) { return std::round(v * 10000) / 10000; }
 }  // namespace
 
 double WilsonLowerBound(std::int64_t k, std::int64_t n, double z) {
-  if (n <= 0) return 0;
-  const double nn = static_cast<double>(n);
-  const double p = static_cast<double>(k) / nn;
-  const double z2 = z * z;
-  const double centre = p + z2 / (2 * nn);
-  const double spread = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  return std::max(0.0, (centre - spread) / (1 + z2 / nn));
+  return n <= 0 ? 0 : WilsonInterval(k, n, z).low;
 }
 
 policy::GroupPolicyInput GroupRisk::PolicyInput() const {
