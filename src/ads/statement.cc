@@ -1,6 +1,7 @@
 #include "ads/statement.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include "core/json_text.h"
 #include "core/sha256.h"
+#include "core/stats.h"
 
 namespace bulwark::ads {
 namespace {
@@ -123,6 +125,22 @@ std::string StatementJson(const Statement& s) {
   out.reserve(512 + s.lines.size() * 360);
   out.append("{\n");
   StrField(2, "advertiser_id", s.advertiser_id, &out, false);
+  if (s.brand_safety) {
+    const BrandSafety& b = *s.brand_safety;
+    Key(2, "brand_safety", &out);
+    out.append("{\n");
+    IntField(4, "high_ppm", b.high_ppm, &out, false);
+    IntField(4, "impressions", b.impressions, &out, false);
+    IntField(4, "low_ppm", b.low_ppm, &out, false);
+    Key(4, "median_seconds_first_view_to_removal", &out);
+    out.append(b.median_seconds_to_removal ? std::to_string(*b.median_seconds_to_removal)
+                                           : std::string("null"));
+    out.append(",\n");
+    IntField(4, "next_to_removed", b.next_to_removed, &out, false);
+    IntField(4, "share_ppm", b.share_ppm, &out, false);
+    IntField(4, "timed", b.timed, &out, true);
+    out.append("  },\n");
+  }
   TotalsArray("by_category", s.by_category, &out);
   if (s.issued) {
     Key(2, "issued", &out);
@@ -220,6 +238,27 @@ Result<UnixMillis> Time(const nlohmann::json& j) {
 
 }  // namespace
 
+BrandSafety ComputeBrandSafety(const store::ImpressionAudit& audit) {
+  BrandSafety b;
+  b.impressions = audit.impressions;
+  b.next_to_removed = static_cast<std::int64_t>(audit.refunded.size());
+  auto ppm = [](double x) { return static_cast<std::int64_t>(std::llround(x * 1e6)); };
+  if (b.impressions > 0) {
+    b.share_ppm = ppm(static_cast<double>(b.next_to_removed) / static_cast<double>(b.impressions));
+  }
+  const Interval i = WilsonInterval(b.next_to_removed, b.impressions);
+  b.low_ppm = ppm(i.low);
+  b.high_ppm = ppm(i.high);
+  std::vector<double> seconds;
+  for (const store::RefundedImpression& r : audit.refunded) {
+    if (r.first_view_at <= 0 || r.first_view_at > r.removed_at) continue;
+    seconds.push_back(static_cast<double>(r.removed_at - r.first_view_at) / 1000.0);
+  }
+  b.timed = static_cast<std::int64_t>(seconds.size());
+  if (auto m = Median(std::move(seconds))) b.median_seconds_to_removal = std::llround(*m);
+  return b;
+}
+
 std::string HomeMonth(const store::RefundLine& line,
                       const std::map<std::string, std::int64_t>& issued_through) {
   std::string m = MonthOf(line.at);
@@ -259,6 +298,19 @@ Result<Statement> ParseStatementJson(std::string_view text) {
       s.lines.push_back(std::move(r));
       s.correction_of.push_back(
           l.contains("correction_of") ? l.at("correction_of").get<std::string>() : std::string());
+    }
+    if (j.contains("brand_safety")) {
+      const auto& b = j.at("brand_safety");
+      BrandSafety bs;
+      bs.impressions = b.at("impressions").get<std::int64_t>();
+      bs.next_to_removed = b.at("next_to_removed").get<std::int64_t>();
+      bs.share_ppm = b.at("share_ppm").get<std::int64_t>();
+      bs.low_ppm = b.at("low_ppm").get<std::int64_t>();
+      bs.high_ppm = b.at("high_ppm").get<std::int64_t>();
+      bs.timed = b.at("timed").get<std::int64_t>();
+      const auto& m = b.at("median_seconds_first_view_to_removal");
+      if (!m.is_null()) bs.median_seconds_to_removal = m.get<std::int64_t>();
+      s.brand_safety = bs;
     }
     if (j.contains("issued")) {
       IssueInfo i;
@@ -307,7 +359,12 @@ Result<Statement> BuildLive(store::AdStore& ads, const std::string& advertiser_i
     corrections.push_back(take_own ? std::string() : MonthOf(l.at));
     lines.push_back(std::move(l));
   }
-  return BuildStatement(advertiser_id, month, range, std::move(lines), std::move(corrections));
+  Statement s =
+      BuildStatement(advertiser_id, month, range, std::move(lines), std::move(corrections));
+  BULWARK_ASSIGN_OR_RETURN(store::ImpressionAudit audit,
+                           ads.AuditImpressions(advertiser_id, range.since, range.until));
+  s.brand_safety = ComputeBrandSafety(audit);
+  return s;
 }
 
 }  // namespace

@@ -36,6 +36,19 @@ struct CurrencyTotal {
   std::int64_t lines = 0;
 };
 
+// Brand-safety figures for the impressions shown in the statement's month (by the impression's
+// time; the refund lines go by the decision's): the share shown next to an item while it was up
+// and later removed, with its Wilson 95% interval (the platform may send a sample of its
+// impressions), and the median time from such an item's first counted view to its removal.
+struct BrandSafety {
+  std::int64_t impressions = 0;
+  std::int64_t next_to_removed = 0;
+  std::int64_t share_ppm = 0, low_ppm = 0, high_ppm = 0;  // parts per million
+  std::int64_t timed = 0;  // of next_to_removed, those whose item has a first view before it
+  std::optional<std::int64_t> median_seconds_to_removal;  // from the item's first view
+};
+BrandSafety ComputeBrandSafety(const store::ImpressionAudit& audit);
+
 // Who issued a statement, when, and the last refund line that existed then.
 struct IssueInfo {
   UnixMillis at = 0;
@@ -53,6 +66,7 @@ struct Statement {
   // Per line: the earlier (issued) month it corrects, or "" for a line of this month.
   std::vector<std::string> correction_of;
   std::optional<IssueInfo> issued;  // set once the statement is issued: it never changes again
+  std::optional<BrandSafety> brand_safety;  // set by LoadStatement and IssueStatement
 };
 
 // `corrections[i]` is the month line i corrects ("" or absent: none).
@@ -60,8 +74,8 @@ Statement BuildStatement(std::string advertiser_id, std::string month, MonthRang
                          std::vector<store::RefundLine> lines,
                          std::vector<std::string> corrections = {});
 
-// Keys sorted, two-space indentation (nlohmann's dump(2) form); "issued" and a line's
-// "correction_of" only when set.
+// Keys sorted, two-space indentation (nlohmann's dump(2) form); "brand_safety", "issued" and a
+// line's "correction_of" only when set.
 std::string StatementJson(const Statement& s);
 // Reads StatementJson's output back (an issued statement's stored body).
 Result<Statement> ParseStatementJson(std::string_view json);

@@ -53,18 +53,46 @@ Result<std::string> RenderStatementPage(const ads::Statement& s, const PageRende
                      {"at", FormatRfc3339(l.at)},
                      {"correction_of", i < s.correction_of.size() ? s.correction_of[i] : ""}});
   }
-  const nlohmann::json view = {{"advertiser_id", s.advertiser_id},
-                               {"month", s.month},
-                               {"since", FormatRfc3339(s.range.since)},
-                               {"until", FormatRfc3339(s.range.until)},
-                               {"has_totals", !s.lines.empty()},
-                               {"issued", s.issued.has_value()},
-                               {"issued_at", s.issued ? FormatRfc3339(s.issued->at) : ""},
-                               {"issued_by", s.issued ? s.issued->by : ""},
-                               {"totals", totals},
-                               {"by_category", by_category},
-                               {"lines", lines}};
-  return pages.Render("statement", view);
+  nlohmann::json view = {{"advertiser_id", s.advertiser_id},
+                         {"month", s.month},
+                         {"since", FormatRfc3339(s.range.since)},
+                         {"until", FormatRfc3339(s.range.until)},
+                         {"has_totals", !s.lines.empty()},
+                         {"issued", s.issued.has_value()},
+                         {"has_brand_safety", s.brand_safety.has_value()},
+                         {"issued_at", s.issued ? FormatRfc3339(s.issued->at) : ""},
+                         {"issued_by", s.issued ? s.issued->by : ""},
+                         {"totals", totals},
+                         {"by_category", by_category},
+                         {"lines", lines}};
+  nlohmann::json v = view;
+  if (s.brand_safety) {
+    const ads::BrandSafety& b = *s.brand_safety;
+    auto pct = [](std::int64_t ppm) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.3f%%", static_cast<double>(ppm) / 1e4);
+      return std::string(buf);
+    };
+    v["bs_impressions"] = b.impressions;
+    v["bs_next_to_removed"] = b.next_to_removed;
+    v["bs_share"] = pct(b.share_ppm);
+    v["bs_low"] = pct(b.low_ppm);
+    v["bs_high"] = pct(b.high_ppm);
+    v["bs_timed"] = b.timed;
+    if (b.median_seconds_to_removal) {
+      char buf[48];
+      const double s_ = static_cast<double>(*b.median_seconds_to_removal);
+      if (s_ < 3600) {
+        std::snprintf(buf, sizeof buf, "%.0f minutes", s_ / 60);
+      } else {
+        std::snprintf(buf, sizeof buf, "%.1f hours", s_ / 3600);
+      }
+      v["bs_median"] = buf;
+    } else {
+      v["bs_median"] = "";
+    }
+  }
+  return pages.Render("statement", v);
 }
 
 }  // namespace bulwark::server

@@ -653,6 +653,20 @@ struct RefundLine {
   UnixMillis at = 0;  // the decision's time
 };
 
+// An impression shown next to an item while it was up and later removed (it has a net refund),
+// for the brand-safety figures: the item of its first refund line, that line's time (the
+// removal) and the item's first counted view (0 if none).
+struct RefundedImpression {
+  std::string impression_id;
+  std::string item_id;
+  UnixMillis removed_at = 0;
+  UnixMillis first_view_at = 0;
+};
+struct ImpressionAudit {
+  std::int64_t impressions = 0;              // shown in the window
+  std::vector<RefundedImpression> refunded;  // of them, those with a net refund, by id
+};
+
 // A refund statement as issued: frozen, never changed or deleted (schema 16). Lines accrued
 // after it for its month appear on a later statement as corrections (ads/statement.h).
 struct IssuedStatement {
@@ -689,6 +703,9 @@ class AdStore {
   virtual Result<std::vector<RefundLine>> RefundLinesAfter(std::string_view advertiser_id,
                                                            std::int64_t after_seq,
                                                            UnixMillis until) = 0;
+  // The advertiser's impressions shown in [since, until): how many, and those with a net refund.
+  virtual Result<ImpressionAudit> AuditImpressions(std::string_view advertiser_id, UnixMillis since,
+                                                   UnixMillis until) = 0;
   // The last refund line written (0: none).
   virtual Result<std::int64_t> LastRefundLineSeq() = 0;
   // Records an issued statement. AlreadyExists naming "month" when the month is issued already.

@@ -170,6 +170,71 @@ TEST(IssuedStatementTest, MonthsIssuedOutOfOrderKeepEveryLineOnExactlyOneStateme
   EXPECT_TRUE(feb->lines.empty());
 }
 
+TEST(BrandSafetyTest, ShareOfImpressionsNextToRemovedItemsAndTheTimeToRemoval) {
+  testing::TempDir dir;
+  auto db = Open(dir.File("r.db"));
+  Seed(*db);
+  RefundAccruer accruer(*db);
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kRemove, "system", kT0 + 3600'000)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+  auto nov = LoadStatement(db->ads(), "acme", "2026-11");
+  ASSERT_TRUE(nov.ok()) << nov.status().ToString();
+  ASSERT_TRUE(nov->brand_safety.has_value());
+  // imp1 and imp3 were shown within one place of p1 while it was up; imp2 two places away.
+  EXPECT_EQ(nov->brand_safety->impressions, 3);
+  EXPECT_EQ(nov->brand_safety->next_to_removed, 2);
+  EXPECT_EQ(nov->brand_safety->share_ppm, 666'667);
+  EXPECT_LT(nov->brand_safety->low_ppm, 666'667);
+  EXPECT_GT(nov->brand_safety->high_ppm, 666'667);
+  EXPECT_EQ(nov->brand_safety->timed, 0);  // no view counted yet
+  EXPECT_FALSE(nov->brand_safety->median_seconds_to_removal.has_value());
+  // p1 was first viewed 100 ms after it went up: removed 3,599.9 s later.
+  ViewEvent v;
+  v.item_id = "p1";
+  v.viewed_at = kT0 + 100;
+  ASSERT_TRUE(db->events().AppendViews({&v, 1}, {}, kT0 + 200).ok());
+  nov = LoadStatement(db->ads(), "acme", "2026-11");
+  ASSERT_TRUE(nov.ok());
+  EXPECT_EQ(nov->brand_safety->timed, 2);
+  EXPECT_EQ(nov->brand_safety->median_seconds_to_removal, 3600);
+  // A restore takes the impressions back out; an issued statement keeps its figures.
+  auto issued = IssueStatement(db->ads(), "acme", "2026-11", "finance", kDec + kDay);
+  ASSERT_TRUE(issued.ok());
+  ASSERT_TRUE(db->decisions()
+                  .AppendDecisions({D("p1", ActionType::kNone, "user:alice", kDec + 2 * kDay)})
+                  .ok());
+  ASSERT_TRUE(accruer.CatchUp().ok());
+  auto frozen = LoadStatement(db->ads(), "acme", "2026-11");
+  ASSERT_TRUE(frozen.ok());
+  EXPECT_EQ(frozen->brand_safety->next_to_removed, 2);
+  EXPECT_EQ(StatementJson(*frozen), issued->body);
+  auto dec = LoadStatement(db->ads(), "acme", "2026-12");
+  ASSERT_TRUE(dec.ok());
+  EXPECT_EQ(dec->brand_safety->impressions, 0);  // none shown in December
+  EXPECT_EQ(dec->brand_safety->low_ppm, 0);
+  EXPECT_EQ(dec->brand_safety->high_ppm, 1'000'000);
+}
+
+TEST(BrandSafetyTest, ComputedFromAnAudit) {
+  store::ImpressionAudit a;
+  a.impressions = 1000;
+  for (int k = 0; k < 10; ++k) {
+    store::RefundedImpression r;
+    r.impression_id = "i" + std::to_string(k);
+    r.removed_at = 100'000;
+    r.first_view_at = k < 5 ? 100'000 - 1000 * (k + 1) : 0;  // 1..5 s before; 5 never viewed
+    a.refunded.push_back(r);
+  }
+  const BrandSafety b = ComputeBrandSafety(a);
+  EXPECT_EQ(b.share_ppm, 10'000);
+  EXPECT_EQ(b.low_ppm, 5'441);
+  EXPECT_EQ(b.high_ppm, 18'310);
+  EXPECT_EQ(b.timed, 5);
+  EXPECT_EQ(b.median_seconds_to_removal, 3);
+}
+
 TEST(IssuedStatementTest, HomeMonthIsTheFirstMonthOpenWhenTheLineWasWritten) {
   store::RefundLine l;
   l.seq = 10;

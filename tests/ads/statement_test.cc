@@ -42,6 +42,20 @@ TEST(StatementJson, ParsesBackToTheSameValuesInDumpForm) {
   EXPECT_EQ(j["by_category"][0]["category"], "hate");
   // Byte for byte the form nlohmann's dump(2) gives the same value.
   EXPECT_EQ(text, j.dump(2) + "\n");
+  // With brand-safety figures and an issue stamp, and back.
+  Statement b = s;
+  b.brand_safety = BrandSafety{1000, 10, 10'000, 5'441, 18'310, 5, 3};
+  b.issued = IssueInfo{*ParseRfc3339("2026-12-02T00:00:00Z"), "finance", 9};
+  const std::string bt = StatementJson(b);
+  EXPECT_EQ(bt, nlohmann::json::parse(bt).dump(2) + "\n");
+  auto back = ParseStatementJson(bt);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(StatementJson(*back), bt);
+  b.brand_safety->median_seconds_to_removal.reset();
+  const std::string nt = StatementJson(b);
+  EXPECT_EQ(nlohmann::json::parse(nt)["brand_safety"]["median_seconds_first_view_to_removal"],
+            nullptr);
+  EXPECT_EQ(StatementJson(*ParseStatementJson(nt)), nt);
   // And an empty month.
   const Statement empty = BuildStatement("a", "2026-11", *ParseMonth("2026-11"), {});
   const std::string e = StatementJson(empty);

@@ -41,6 +41,19 @@ constexpr std::string_view kLinesAfter =
     "SELECT seq, impression_id, advertiser_id, item_id, decision_seq, rule_id, category, "
     "currency, distance, weight_ppm, amount_micros, at FROM refund_lines "
     "WHERE advertiser_id = ?1 AND seq > ?2 AND at < ?3 ORDER BY seq";
+constexpr std::string_view kCountShown =
+    "SELECT COUNT(*) FROM ad_impressions WHERE advertiser_id = ?1 AND shown_at >= ?2 "
+    "AND shown_at < ?3";
+// Impressions shown in the window with a net refund: the item and time of the first positive
+// line, and the item's first counted view.
+constexpr std::string_view kRefundedShown =
+    "SELECT i.id, r.item_id, r.at, COALESCE(v.first_view_at, 0) FROM ad_impressions i "
+    "JOIN refund_lines r ON r.seq = (SELECT MIN(r2.seq) FROM refund_lines r2 "
+    "WHERE r2.impression_id = i.id AND r2.amount_micros > 0) "
+    "LEFT JOIN view_counts v ON v.item_id = r.item_id "
+    "WHERE i.advertiser_id = ?1 AND i.shown_at >= ?2 AND i.shown_at < ?3 "
+    "AND (SELECT SUM(r3.amount_micros) FROM refund_lines r3 WHERE r3.impression_id = i.id) > 0 "
+    "ORDER BY i.id";
 constexpr std::string_view kLastLine = "SELECT COALESCE(MAX(seq), 0) FROM refund_lines";
 constexpr std::string_view kIssue =
     "INSERT INTO issued_statements (advertiser_id, month, issued_at, issued_by, through_seq, "
@@ -201,6 +214,39 @@ class SqliteAdStore final : public AdStore {
       st->BindInt(2, after_seq);
       st->BindInt(3, until);
       return CollectLines(st, &out);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<ImpressionAudit> AuditImpressions(std::string_view advertiser_id, UnixMillis since,
+                                           UnixMillis until) override {
+    ImpressionAudit out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      out = {};
+      BULWARK_ASSIGN_OR_RETURN(Statement * count, c.Prepare(kCountShown));
+      count->BindText(1, advertiser_id);
+      count->BindInt(2, since);
+      count->BindInt(3, until);
+      BULWARK_ASSIGN_OR_RETURN(bool has, count->Step());
+      if (has) out.impressions = count->ColumnInt(0);
+      count->Reset();
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kRefundedShown));
+      st->BindText(1, advertiser_id);
+      st->BindInt(2, since);
+      st->BindInt(3, until);
+      for (;;) {
+        BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        RefundedImpression r;
+        r.impression_id = st->ColumnText(0);
+        r.item_id = st->ColumnText(1);
+        r.removed_at = st->ColumnInt(2);
+        r.first_view_at = st->ColumnInt(3);
+        out.refunded.push_back(std::move(r));
+      }
+      st->Reset();
+      return Status::Ok();
     });
     if (!s.ok()) return s;
     return out;
