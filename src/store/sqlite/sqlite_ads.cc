@@ -192,31 +192,13 @@ class SqliteAdStore final : public AdStore {
 
   Result<std::vector<RefundLine>> RefundLines(std::string_view advertiser_id, UnixMillis since,
                                               UnixMillis until) override {
-    std::vector<RefundLine> out;
-    Status s = pool_.Read([&](Connection& c) -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLines));
-      st->BindText(1, advertiser_id);
-      st->BindInt(2, since);
-      st->BindInt(3, until);
-      return CollectLines(st, &out);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return QueryLines(kLines, advertiser_id, since, until);
   }
 
   Result<std::vector<RefundLine>> RefundLinesAfter(std::string_view advertiser_id,
                                                    std::int64_t after_seq,
                                                    UnixMillis until) override {
-    std::vector<RefundLine> out;
-    Status s = pool_.Read([&](Connection& c) -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLinesAfter));
-      st->BindText(1, advertiser_id);
-      st->BindInt(2, after_seq);
-      st->BindInt(3, until);
-      return CollectLines(st, &out);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return QueryLines(kLinesAfter, advertiser_id, after_seq, until);
   }
 
   Result<ImpressionAudit> AuditImpressions(std::string_view advertiser_id, UnixMillis since,
@@ -318,6 +300,21 @@ class SqliteAdStore final : public AdStore {
   }
 
  private:
+  // Lines of kLines' columns from `sql`, bound to (advertiser, a, b).
+  Result<std::vector<RefundLine>> QueryLines(std::string_view sql, std::string_view advertiser_id,
+                                             std::int64_t a, std::int64_t b) {
+    std::vector<RefundLine> out;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(sql));
+      st->BindText(1, advertiser_id);
+      st->BindInt(2, a);
+      st->BindInt(3, b);
+      return CollectLines(st, &out);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
   ConnectionPool& pool_;
 };
 
