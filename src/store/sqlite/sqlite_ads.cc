@@ -110,18 +110,7 @@ class SqliteAdStore final : public AdStore {
  public:
   explicit SqliteAdStore(ConnectionPool& pool) : pool_(pool) {}
 
-  Result<std::int64_t> RefundCursor() override {
-    std::int64_t seq = 0;
-    Status s = pool_.Read([&](Connection& c) -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kCursor));
-      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (row) seq = st->ColumnInt(0);
-      st->Reset();
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return seq;
-  }
+  Result<std::int64_t> RefundCursor() override { return ReadInt(kCursor); }
 
   Result<std::int64_t> AccrueDecisions(std::span<const Decision> decisions,
                                        std::int64_t through_seq, int max_distance,
@@ -234,18 +223,7 @@ class SqliteAdStore final : public AdStore {
     return out;
   }
 
-  Result<std::int64_t> LastRefundLineSeq() override {
-    std::int64_t seq = 0;
-    Status s = pool_.Read([&](Connection& c) -> Status {
-      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(kLastLine));
-      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (row) seq = st->ColumnInt(0);
-      st->Reset();
-      return Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return seq;
-  }
+  Result<std::int64_t> LastRefundLineSeq() override { return ReadInt(kLastLine); }
 
   Status IssueStatement(const IssuedStatement& i) override {
     return pool_.Write([&](Connection& w) -> Status {
@@ -300,6 +278,20 @@ class SqliteAdStore final : public AdStore {
   }
 
  private:
+  // The first column of the first row of `sql` (no parameters), or 0 without a row.
+  Result<std::int64_t> ReadInt(std::string_view sql) {
+    std::int64_t v = 0;
+    Status s = pool_.Read([&](Connection& c) -> Status {
+      BULWARK_ASSIGN_OR_RETURN(Statement * st, c.Prepare(sql));
+      BULWARK_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (row) v = st->ColumnInt(0);
+      st->Reset();
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return v;
+  }
+
   // Lines of kLines' columns from `sql`, bound to (advertiser, a, b).
   Result<std::vector<RefundLine>> QueryLines(std::string_view sql, std::string_view advertiser_id,
                                              std::int64_t a, std::int64_t b) {
